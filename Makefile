@@ -1,0 +1,59 @@
+# Arrears — two commands from a fresh clone: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+ARREARS := $(BIN)/arrears
+HOST   ?= 127.0.0.1:8000
+DEMO_LOANS ?= 5000
+
+.PHONY: setup demo demo-data serve test test-fast test-slow lint format bench clean messages
+
+## setup: install into .venv (starts nothing)
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	$(MAKE) --no-print-directory messages
+	touch $@
+
+## messages: compile the zh-Hans translations (pure Python: no gettext needed)
+messages:
+	$(BIN)/pybabel -q compile -d src/arrears/locale -D django --use-fuzzy
+
+## demo: migrate, build the demo portfolio, run the daily cycle, create users, serve
+demo: setup demo-data serve
+
+demo-data: setup
+	$(ARREARS) migrate --no-input -v0
+	$(ARREARS) demo --loans $(DEMO_LOANS) --reset
+	$(ARREARS) demo_users
+
+serve: setup
+	@echo "Serving Arrears at http://$(HOST)/ (Ctrl-C to stop)"
+	$(ARREARS) runserver --noreload $(HOST)
+
+## test: lint, then the whole suite (slow end-to-end tests included)
+test: setup lint
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test-fast: setup
+	$(BIN)/pytest -q -m "not slow"
+
+test-slow: setup
+	$(BIN)/pytest -q -m slow
+
+lint: setup
+	$(BIN)/ruff check src tests bench conftest.py
+	$(BIN)/ruff format --check src tests bench conftest.py
+
+format: setup
+	$(BIN)/ruff check --fix src tests bench conftest.py
+	$(BIN)/ruff format src tests bench conftest.py
+
+bench: setup
+	$(BIN)/python bench/import_loans.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,292 @@
+"""The ledger rule: replay a loan's payments against its schedule and charges.
+
+A pure function over plain values, used when a payment is posted (to allocate it), when a
+loan page shows its position as of a date, and as the reference the set-based end-of-day
+engine is proven against.
+
+Rules (see docs/ledger.md):
+- A payment pays only what is due on its date, by the product's waterfall of components
+  (default fee → penalty → interest → principal; Civil Code art. 561), each component
+  oldest first. What is left is held as credit and applied on later due dates (oldest
+  payment's money first); what is never needed stays as the loan's credit balance.
+- Penalty interest (罚息) accrues for each day d after due date + grace days, up to and
+  including the as-of date, on the base at the start of day d (payments dated d reduce the
+  base from d + 1): base × rate / day_count. It is kept as an exact integer numerator
+  (fen × parts-per-million × days) per installment and rounded half-up to the fen only
+  when read, so the result does not depend on how often it is read.
+- Events on one date run in this order: credit applied to what falls due, then payments in
+  payment-ID order. Posting order never matters, only dates and IDs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from dataclasses import dataclass
+
+from arrears.core.money import div_half_up
+
+PPM = 1_000_000
+DEFAULT_WATERFALL = ("fee", "penalty", "interest", "principal")
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """The parts of a loan's product that the ledger needs."""
+
+    penalty_rate_ppm: int
+    day_count: int = 360
+    grace_days: int = 0
+    penalty_on_interest: bool = False  # base = overdue principal (+ overdue interest: 复利)
+    waterfall: tuple[str, ...] = DEFAULT_WATERFALL
+
+
+@dataclass(slots=True)
+class InstallmentIn:
+    key: int
+    number: int
+    due_on: dt.date
+    principal_due: int
+    interest_due: int
+
+
+@dataclass(slots=True)
+class ChargeIn:
+    key: int
+    charged_on: dt.date
+    amount: int
+    waived: int = 0
+
+
+@dataclass(slots=True)
+class PaymentIn:
+    key: int
+    external_id: str
+    paid_on: dt.date
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationOut:
+    payment_key: int
+    component: str  # fee | penalty | interest | principal | credit
+    amount: int
+    effective_on: dt.date
+    installment_key: int | None = None
+    charge_key: int | None = None
+
+
+@dataclass(slots=True)
+class _Inst:
+    src: InstallmentIn
+    principal_paid: int = 0
+    interest_paid: int = 0
+    penalty_paid: int = 0
+    penalty_num: int = 0  # exact accrued penalty, in fen × ppm × days
+    accrued_through: dt.date | None = None
+
+    @property
+    def principal_left(self) -> int:
+        return self.src.principal_due - self.principal_paid
+
+    @property
+    def interest_left(self) -> int:
+        return self.src.interest_due - self.interest_paid
+
+
+@dataclass(slots=True)
+class _Charge:
+    src: ChargeIn
+    paid: int = 0
+
+    @property
+    def left(self) -> int:
+        return self.src.amount - self.src.waived - self.paid
+
+
+@dataclass(slots=True)
+class InstallmentPosition:
+    key: int
+    number: int
+    due_on: dt.date
+    principal_due: int
+    interest_due: int
+    principal_paid: int
+    interest_paid: int
+    penalty_accrued: int
+    penalty_paid: int
+
+    @property
+    def principal_left(self) -> int:
+        return self.principal_due - self.principal_paid
+
+    @property
+    def interest_left(self) -> int:
+        return self.interest_due - self.interest_paid
+
+    @property
+    def penalty_left(self) -> int:
+        return self.penalty_accrued - self.penalty_paid
+
+
+@dataclass(slots=True)
+class LedgerResult:
+    """The loan's allocations and position after the events up to `as_of` (None: all)."""
+
+    allocations: list[AllocationOut]
+    installments: list[InstallmentPosition]
+    charges_paid: dict[int, int]
+    charges_left: dict[int, int]
+    credit_balance: int
+    as_of: dt.date | None = None
+    payments_total: int = 0
+
+    def due_as_of(self, day: dt.date) -> list[InstallmentPosition]:
+        return [i for i in self.installments if i.due_on <= day]
+
+    def dpd(self, day: dt.date, tolerance: int = 0) -> int:
+        """Days past due: day − the earliest due date with more than `tolerance` unpaid."""
+        for inst in self.installments:
+            if inst.due_on > day:
+                break
+            if inst.principal_left + inst.interest_left > tolerance:
+                return (day - inst.due_on).days
+        return 0
+
+
+def replay(
+    *,
+    installments: list[InstallmentIn],
+    payments: list[PaymentIn],
+    charges: list[ChargeIn] = (),
+    terms: Terms,
+    as_of: dt.date | None = None,
+) -> LedgerResult:
+    """Allocate every payment (dated up to `as_of`) and report the position as of `as_of`."""
+    insts = [_Inst(i) for i in sorted(installments, key=lambda i: (i.due_on, i.number))]
+    chgs = [_Charge(c) for c in sorted(charges, key=lambda c: (c.charged_on, c.key))]
+    pays = sorted(payments, key=lambda p: (p.paid_on, p.external_id))
+    if as_of is not None:
+        pays = [p for p in pays if p.paid_on <= as_of]
+        chgs = [c for c in chgs if c.src.charged_on <= as_of]
+    den = terms.day_count * PPM
+    allocations: list[AllocationOut] = []
+    credit: deque[list] = deque()  # [payment_key, amount, paid_on], oldest money first
+
+    dates = sorted(
+        {p.paid_on for p in pays} | {i.src.due_on for i in insts} | {c.src.charged_on for c in chgs}
+    )
+    if as_of is not None:
+        dates = [d for d in dates if d <= as_of]
+
+    def accrue(inst: _Inst, through: dt.date) -> None:
+        start = inst.src.due_on + dt.timedelta(days=terms.grace_days + 1)
+        if inst.accrued_through is not None and inst.accrued_through >= start:
+            start = inst.accrued_through + dt.timedelta(days=1)
+        if through >= start:
+            base = inst.principal_left
+            if terms.penalty_on_interest:
+                base += inst.interest_left
+            if base > 0:
+                inst.penalty_num += base * terms.penalty_rate_ppm * ((through - start).days + 1)
+        if inst.accrued_through is None or through > inst.accrued_through:
+            inst.accrued_through = through
+
+    def penalty_left(inst: _Inst) -> int:
+        return div_half_up(inst.penalty_num, den) - inst.penalty_paid
+
+    def pay(amount: int, day: dt.date, payment_key: int) -> int:
+        """Spend `amount` on what is due on `day`; return what is left."""
+        for component in terms.waterfall:
+            if amount <= 0:
+                break
+            if component == "fee":
+                for c in chgs:
+                    if amount <= 0:
+                        break
+                    if c.src.charged_on > day or c.left <= 0:
+                        continue
+                    take = min(amount, c.left)
+                    c.paid += take
+                    amount -= take
+                    allocations.append(
+                        AllocationOut(payment_key, "fee", take, day, charge_key=c.src.key)
+                    )
+                continue
+            for inst in insts:
+                if amount <= 0 or inst.src.due_on > day:
+                    break
+                if component == "penalty":
+                    left = penalty_left(inst)
+                elif component == "interest":
+                    left = inst.interest_left
+                elif component == "principal":
+                    left = inst.principal_left
+                else:
+                    raise ValueError(f"unknown waterfall component {component!r}")
+                if left <= 0:
+                    continue
+                take = min(amount, left)
+                if component == "penalty":
+                    inst.penalty_paid += take
+                elif component == "interest":
+                    inst.interest_paid += take
+                else:
+                    inst.principal_paid += take
+                amount -= take
+                allocations.append(
+                    AllocationOut(payment_key, component, take, day, installment_key=inst.src.key)
+                )
+        return amount
+
+    pays_by_date: dict[dt.date, list[PaymentIn]] = {}
+    for p in pays:
+        pays_by_date.setdefault(p.paid_on, []).append(p)
+
+    for day in dates:
+        for inst in insts:
+            if inst.src.due_on < day:
+                accrue(inst, day)
+        # Credit held from earlier payments is spent first, oldest money first.
+        while credit:
+            entry = credit[0]
+            entry[1] = pay(entry[1], day, entry[0])
+            if entry[1] > 0:
+                break
+            credit.popleft()
+        for p in pays_by_date.get(day, ()):
+            left = pay(p.amount, day, p.key)
+            if left > 0:
+                credit.append([p.key, left, p.paid_on])
+
+    if as_of is not None:
+        for inst in insts:
+            accrue(inst, as_of)
+
+    for key, amount, paid_on in credit:
+        allocations.append(AllocationOut(key, "credit", amount, paid_on))
+
+    positions = [
+        InstallmentPosition(
+            key=i.src.key,
+            number=i.src.number,
+            due_on=i.src.due_on,
+            principal_due=i.src.principal_due,
+            interest_due=i.src.interest_due,
+            principal_paid=i.principal_paid,
+            interest_paid=i.interest_paid,
+            penalty_accrued=div_half_up(i.penalty_num, den),
+            penalty_paid=i.penalty_paid,
+        )
+        for i in insts
+    ]
+    positions.sort(key=lambda i: (i.due_on, i.number))
+    return LedgerResult(
+        allocations=allocations,
+        installments=positions,
+        charges_paid={c.src.key: c.paid for c in chgs},
+        charges_left={c.src.key: c.left for c in chgs},
+        credit_balance=sum(e[1] for e in credit),
+        as_of=as_of,
+        payments_total=sum(p.amount for p in pays),
+    )

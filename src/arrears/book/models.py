@@ -1,0 +1,355 @@
+"""The loan book: borrowers, contacts, products, loans, schedules, payments, charges, allocations.
+
+Amounts are integer fen (`*_fen`), and the database refuses negatives: the ledger is the
+source of every balance, so it must never hold an impossible one.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from arrears.core.models import Agency, Team
+
+
+def _nonneg(*fields: str, model: str) -> list[models.CheckConstraint]:
+    return [
+        models.CheckConstraint(condition=Q(**{f"{f}__gte": 0}), name=f"{model}_{f}_nonneg")
+        for f in fields
+    ]
+
+
+class RepaymentMethod(models.TextChoices):
+    ANNUITY = "annuity", _("Equal installments (等额本息)")
+    EQUAL_PRINCIPAL = "equal_principal", _("Equal principal (等额本金)")
+    INTEREST_FIRST = "interest_first", _("Interest first (先息后本)")
+    BULLET = "bullet", _("Bullet (到期一次还本付息)")
+
+
+class Relation(models.TextChoices):
+    SELF = "self", _("Self")
+    SPOUSE = "spouse", _("Spouse")
+    RELATIVE = "relative", _("Relative")
+    COLLEAGUE = "colleague", _("Colleague")
+    EMPLOYER = "employer", _("Employer")
+    EMERGENCY = "emergency", _("Emergency contact")
+    GUARANTOR = "guarantor", _("Guarantor")
+
+
+class Product(models.Model):
+    """A loan product: rates, penalty, grace, fees, allocation order and rate cap."""
+
+    class ProductType(models.TextChoices):
+        MICROLOAN = "microloan", _("Licensed microloan")
+        CONSUMER = "consumer", _("Consumer loan")
+        PRIVATE = "private", _("Private lending")
+        BANK = "bank", _("Bank loan")
+
+    class PenaltyBase(models.TextChoices):
+        PRINCIPAL = "principal", _("Overdue principal")
+        PRINCIPAL_INTEREST = "principal_interest", _("Overdue principal and interest (复利)")
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    product_type = models.CharField(
+        max_length=20, choices=ProductType.choices, default=ProductType.MICROLOAN
+    )
+    annual_rate = models.DecimalField(max_digits=9, decimal_places=6, default=Decimal("0.12"))
+    # None: 1.5 × the loan's contract rate (the usual 上浮50%).
+    penalty_rate = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    penalty_base = models.CharField(
+        max_length=20, choices=PenaltyBase.choices, default=PenaltyBase.PRINCIPAL
+    )
+    day_count = models.PositiveSmallIntegerField(default=360)
+    grace_days = models.PositiveSmallIntegerField(default=0)
+    # All-in annual cap (contract + penalty + fees); None means no cap.
+    rate_cap = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    failed_deduction_fee_fen = models.BigIntegerField(default=0)
+    arrears_tolerance_fen = models.BigIntegerField(default=0)
+    # Waterfall of components; each component is paid oldest installment first.
+    allocation_order = models.JSONField(default=list, blank=True)
+
+    DEFAULT_ORDER = ("fee", "penalty", "interest", "principal")
+
+    class Meta:
+        constraints = _nonneg("failed_deduction_fee_fen", "arrears_tolerance_fen", model="product")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def waterfall(self) -> tuple[str, ...]:
+        return tuple(self.allocation_order or self.DEFAULT_ORDER)
+
+
+class Borrower(models.Model):
+    """A person or business that owes; region path 省/县/镇/村 drives field work."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        BUSINESS = "business", _("Business")
+
+    external_id = models.CharField(_("borrower ID"), max_length=64, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    name = models.CharField(_("name"), max_length=200)
+    id_number = models.CharField(_("ID number"), max_length=32, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone2 = models.CharField(_("second phone"), max_length=32, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    province = models.CharField(max_length=50, blank=True)
+    county = models.CharField(max_length=50, blank=True)
+    town = models.CharField(max_length=50, blank=True)
+    village = models.CharField(max_length=50, blank=True)
+    employer = models.CharField(_("employer"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["county", "town", "village"]),
+            models.Index(fields=["name"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.external_id})"
+
+    @property
+    def region_path(self) -> str:
+        return "/".join(p for p in (self.province, self.county, self.town, self.village) if p)
+
+
+class Contact(models.Model):
+    """A person reachable about a borrower, with relation and what they agreed to."""
+
+    borrower = models.ForeignKey(Borrower, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    relation = models.CharField(max_length=20, choices=Relation.choices)
+    phone = models.CharField(max_length=32, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    consent_to_contact = models.BooleanField(default=False)
+    consent_to_sms = models.BooleanField(default=False)
+    note = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_relation_display()})"
+
+
+class Loan(models.Model):
+    """One loan contract: its terms, assignment and lifecycle; balances come from the ledger."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PAID_OFF = "paid_off", _("Paid off")
+        WRITTEN_OFF = "written_off", _("Written off")
+
+    external_id = models.CharField(_("loan ID"), max_length=64, unique=True)
+    borrower = models.ForeignKey(Borrower, on_delete=models.PROTECT, related_name="loans")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="loans")
+    principal_fen = models.BigIntegerField(_("principal"))
+    annual_rate = models.DecimalField(max_digits=9, decimal_places=6)
+    penalty_rate = models.DecimalField(max_digits=9, decimal_places=6)
+    disbursed_on = models.DateField(_("disbursed on"))
+    term_months = models.PositiveSmallIntegerField(_("term (months)"))
+    repayment_method = models.CharField(max_length=20, choices=RepaymentMethod.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    schedule_source = models.CharField(max_length=10, default="generated")  # generated|imported
+    credit_balance_fen = models.BigIntegerField(default=0)
+    # Assignment: who works the loan. Scoping reads these (see core.scoping).
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
+    collector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    field_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    legal_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            *_nonneg("credit_balance_fen", model="loan"),
+            models.CheckConstraint(condition=Q(principal_fen__gt=0), name="loan_principal_pos"),
+            models.CheckConstraint(condition=Q(term_months__gt=0), name="loan_term_pos"),
+            models.CheckConstraint(condition=Q(annual_rate__gte=0), name="loan_rate_nonneg"),
+            models.CheckConstraint(condition=Q(penalty_rate__gte=0), name="loan_penalty_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class Installment(models.Model):
+    """One scheduled due date (期); the *_paid_fen columns are maintained by allocation."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="installments")
+    number = models.PositiveSmallIntegerField()
+    due_on = models.DateField()
+    principal_due_fen = models.BigIntegerField()
+    interest_due_fen = models.BigIntegerField()
+    principal_paid_fen = models.BigIntegerField(default=0)
+    interest_paid_fen = models.BigIntegerField(default=0)
+    penalty_paid_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["loan_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "number"], name="installment_unique_no"),
+            *_nonneg(
+                "principal_due_fen",
+                "interest_due_fen",
+                "principal_paid_fen",
+                "interest_paid_fen",
+                "penalty_paid_fen",
+                model="installment",
+            ),
+            models.CheckConstraint(
+                condition=Q(principal_paid_fen__lte=F("principal_due_fen")),
+                name="installment_principal_not_overpaid",
+            ),
+            models.CheckConstraint(
+                condition=Q(interest_paid_fen__lte=F("interest_due_fen")),
+                name="installment_interest_not_overpaid",
+            ),
+        ]
+        indexes = [models.Index(fields=["due_on"])]
+
+
+class Charge(models.Model):
+    """A fee charged to a loan (e.g. 扣款失败费 the failed-deduction fee)."""
+
+    class Kind(models.TextChoices):
+        FAILED_DEDUCTION = "failed_deduction", _("Failed-deduction fee")
+        BROKEN_PROMISE = "broken_promise", _("Broken-promise fee")
+        LEGAL = "legal", _("Legal cost")
+        OTHER = "other", _("Other fee")
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="charges")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    charged_on = models.DateField()
+    amount_fen = models.BigIntegerField()
+    paid_fen = models.BigIntegerField(default=0)
+    waived_fen = models.BigIntegerField(default=0)
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["charged_on", "id"]
+        constraints = [
+            *_nonneg("paid_fen", "waived_fen", model="charge"),
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="charge_amount_pos"),
+            models.CheckConstraint(
+                condition=Q(amount_fen__gte=F("paid_fen") + F("waived_fen")),
+                name="charge_not_overpaid",
+            ),
+        ]
+
+
+class Payment(models.Model):
+    """Money received for a loan; `external_id` (流水号) makes imports idempotent."""
+
+    class Channel(models.TextChoices):
+        CASH = "cash", _("Cash")
+        BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+        AUTO_DEBIT = "auto_debit", _("Auto-debit")
+        AGENCY = "agency", _("Agency")
+        COURT = "court", _("Court enforcement")
+        GUARANTOR = "guarantor", _("Guarantor")
+        OTHER = "other", _("Other")
+
+    external_id = models.CharField(_("payment ID"), max_length=64, unique=True)
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="payments")
+    paid_on = models.DateField(_("paid on"))
+    amount_fen = models.BigIntegerField(_("amount"))
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.OTHER)
+    source = models.CharField(max_length=20, default="import")  # import|api|web|demo
+    posted_at = models.DateTimeField(default=timezone.now)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["paid_on", "external_id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payment_amount_pos"),
+        ]
+        indexes = [models.Index(fields=["loan", "paid_on"])]
+
+
+class Allocation(models.Model):
+    """Where part of a payment went: a component of an installment, a charge, or credit.
+
+    `effective_on` is the day the money reduced the debt: the payment date, or for credit
+    held from an earlier payment, the due date it was applied on. The batch engine reads it.
+    """
+
+    class Component(models.TextChoices):
+        FEE = "fee", _("Fee")
+        PENALTY = "penalty", _("Penalty interest")
+        INTEREST = "interest", _("Interest")
+        PRINCIPAL = "principal", _("Principal")
+        CREDIT = "credit", _("Credit balance")
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="allocations")
+    installment = models.ForeignKey(
+        Installment, null=True, blank=True, on_delete=models.CASCADE, related_name="allocations"
+    )
+    charge = models.ForeignKey(
+        Charge, null=True, blank=True, on_delete=models.CASCADE, related_name="allocations"
+    )
+    component = models.CharField(max_length=10, choices=Component.choices)
+    amount_fen = models.BigIntegerField()
+    effective_on = models.DateField()
+
+    class Meta:
+        ordering = ["effective_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="allocation_amount_pos"),
+        ]
+        indexes = [models.Index(fields=["loan", "effective_on"])]
+
+
+class Guarantor(models.Model):
+    """A guarantor of a loan (担保人): the second source of repayment, liable as an obligor."""
+
+    class Kind(models.TextChoices):
+        JOINT = "joint", _("Joint and several (连带责任)")
+        GENERAL = "general", _("General (一般保证)")
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="guarantors")
+    name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=32, blank=True)
+    id_number = models.CharField(max_length=32, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.JOINT)
+    limit_fen = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(limit_fen__isnull=True) | Q(limit_fen__gte=0),
+                name="guarantor_limit_nonneg",
+            )
+        ]
+
+
+class Collateral(models.Model):
+    """Pledged or mortgaged property securing a loan (抵押/质押)."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="collateral")
+    kind = models.CharField(max_length=50)
+    description = models.CharField(max_length=300)
+    value_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "collateral"
+        constraints = _nonneg("value_fen", model="collateral")

@@ -1,0 +1,165 @@
+"""Reads of the loan book. Every function takes the requesting user and goes through scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from arrears.book import ledger
+from arrears.book.models import Borrower, Charge, Installment, Loan, Payment
+from arrears.book.terms import loan_terms
+from arrears.core.dates import local_today
+from arrears.core.models import User
+from arrears.core.scoping import borrowers_for, loans_for, payments_for
+
+
+@dataclass(frozen=True)
+class LoanPosition:
+    """A loan's figures as of a date, from the ledger rule (fen)."""
+
+    as_of: dt.date
+    dpd: int
+    outstanding_principal: int
+    overdue_principal: int
+    overdue_interest: int
+    penalty: int
+    fees: int
+    credit_balance: int
+    next_due_on: dt.date | None
+    result: ledger.LedgerResult
+
+    @property
+    def total_due(self) -> int:
+        return self.overdue_principal + self.overdue_interest + self.penalty + self.fees
+
+
+def loan_position(loan: Loan, as_of: dt.date | None = None) -> LoanPosition:
+    """Replay the loan up to `as_of` (default today) and summarise it."""
+    as_of = as_of or local_today()
+    result = ledger.replay(
+        installments=[
+            ledger.InstallmentIn(i.id, i.number, i.due_on, i.principal_due_fen, i.interest_due_fen)
+            for i in loan.installments.all()
+        ],
+        payments=[
+            ledger.PaymentIn(p.id, p.external_id, p.paid_on, p.amount_fen)
+            for p in loan.payments.all()
+        ],
+        charges=[
+            ledger.ChargeIn(c.id, c.charged_on, c.amount_fen, c.waived_fen)
+            for c in loan.charges.all()
+        ],
+        terms=loan_terms(loan),
+        as_of=as_of,
+    )
+    due = result.due_as_of(as_of)
+    upcoming = [
+        i.due_on
+        for i in result.installments
+        if i.due_on > as_of and i.principal_left + i.interest_left > 0
+    ]
+    return LoanPosition(
+        as_of=as_of,
+        dpd=result.dpd(as_of, loan.product.arrears_tolerance_fen),
+        outstanding_principal=sum(i.principal_left for i in result.installments),
+        overdue_principal=sum(i.principal_left for i in due if i.due_on < as_of),
+        overdue_interest=sum(i.interest_left for i in due if i.due_on < as_of),
+        penalty=sum(max(i.penalty_left, 0) for i in result.installments),
+        fees=sum(result.charges_left.values()),
+        credit_balance=result.credit_balance,
+        next_due_on=min(upcoming) if upcoming else None,
+        result=result,
+    )
+
+
+def loan_list(
+    *,
+    user: User,
+    q: str = "",
+    status: str = "",
+    county: str = "",
+    town: str = "",
+    method: str = "",
+    overdue: bool | None = None,
+    as_of: dt.date | None = None,
+) -> QuerySet[Loan]:
+    """The loans a user may see, searched and filtered, with borrower and product joined."""
+    qs = loans_for(user).select_related("borrower", "product")
+    if q:
+        q = q.strip()
+        qs = qs.filter(
+            Q(external_id__icontains=q)
+            | Q(borrower__name__icontains=q)
+            | Q(borrower__external_id__icontains=q)
+            | Q(borrower__phone__endswith=q)
+        )
+    if status:
+        qs = qs.filter(status=status)
+    if county:
+        qs = qs.filter(borrower__county=county)
+    if town:
+        qs = qs.filter(borrower__town=town)
+    if method:
+        qs = qs.filter(repayment_method=method)
+    if overdue is not None:
+        today = as_of or local_today()
+        late = Installment.objects.filter(loan=OuterRef("pk"), due_on__lt=today).exclude(
+            principal_paid_fen=F("principal_due_fen"),
+            interest_paid_fen=F("interest_due_fen"),
+        )
+        qs = (
+            qs.filter(pk__in=late.values("loan_id"))
+            if overdue
+            else qs.exclude(pk__in=late.values("loan_id"))
+        )
+    return qs.order_by("external_id")
+
+
+def loan_get(*, user: User, external_id: str) -> Loan | None:
+    """One loan by its loan ID, if the user may see it."""
+    return (
+        loans_for(user)
+        .select_related("borrower", "product", "team", "collector", "field_agent", "agency")
+        .prefetch_related("installments", "payments", "charges", "guarantors", "collateral")
+        .filter(external_id=external_id)
+        .first()
+    )
+
+
+def borrower_get(*, user: User, external_id: str) -> Borrower | None:
+    return borrowers_for(user).prefetch_related("contacts").filter(external_id=external_id).first()
+
+
+def borrower_loans(*, user: User, borrower: Borrower) -> QuerySet[Loan]:
+    return (
+        loans_for(user)
+        .filter(borrower=borrower)
+        .select_related("product")
+        .prefetch_related("guarantors")
+    )
+
+
+def payment_list(*, user: User, loan: Loan | None = None) -> QuerySet[Payment]:
+    qs = payments_for(user).select_related("loan")
+    if loan is not None:
+        qs = qs.filter(loan=loan)
+    return qs.prefetch_related("allocations__installment", "allocations__charge")
+
+
+def loan_totals(qs: QuerySet[Loan]) -> QuerySet[Loan]:
+    """Annotate loans with paid and outstanding figures from stored allocations (set-based)."""
+    inst = Installment.objects.filter(loan=OuterRef("pk")).values("loan")
+    chg = Charge.objects.filter(loan=OuterRef("pk")).values("loan")
+
+    def inst_sum(field: str):
+        return Coalesce(Subquery(inst.annotate(s=Sum(field)).values("s")[:1]), 0)
+
+    return qs.annotate(
+        paid_principal=inst_sum("principal_paid_fen"),
+        paid_interest=inst_sum("interest_paid_fen"),
+        paid_penalty=inst_sum("penalty_paid_fen"),
+        paid_fees=Coalesce(Subquery(chg.annotate(s=Sum("paid_fen")).values("s")[:1]), 0),
+    )

@@ -1,0 +1,368 @@
+"""Writes to the loan book. Views, the API, the CLI and imports all call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+
+from arrears.book import ledger
+from arrears.book.errors import BookError
+from arrears.book.models import (
+    Allocation,
+    Borrower,
+    Charge,
+    Installment,
+    Loan,
+    Payment,
+    Product,
+)
+from arrears.book.schedule import ScheduledInstallment, build_schedule
+from arrears.book.terms import terms_for
+from arrears.core.audit import audit_record
+from arrears.core.dates import local_today
+from arrears.core.models import User
+
+REPLAY_CHUNK = 500
+
+
+def product_default() -> Product:
+    """The product used when a loan names none (created on first use)."""
+    product, _ = Product.objects.get_or_create(
+        code=settings.ARREARS_DEFAULT_PRODUCT,
+        defaults={
+            "name": "标准小额贷款 Standard microloan",
+            "product_type": Product.ProductType.MICROLOAN,
+            "annual_rate": Decimal("0.12"),
+            "rate_cap": Decimal("0.24"),
+            "failed_deduction_fee_fen": 2000,
+        },
+    )
+    return product
+
+
+def default_penalty_rate(product: Product, annual_rate: Decimal) -> Decimal:
+    """Blank penalty rate: the product's, else 1.5 × the contract rate (上浮50%)."""
+    if product.penalty_rate is not None:
+        return product.penalty_rate
+    return (Decimal(annual_rate) * Decimal("1.5")).quantize(Decimal("0.000001"))
+
+
+def installments_for(loan: Loan, schedule: Sequence[ScheduledInstallment]) -> list[Installment]:
+    return [
+        Installment(
+            loan=loan,
+            number=s.number,
+            due_on=s.due_on,
+            principal_due_fen=s.principal_fen,
+            interest_due_fen=s.interest_fen,
+        )
+        for s in schedule
+    ]
+
+
+@transaction.atomic
+def loan_create(
+    *,
+    external_id: str,
+    borrower: Borrower,
+    product: Product,
+    principal_fen: int,
+    annual_rate: Decimal,
+    penalty_rate: Decimal | None,
+    disbursed_on: dt.date,
+    term_months: int,
+    repayment_method: str,
+    actor: User | None = None,
+    source: str = "system",
+) -> Loan:
+    """Create a loan with its generated schedule."""
+    schedule = build_schedule(
+        principal_fen=principal_fen,
+        annual_rate=annual_rate,
+        term_months=term_months,
+        method=repayment_method,
+        disbursed_on=disbursed_on,
+    )
+    loan = Loan.objects.create(
+        external_id=external_id,
+        borrower=borrower,
+        product=product,
+        principal_fen=principal_fen,
+        annual_rate=annual_rate,
+        penalty_rate=penalty_rate
+        if penalty_rate is not None
+        else default_penalty_rate(product, annual_rate),
+        disbursed_on=disbursed_on,
+        term_months=term_months,
+        repayment_method=repayment_method,
+    )
+    Installment.objects.bulk_create(installments_for(loan, schedule))
+    audit_record(
+        actor=actor,
+        event="loan.create",
+        object_type="loan",
+        object_id=external_id,
+        after={"principal_fen": principal_fen, "term_months": term_months},
+        source=source,
+    )
+    return loan
+
+
+def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def loans_replay(loan_ids: Iterable[int]) -> None:
+    """Re-run the ledger for these loans and store allocations and paid amounts.
+
+    Call inside the transaction that changed the loans' payments, charges or schedule.
+    The ledger rule is per loan (book.ledger.replay); reads and writes are in bulk.
+    """
+    ids = sorted(set(loan_ids))
+    for chunk in _chunks(ids, REPLAY_CHUNK):
+        _replay_chunk(chunk)
+
+
+def _replay_chunk(ids: list[int]) -> None:
+    loans = {
+        row["id"]: row
+        for row in Loan.objects.filter(id__in=ids).values(
+            "id",
+            "status",
+            "penalty_rate",
+            "product__rate_cap",
+            "product__day_count",
+            "product__grace_days",
+            "product__penalty_base",
+            "product__allocation_order",
+        )
+    }
+    insts: dict[int, list[ledger.InstallmentIn]] = defaultdict(list)
+    current: dict[int, tuple[int, int, int]] = {}
+    for r in Installment.objects.filter(loan_id__in=ids).values(
+        "id",
+        "loan_id",
+        "number",
+        "due_on",
+        "principal_due_fen",
+        "interest_due_fen",
+        "principal_paid_fen",
+        "interest_paid_fen",
+        "penalty_paid_fen",
+    ):
+        insts[r["loan_id"]].append(
+            ledger.InstallmentIn(
+                r["id"], r["number"], r["due_on"], r["principal_due_fen"], r["interest_due_fen"]
+            )
+        )
+        current[r["id"]] = (r["principal_paid_fen"], r["interest_paid_fen"], r["penalty_paid_fen"])
+    pays: dict[int, list[ledger.PaymentIn]] = defaultdict(list)
+    for r in Payment.objects.filter(loan_id__in=ids).values(
+        "id", "loan_id", "external_id", "paid_on", "amount_fen"
+    ):
+        pays[r["loan_id"]].append(
+            ledger.PaymentIn(r["id"], r["external_id"], r["paid_on"], r["amount_fen"])
+        )
+    chgs: dict[int, list[ledger.ChargeIn]] = defaultdict(list)
+    charge_paid_now: dict[int, int] = {}
+    for r in Charge.objects.filter(loan_id__in=ids).values(
+        "id", "loan_id", "charged_on", "amount_fen", "waived_fen", "paid_fen"
+    ):
+        chgs[r["loan_id"]].append(
+            ledger.ChargeIn(r["id"], r["charged_on"], r["amount_fen"], r["waived_fen"])
+        )
+        charge_paid_now[r["id"]] = r["paid_fen"]
+
+    new_allocs: list[Allocation] = []
+    inst_updates: list[Installment] = []
+    charge_updates: list[Charge] = []
+    loan_updates: list[Loan] = []
+    for loan_id, row in loans.items():
+        terms = terms_for(
+            penalty_rate=row["penalty_rate"],
+            rate_cap=row["product__rate_cap"],
+            day_count=row["product__day_count"],
+            grace_days=row["product__grace_days"],
+            penalty_base=row["product__penalty_base"],
+            allocation_order=row["product__allocation_order"],
+        )
+        result = ledger.replay(
+            installments=insts[loan_id], payments=pays[loan_id], charges=chgs[loan_id], terms=terms
+        )
+        for a in result.allocations:
+            new_allocs.append(
+                Allocation(
+                    payment_id=a.payment_key,
+                    loan_id=loan_id,
+                    installment_id=a.installment_key,
+                    charge_id=a.charge_key,
+                    component=a.component,
+                    amount_fen=a.amount,
+                    effective_on=a.effective_on,
+                )
+            )
+        for pos in result.installments:
+            paid = (pos.principal_paid, pos.interest_paid, pos.penalty_paid)
+            if current[pos.key] != paid:
+                inst_updates.append(
+                    Installment(
+                        id=pos.key,
+                        principal_paid_fen=paid[0],
+                        interest_paid_fen=paid[1],
+                        penalty_paid_fen=paid[2],
+                    )
+                )
+        for key, paid in result.charges_paid.items():
+            if charge_paid_now[key] != paid:
+                charge_updates.append(Charge(id=key, paid_fen=paid))
+        settled = all(
+            p.principal_left == 0 and p.interest_left == 0 and p.penalty_left <= 0
+            for p in result.installments
+        ) and all(v == 0 for v in result.charges_left.values())
+        status = row["status"]
+        if status != Loan.Status.WRITTEN_OFF:
+            status = Loan.Status.PAID_OFF if settled else Loan.Status.ACTIVE
+        loan_updates.append(
+            Loan(id=loan_id, credit_balance_fen=result.credit_balance, status=status)
+        )
+
+    Allocation.objects.filter(loan_id__in=ids).delete()
+    Allocation.objects.bulk_create(new_allocs, batch_size=2000)
+    if inst_updates:
+        Installment.objects.bulk_update(
+            inst_updates,
+            ["principal_paid_fen", "interest_paid_fen", "penalty_paid_fen"],
+            batch_size=500,
+        )
+    if charge_updates:
+        Charge.objects.bulk_update(charge_updates, ["paid_fen"], batch_size=500)
+    Loan.objects.bulk_update(loan_updates, ["credit_balance_fen", "status"], batch_size=500)
+
+
+def payment_validate(
+    *, loan: Loan, external_id: str, paid_on: dt.date, amount_fen: int, today: dt.date | None = None
+) -> Payment | None:
+    """Check a payment before posting; return the existing one if this is an exact repeat.
+
+    Raises BookError naming the field for anything a person must fix.
+    """
+    external_id = (external_id or "").strip()
+    if not external_id:
+        raise BookError(
+            "payment_id_missing", "a payment ID (流水号) is required", field="payment_id"
+        )
+    if amount_fen <= 0:
+        raise BookError("amount_not_positive", "amount must be greater than zero", field="amount")
+    if paid_on < loan.disbursed_on:
+        raise BookError(
+            "paid_before_disbursement",
+            f"payment date {paid_on} is before the loan was disbursed ({loan.disbursed_on})",
+            field="paid_on",
+        )
+    today = today or local_today()
+    if paid_on > today:
+        raise BookError(
+            "paid_in_future", f"payment date {paid_on} is in the future", field="paid_on"
+        )
+    existing = Payment.objects.filter(external_id=external_id).first()
+    if existing is None:
+        return None
+    if (existing.loan_id, existing.paid_on, existing.amount_fen) == (
+        loan.id,
+        paid_on,
+        amount_fen,
+    ):
+        return existing
+    raise BookError(
+        "duplicate_payment_id",
+        f"payment ID {external_id} was already posted with a different loan, date or amount",
+        field="payment_id",
+    )
+
+
+def payment_post(
+    *,
+    loan: Loan,
+    external_id: str,
+    paid_on: dt.date,
+    amount_fen: int,
+    channel: str = Payment.Channel.OTHER,
+    actor: User | None = None,
+    source: str = "web",
+) -> tuple[Payment, bool]:
+    """Post one payment and re-allocate the loan. Returns (payment, created).
+
+    Posting the same payment ID again with the same details changes nothing.
+    """
+    if channel not in Payment.Channel.values:
+        raise BookError("unknown_channel", f"unknown channel {channel!r}", field="channel")
+    with transaction.atomic():
+        # Lock the loan so two postings to one loan replay one after the other.
+        loan = Loan.objects.select_for_update().get(pk=loan.pk)
+        existing = payment_validate(
+            loan=loan, external_id=external_id, paid_on=paid_on, amount_fen=amount_fen
+        )
+        if existing is not None:
+            return existing, False
+        payment = Payment.objects.create(
+            external_id=external_id.strip(),
+            loan=loan,
+            paid_on=paid_on,
+            amount_fen=amount_fen,
+            channel=channel,
+            source=source,
+            posted_by=actor,
+        )
+        loans_replay([loan.id])
+        audit_record(
+            actor=actor,
+            event="payment.post",
+            object_type="payment",
+            object_id=payment.external_id,
+            after={
+                "loan": loan.external_id,
+                "paid_on": paid_on.isoformat(),
+                "amount_fen": amount_fen,
+                "channel": channel,
+            },
+            source=source,
+        )
+    return payment, True
+
+
+def charge_add(
+    *,
+    loan: Loan,
+    kind: str,
+    amount_fen: int,
+    charged_on: dt.date,
+    note: str = "",
+    actor: User | None = None,
+    source: str = "system",
+) -> Charge:
+    """Charge a fee to a loan (e.g. the failed-deduction fee) and re-allocate held credit."""
+    if kind not in Charge.Kind.values:
+        raise BookError("unknown_charge_kind", f"unknown charge kind {kind!r}", field="kind")
+    if amount_fen <= 0:
+        raise BookError("amount_not_positive", "amount must be greater than zero", field="amount")
+    with transaction.atomic():
+        loan = Loan.objects.select_for_update().get(pk=loan.pk)
+        charge = Charge.objects.create(
+            loan=loan, kind=kind, amount_fen=amount_fen, charged_on=charged_on, note=note
+        )
+        loans_replay([loan.id])
+        audit_record(
+            actor=actor,
+            event="charge.add",
+            object_type="loan",
+            object_id=loan.external_id,
+            after={"kind": kind, "amount_fen": amount_fen, "charged_on": charged_on.isoformat()},
+            source=source,
+        )
+    return charge

@@ -1,0 +1,111 @@
+"""Users, teams, agencies, API tokens and the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from arrears.core.roles import Role, role_can
+
+
+class Team(models.Model):
+    """A collection team led by a team lead (e.g. 电催一组)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agency(models.Model):
+    """An outsourced collection agency (委外机构); its users see only its placements."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    review_due_on = models.DateField(_("next review due"), null=True, blank=True)
+    commission_rate = models.DecimalField(
+        _("commission rate"), max_digits=7, decimal_places=6, default=0
+    )
+
+    class Meta:
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in: one role, optionally a team or an agency."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.COLLECTOR)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT)
+
+    def can(self, capability: str) -> bool:
+        return self.is_active and role_can(self.role, capability)
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.role == Role.AUDITOR
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def authenticate(self, raw: str) -> ApiToken | None:
+        token = (
+            self.select_related("user")
+            .filter(key_hash=_hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if token is not None:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only its SHA-256 is stored; the raw value is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    @classmethod
+    def issue(cls, user: User, name: str = "") -> tuple[ApiToken, str]:
+        raw = "arr_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, prefix=raw[:8], key_hash=_hash_token(raw))
+        return token, raw
+
+
+class AuditEntry(models.Model):
+    """One audited event: who did what to which object, with before/after, from where.
+
+    Written in the same transaction as the change it records; never updated or deleted.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT)
+    actor_name = models.CharField(max_length=150, blank=True)
+    event = models.CharField(max_length=60, db_index=True)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=100, blank=True, db_index=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    source = models.CharField(max_length=20, blank=True)  # web, api, cli, system
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "audit entries"
