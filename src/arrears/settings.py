@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "arrears.core",
     "arrears.book",
     "arrears.ingest",
+    "arrears.cases",
+    "arrears.eod",
     "arrears.demo",
     "arrears.web",
     "arrears.api",

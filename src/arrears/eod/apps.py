@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EodConfig(AppConfig):
+    name = "arrears.eod"
+    label = "eod"
