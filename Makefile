@@ -45,12 +45,12 @@ test-slow: setup
 	$(BIN)/pytest -q -m slow
 
 lint: setup
-	$(BIN)/ruff check src tests bench conftest.py
-	$(BIN)/ruff format --check src tests bench conftest.py
+	$(BIN)/ruff check src bench conftest.py
+	$(BIN)/ruff format --check src bench conftest.py
 
 format: setup
-	$(BIN)/ruff check --fix src tests bench conftest.py
-	$(BIN)/ruff format src tests bench conftest.py
+	$(BIN)/ruff check --fix src bench conftest.py
+	$(BIN)/ruff format src bench conftest.py
 
 bench: setup
 	$(BIN)/python bench/import_loans.py
