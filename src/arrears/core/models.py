@@ -105,6 +105,10 @@ class AuditEntry(models.Model):
     after = models.JSONField(null=True, blank=True)
     source = models.CharField(max_length=20, blank=True)  # web, api, cli, system
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # Hash chain: each entry's hash covers its content and the previous entry's hash, so an
+    # edited, deleted or reordered entry breaks the chain (`arrears audit verify`).
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["id"]
