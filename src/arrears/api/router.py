@@ -1,3 +1,30 @@
+"""The REST API under /api/v1/: one NinjaAPI, one router module per app, mounted here.
+
+Every endpoint needs a bearer token or a signed-in session (see api/auth.py) unless it
+says `auth=None`; every error answers in the one shape of api/errors.py. OpenAPI at
+/api/v1/openapi.json, interactive docs at /api/v1/docs (no CDN: api/docs.py).
+"""
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Arrears API", version="1")
+from arrears.api import book, core, docs
+from arrears.api.auth import API_AUTH
+from arrears.api.errors import install_error_handlers
+
+api = NinjaAPI(
+    title="Arrears API",
+    version="1",
+    description=(
+        "The loan book of Arrears (贷后催收管理系统). Money is a decimal string of yuan with "
+        'two places ("1234.56"), never a JSON number; dates are YYYY-MM-DD. Errors: '
+        '{"errors": [{"code", "field", "message"}]}.'
+    ),
+    auth=API_AUTH,
+    docs=docs.OfflineSwagger(),
+)
+install_error_handlers(api)
+
+api.add_router("/me", core.router)
+api.add_router("/loans", book.loans)
+api.add_router("/borrowers", book.borrowers)
+api.add_router("/docs", docs.router)

@@ -1,0 +1,640 @@
+"""The loan book over HTTP: loans, their schedules, payments and charges, and borrowers.
+
+Thin: parse, call a selector or service from arrears.book with the requesting user, shape
+the answer. Anything outside the user's scope is a 404, the same as a missing ID.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+
+from arrears.api.access import require
+from arrears.api.errors import ApiError, ErrorOut, not_found
+from arrears.api.schemas import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    AmountIn,
+    Blankable,
+    PageMeta,
+    PathId,
+    Rate,
+    SafeText,
+    Yuan,
+    amount_fen,
+    page_of,
+    rate,
+    yuan,
+)
+from arrears.book import selectors
+from arrears.book.models import Borrower, Charge, Contact, Guarantor, Loan, Payment
+from arrears.book.models import RepaymentMethod as Method
+from arrears.book.services import payment_post
+from arrears.core.dates import add_years, local_today
+from arrears.core.models import User
+from arrears.core.scoping import borrowers_for, loans_for, show_id_number, show_phone
+
+loans = Router(tags=["loans"])
+borrowers = Router(tags=["borrowers"])
+
+LoanId = PathId("loan ID (贷款编号)")
+BorrowerId = PathId("borrower ID (客户编号)")
+# Positions are computed up to this many years either side of today; beyond is a typo.
+AS_OF_YEARS = 100
+
+
+def _errors(*codes: int) -> dict[int, type[ErrorOut]]:
+    return {code: ErrorOut for code in (401, 422, *codes)}
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user
+
+
+# --- schemas --------------------------------------------------------------------------------
+
+
+class LoanRow(Schema):
+    """A loan in a list."""
+
+    loan_id: str
+    borrower_id: str
+    borrower_name: str
+    principal: Yuan
+    annual_rate: Rate
+    method: Method
+    status: Loan.Status
+    disbursed_on: dt.date
+    term_months: int
+    region: str
+
+    @staticmethod
+    def resolve_loan_id(obj: Loan) -> str:
+        return obj.external_id
+
+    @staticmethod
+    def resolve_borrower_id(obj: Loan) -> str:
+        return obj.borrower.external_id
+
+    @staticmethod
+    def resolve_borrower_name(obj: Loan) -> str:
+        return obj.borrower.name
+
+    @staticmethod
+    def resolve_principal(obj: Loan) -> str:
+        return yuan(obj.principal_fen)
+
+    @staticmethod
+    def resolve_annual_rate(obj: Loan) -> str:
+        return rate(obj.annual_rate)
+
+    @staticmethod
+    def resolve_method(obj: Loan) -> str:
+        return obj.repayment_method
+
+    @staticmethod
+    def resolve_region(obj: Loan) -> str:
+        return obj.borrower.region_path
+
+
+class LoanPage(PageMeta):
+    items: list[LoanRow]
+
+
+class LoanTerms(Schema):
+    product_code: str
+    product_name: str
+    principal: Yuan
+    annual_rate: Rate
+    penalty_rate: Rate
+    disbursed_on: dt.date
+    term_months: int
+    method: Method
+    status: Loan.Status
+    schedule_source: str
+
+    @staticmethod
+    def resolve_product_code(obj: Loan) -> str:
+        return obj.product.code
+
+    @staticmethod
+    def resolve_product_name(obj: Loan) -> str:
+        return obj.product.name
+
+    @staticmethod
+    def resolve_principal(obj: Loan) -> str:
+        return yuan(obj.principal_fen)
+
+    @staticmethod
+    def resolve_annual_rate(obj: Loan) -> str:
+        return rate(obj.annual_rate)
+
+    @staticmethod
+    def resolve_penalty_rate(obj: Loan) -> str:
+        return rate(obj.penalty_rate)
+
+    @staticmethod
+    def resolve_method(obj: Loan) -> str:
+        return obj.repayment_method
+
+
+class Assignment(Schema):
+    """Who works the loan (usernames; team and agency by name)."""
+
+    team: str | None
+    collector: str | None
+    field_agent: str | None
+    legal_officer: str | None
+    agency: str | None
+
+    @staticmethod
+    def resolve_team(obj: Loan) -> str | None:
+        return obj.team.name if obj.team_id else None
+
+    @staticmethod
+    def resolve_collector(obj: Loan) -> str | None:
+        return obj.collector.username if obj.collector_id else None
+
+    @staticmethod
+    def resolve_field_agent(obj: Loan) -> str | None:
+        return obj.field_agent.username if obj.field_agent_id else None
+
+    @staticmethod
+    def resolve_legal_officer(obj: Loan) -> str | None:
+        return obj.legal_officer.username if obj.legal_officer_id else None
+
+    @staticmethod
+    def resolve_agency(obj: Loan) -> str | None:
+        return obj.agency.name if obj.agency_id else None
+
+
+class Position(Schema):
+    """A loan's figures as of a date, replayed from the ledger (book.selectors.loan_position)."""
+
+    as_of: dt.date
+    dpd: int = Field(description="days past due (逾期天数)")
+    outstanding_principal: Yuan
+    overdue_principal: Yuan
+    overdue_interest: Yuan
+    penalty: Yuan = Field(description="penalty interest (罚息) accrued and unpaid")
+    fees: Yuan
+    total_due: Yuan
+    credit_balance: Yuan
+    next_due_on: dt.date | None
+
+    @staticmethod
+    def from_position(pos: selectors.LoanPosition) -> Position:
+        return Position(
+            as_of=pos.as_of,
+            dpd=pos.dpd,
+            outstanding_principal=yuan(pos.outstanding_principal),
+            overdue_principal=yuan(pos.overdue_principal),
+            overdue_interest=yuan(pos.overdue_interest),
+            penalty=yuan(pos.penalty),
+            fees=yuan(pos.fees),
+            total_due=yuan(pos.total_due),
+            credit_balance=yuan(pos.credit_balance),
+            next_due_on=pos.next_due_on,
+        )
+
+
+class BorrowerRef(Schema):
+    borrower_id: str
+    name: str
+
+    @staticmethod
+    def resolve_borrower_id(obj: Borrower) -> str:
+        return obj.external_id
+
+
+class GuarantorOut(Schema):
+    name: str
+    kind: Guarantor.Kind
+    phone: str
+    id_number: str
+    limit: Yuan | None
+
+    @staticmethod
+    def resolve_phone(obj: Guarantor, context) -> str:
+        return show_phone(context["request"].user, obj.phone)
+
+    @staticmethod
+    def resolve_id_number(obj: Guarantor, context) -> str:
+        return show_id_number(context["request"].user, obj.id_number)
+
+    @staticmethod
+    def resolve_limit(obj: Guarantor) -> str | None:
+        return yuan(obj.limit_fen)
+
+
+class LoanDetail(Schema):
+    loan_id: str
+    borrower: BorrowerRef
+    terms: LoanTerms
+    assignment: Assignment
+    position: Position
+    guarantors: list[GuarantorOut]
+
+
+class InstallmentOut(Schema):
+    number: int
+    due_on: dt.date
+    principal_due: Yuan
+    interest_due: Yuan
+    principal_paid: Yuan
+    interest_paid: Yuan
+    penalty_paid: Yuan
+
+    @staticmethod
+    def resolve_principal_due(obj) -> str:
+        return yuan(obj.principal_due_fen)
+
+    @staticmethod
+    def resolve_interest_due(obj) -> str:
+        return yuan(obj.interest_due_fen)
+
+    @staticmethod
+    def resolve_principal_paid(obj) -> str:
+        return yuan(obj.principal_paid_fen)
+
+    @staticmethod
+    def resolve_interest_paid(obj) -> str:
+        return yuan(obj.interest_paid_fen)
+
+    @staticmethod
+    def resolve_penalty_paid(obj) -> str:
+        return yuan(obj.penalty_paid_fen)
+
+
+class AllocationOut(Schema):
+    """Where part of a payment went."""
+
+    component: str = Field(description="fee, penalty, interest, principal or credit")
+    amount: Yuan
+    effective_on: dt.date
+    installment_no: int | None
+    charge_id: int | None
+
+    @staticmethod
+    def resolve_amount(obj) -> str:
+        return yuan(obj.amount_fen)
+
+    @staticmethod
+    def resolve_installment_no(obj) -> int | None:
+        return obj.installment.number if obj.installment_id else None
+
+
+class PaymentOut(Schema):
+    payment_id: str
+    paid_on: dt.date
+    amount: Yuan
+    channel: Payment.Channel
+    source: str
+    posted_at: dt.datetime
+    allocations: list[AllocationOut]
+
+    @staticmethod
+    def resolve_payment_id(obj: Payment) -> str:
+        return obj.external_id
+
+    @staticmethod
+    def resolve_amount(obj: Payment) -> str:
+        return yuan(obj.amount_fen)
+
+
+class ChargeOut(Schema):
+    charge_id: int
+    kind: Charge.Kind
+    charged_on: dt.date
+    amount: Yuan
+    paid: Yuan
+    waived: Yuan
+    outstanding: Yuan
+    note: str
+
+    @staticmethod
+    def resolve_charge_id(obj: Charge) -> int:
+        return obj.pk
+
+    @staticmethod
+    def resolve_amount(obj: Charge) -> str:
+        return yuan(obj.amount_fen)
+
+    @staticmethod
+    def resolve_paid(obj: Charge) -> str:
+        return yuan(obj.paid_fen)
+
+    @staticmethod
+    def resolve_waived(obj: Charge) -> str:
+        return yuan(obj.waived_fen)
+
+    @staticmethod
+    def resolve_outstanding(obj: Charge) -> str:
+        return yuan(obj.amount_fen - obj.paid_fen - obj.waived_fen)
+
+
+class PaymentIn(Schema):
+    payment_id: SafeText(64, min_length=1) = Field(description="the payment's unique ID (流水号)")
+    paid_on: dt.date = Field(description="the day the money was received; not in the future")
+    amount: AmountIn
+    channel: Payment.Channel = Payment.Channel.OTHER
+
+
+class PaymentPosted(Schema):
+    created: bool = Field(description="false when this exact payment was already posted")
+    payment: PaymentOut
+    position: Position
+
+
+class BorrowerRow(Schema):
+    borrower_id: str
+    kind: Borrower.Kind
+    name: str
+    phone: str
+    region: str
+
+    @staticmethod
+    def resolve_borrower_id(obj: Borrower) -> str:
+        return obj.external_id
+
+    @staticmethod
+    def resolve_phone(obj: Borrower, context) -> str:
+        return show_phone(context["request"].user, obj.phone)
+
+    @staticmethod
+    def resolve_region(obj: Borrower) -> str:
+        return obj.region_path
+
+
+class BorrowerPage(PageMeta):
+    items: list[BorrowerRow]
+
+
+class ContactOut(Schema):
+    name: str
+    relation: str
+    phone: str
+    address: str
+    consent_to_contact: bool
+    consent_to_sms: bool
+    note: str
+
+    @staticmethod
+    def resolve_phone(obj: Contact, context) -> str:
+        return show_phone(context["request"].user, obj.phone)
+
+
+class Region(Schema):
+    province: str
+    county: str
+    town: str
+    village: str
+    path: str
+
+    @staticmethod
+    def resolve_path(obj: Borrower) -> str:
+        return obj.region_path
+
+
+class BorrowerDetail(Schema):
+    borrower_id: str
+    kind: Borrower.Kind
+    name: str
+    id_number: str = Field(description="masked (5101**********1234) unless the role may see it")
+    phone: str = Field(description="masked (138****5678) unless the role may see it")
+    phone2: str
+    address: str
+    region: Region
+    employer: str
+    contacts: list[ContactOut]
+
+    @staticmethod
+    def resolve_borrower_id(obj: Borrower) -> str:
+        return obj.external_id
+
+    @staticmethod
+    def resolve_id_number(obj: Borrower, context) -> str:
+        return show_id_number(context["request"].user, obj.id_number)
+
+    @staticmethod
+    def resolve_phone(obj: Borrower, context) -> str:
+        return show_phone(context["request"].user, obj.phone)
+
+    @staticmethod
+    def resolve_phone2(obj: Borrower, context) -> str:
+        return show_phone(context["request"].user, obj.phone2)
+
+    @staticmethod
+    def resolve_region(obj: Borrower) -> Borrower:
+        return obj
+
+
+class LoanFilters(Schema):
+    q: Blankable(SafeText(100)) = Field(
+        None, description="loan ID, borrower name or ID, or the end of a phone number"
+    )
+    status: Blankable(Loan.Status) = None
+    county: Blankable(SafeText(50)) = None
+    town: Blankable(SafeText(50)) = None
+    method: Blankable(Method) = None
+    overdue: bool | None = Field(
+        None, description="only loans with (true) or without an overdue installment"
+    )
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+
+class BorrowerFilters(Schema):
+    q: Blankable(SafeText(100)) = Field(
+        None, description="name, borrower ID, or the end of a phone number"
+    )
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+
+# --- lookups --------------------------------------------------------------------------------
+
+
+def _loan(user: User, loan_id: str) -> Loan:
+    loan = selectors.loan_get(user=user, external_id=loan_id)
+    if loan is None:
+        raise not_found("loan")
+    return loan
+
+
+def _loan_only(user: User, loan_id: str) -> Loan:
+    """The loan row alone (no prefetching), for endpoints that read one related table."""
+    loan = loans_for(user).filter(external_id=loan_id).first()
+    if loan is None:
+        raise not_found("loan")
+    return loan
+
+
+def _borrower(user: User, borrower_id: str) -> Borrower:
+    borrower = selectors.borrower_get(user=user, external_id=borrower_id)
+    if borrower is None:
+        raise not_found("borrower")
+    return borrower
+
+
+def borrower_search(*, user: User, q: str = "") -> QuerySet[Borrower]:
+    """The borrowers a user may see, searched. (Belongs in book.selectors; see docs/api.md.)"""
+    qs = borrowers_for(user)
+    if q:
+        q = q.strip()
+        qs = qs.filter(Q(name__icontains=q) | Q(external_id__icontains=q) | Q(phone__endswith=q))
+    return qs.order_by("external_id")
+
+
+def _as_of_in_range(as_of: dt.date | None) -> dt.date | None:
+    if as_of is None:
+        return None
+    today = local_today()
+    if not add_years(today, -AS_OF_YEARS) <= as_of <= add_years(today, AS_OF_YEARS):
+        raise ApiError(
+            422,
+            "as_of_out_of_range",
+            f"as_of must be within {AS_OF_YEARS} years of today",
+            field="as_of",
+        )
+    return as_of
+
+
+# --- loans ----------------------------------------------------------------------------------
+
+
+@loans.get("", response={200: LoanPage, **_errors()}, summary="List loans")
+def loan_list(request: HttpRequest, filters: Query[LoanFilters]):
+    """The loans you may see, searched and filtered, 50 to a page by default."""
+    qs = selectors.loan_list(
+        user=_user(request),
+        q=filters.q or "",
+        status=filters.status or "",
+        county=filters.county or "",
+        town=filters.town or "",
+        method=filters.method or "",
+        overdue=filters.overdue,
+    )
+    return page_of(qs, filters.page, filters.page_size)
+
+
+@loans.get("/{loan_id}", response={200: LoanDetail, **_errors(404)}, summary="One loan")
+def loan_detail(request: HttpRequest, loan_id: LoanId, as_of: dt.date | None = None):
+    """Terms, assignment and position as of today or `as_of` (YYYY-MM-DD)."""
+    user = _user(request)
+    loan = _loan(user, loan_id)
+    position = selectors.loan_position(loan, _as_of_in_range(as_of))
+    return {
+        "loan_id": loan.external_id,
+        "borrower": loan.borrower,
+        "terms": loan,
+        "assignment": loan,
+        "position": Position.from_position(position),
+        "guarantors": list(loan.guarantors.all()),
+    }
+
+
+@loans.get(
+    "/{loan_id}/schedule",
+    response={200: list[InstallmentOut], **_errors(404)},
+    summary="A loan's schedule",
+)
+def loan_schedule(request: HttpRequest, loan_id: LoanId):
+    """Installments with what is due and what allocation has paid of each."""
+    loan = _loan_only(_user(request), loan_id)
+    return list(loan.installments.order_by("number"))
+
+
+@loans.get(
+    "/{loan_id}/payments",
+    response={200: list[PaymentOut], **_errors(404)},
+    summary="A loan's payments",
+)
+def loan_payments(request: HttpRequest, loan_id: LoanId):
+    """Payments with where each went (allocations), oldest first."""
+    user = _user(request)
+    loan = _loan_only(user, loan_id)
+    return list(selectors.payment_list(user=user, loan=loan))
+
+
+@loans.post(
+    "/{loan_id}/payments",
+    response={200: PaymentPosted, 201: PaymentPosted, **_errors(400, 403, 404)},
+    summary="Post a payment",
+)
+def loan_payment_post(request: HttpRequest, loan_id: LoanId, payload: PaymentIn):
+    """Post a payment and allocate it. Idempotent on `payment_id`: 201 when posted, 200 when
+    the same payment (same loan, date and amount) was already posted, 422 when the ID was used
+    for a different one."""
+    user = require(request, "payment.post", "post payments")
+    loan = _loan_only(user, loan_id)
+    post = dict(
+        loan=loan,
+        external_id=payload.payment_id,
+        paid_on=payload.paid_on,
+        amount_fen=amount_fen(payload.amount),
+        channel=payload.channel,
+        actor=user,
+        source="api",
+    )
+    try:
+        payment, created = payment_post(**post)
+    except IntegrityError:
+        # Two requests raced to post the same payment ID; the loser sees the winner's row
+        # on a second try and answers as a repeat (or a conflict, if the details differ).
+        payment, created = payment_post(**post)
+    payment = selectors.payment_list(user=user).get(pk=payment.pk)
+    loan = _loan(user, loan_id)
+    body = {
+        "created": created,
+        "payment": payment,
+        "position": Position.from_position(selectors.loan_position(loan)),
+    }
+    return Status(201 if created else 200, body)
+
+
+@loans.get(
+    "/{loan_id}/charges",
+    response={200: list[ChargeOut], **_errors(404)},
+    summary="A loan's charges",
+)
+def loan_charges(request: HttpRequest, loan_id: LoanId):
+    """Fees charged to the loan, with what has been paid and waived."""
+    loan = _loan_only(_user(request), loan_id)
+    return list(loan.charges.all())
+
+
+# --- borrowers ------------------------------------------------------------------------------
+
+
+@borrowers.get("", response={200: BorrowerPage, **_errors()}, summary="List borrowers")
+def borrower_list(request: HttpRequest, filters: Query[BorrowerFilters]):
+    """The borrowers you may see (those with a loan in your scope), searched."""
+    qs = borrower_search(user=_user(request), q=filters.q or "")
+    return page_of(qs, filters.page, filters.page_size)
+
+
+@borrowers.get(
+    "/{borrower_id}", response={200: BorrowerDetail, **_errors(404)}, summary="One borrower"
+)
+def borrower_detail(request: HttpRequest, borrower_id: BorrowerId):
+    """A borrower with contacts; ID and phone numbers masked unless your role may see them."""
+    return _borrower(_user(request), borrower_id)
+
+
+@borrowers.get(
+    "/{borrower_id}/loans",
+    response={200: list[LoanRow], **_errors(404)},
+    summary="A borrower's loans",
+)
+def borrower_loan_list(request: HttpRequest, borrower_id: BorrowerId):
+    """The borrower's loans that you may see."""
+    user = _user(request)
+    borrower = _borrower(user, borrower_id)
+    return list(selectors.borrower_loans(user=user, borrower=borrower).select_related("borrower"))

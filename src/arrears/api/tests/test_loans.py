@@ -1,0 +1,192 @@
+"""Reading loans: lists and filters, the position to the fen, schedule and charges."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from arrears.book.models import Guarantor
+from arrears.book.services import charge_add
+from arrears.testing import make_borrower, make_loan
+
+
+@pytest.fixture
+def mia(book, api_as):
+    return api_as("mia")
+
+
+def test_the_list_shows_money_as_strings(mia):
+    row = mia.get("/loans", q="L-CARL").json()["items"][0]
+    assert row == {
+        "loan_id": "L-CARL",
+        "borrower_id": "B-CARL",
+        "borrower_name": "王小二",
+        "principal": "10000.00",
+        "annual_rate": "0.120000",
+        "method": "annuity",
+        "status": "active",
+        "disbursed_on": "2026-01-10",
+        "term_months": 12,
+        "region": "四川省/某县/卧水镇/马头冲村",
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"q": "王小二"}, ["L-CARL"]),
+        ({"q": "B-CORA"}, ["L-CORA"]),
+        ({"q": "5678"}, ["L-CARL"]),  # the end of the phone number
+        ({"q": ""}, ["L-CARL", "L-CORA", "L-PLACED", "L-TOWN"]),
+        ({"status": "active"}, ["L-CARL", "L-CORA", "L-PLACED", "L-TOWN"]),
+        ({"status": "paid_off"}, []),
+        ({"status": ""}, ["L-CARL", "L-CORA", "L-PLACED", "L-TOWN"]),
+        ({"method": "bullet"}, ["L-TOWN"]),
+        ({"county": "另一县"}, ["L-TOWN"]),
+        ({"town": "卧水镇"}, ["L-CARL", "L-CORA", "L-PLACED"]),
+        ({"overdue": "true"}, ["L-CARL", "L-CORA", "L-PLACED"]),
+        ({"overdue": "false"}, ["L-TOWN"]),
+    ],
+)
+def test_the_list_filters(people, mia, params, expected):
+    make_loan(
+        external_id="L-TOWN",
+        borrower=make_borrower(county="另一县", town="新镇"),
+        method="bullet",
+        disbursed_on=dt.date(2026, 1, 10),
+        term_months=120,
+    )
+    rows = mia.get("/loans", **params).json()["items"]
+    assert [row["loan_id"] for row in rows] == expected
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"status": "late"}, "status"),
+        ({"method": "weekly"}, "method"),
+        ({"overdue": "maybe"}, "overdue"),
+        ({"page": "0"}, "page"),
+        ({"page": "x"}, "page"),
+        ({"page_size": "201"}, "page_size"),
+        ({"q": "a\x00b"}, "q"),
+        ({"q": "x" * 101}, "q"),
+    ],
+)
+def test_bad_filters_are_refused_by_name(mia, params, field):
+    response = mia.get("/loans", **params)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+def test_the_list_pages(mia):
+    first = mia.get("/loans", page_size="2").json()
+    assert (first["count"], first["page"], first["page_size"]) == (3, 1, 2)
+    assert [r["loan_id"] for r in first["items"]] == ["L-CARL", "L-CORA"]
+    second = mia.get("/loans", page_size="2", page="2").json()
+    assert [r["loan_id"] for r in second["items"]] == ["L-PLACED"]
+    beyond = mia.get("/loans", page_size="2", page="9").json()
+    assert (beyond["items"], beyond["count"]) == ([], 3)
+
+
+def test_the_list_costs_the_same_queries_for_more_loans(people, mia, django_assert_max_num_queries):
+    for _ in range(20):
+        make_loan(collector=people["carl"])
+    # Token lookup, last-used update, the page and the count: never one per row.
+    with django_assert_max_num_queries(5):
+        assert mia.get("/loans", page_size="10").status_code == 200
+
+
+def test_the_detail_shows_terms_assignment_and_position(mia):
+    body = mia.get("/loans/L-CARL", as_of="2026-03-20").json()
+    assert body["loan_id"] == "L-CARL"
+    assert body["borrower"] == {"borrower_id": "B-CARL", "name": "王小二"}
+    assert body["terms"]["principal"] == "10000.00"
+    assert body["terms"]["penalty_rate"] == "0.180000"
+    assert body["assignment"] == {
+        "team": "Team A",
+        "collector": "carl",
+        "field_agent": "fay",
+        "legal_officer": None,
+        "agency": None,
+    }
+    # Installments 1 (788.49 + 100.00, due 10 Feb) and 2 (796.37 + 92.12, due 10 Mar) unpaid.
+    # Penalty at 18%/360 on overdue principal: 788.49 × 38 days + 796.37 × 10 days
+    # = 14.98 + 3.98 = 18.96.
+    assert body["position"] == {
+        "as_of": "2026-03-20",
+        "dpd": 38,
+        "outstanding_principal": "10000.00",
+        "overdue_principal": "1584.86",
+        "overdue_interest": "192.12",
+        "penalty": "18.96",
+        "fees": "0.00",
+        "total_due": "1795.94",
+        "credit_balance": "0.00",
+        "next_due_on": "2026-04-10",
+    }
+
+
+def test_the_position_is_zero_before_the_first_due_date(mia):
+    position = mia.get("/loans/L-CARL", as_of="2026-02-10").json()["position"]
+    assert (position["dpd"], position["total_due"]) == (0, "0.00")
+    assert position["next_due_on"] == "2026-03-10"
+
+
+@pytest.mark.parametrize("as_of", ["2026-02-30", "tomorrow", "2026-13-01", "1800-01-01"])
+def test_a_bad_as_of_is_refused_by_name(mia, as_of):
+    response = mia.get("/loans/L-CARL", as_of=as_of)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "as_of"
+
+
+def test_guarantors_are_shown_masked_for_the_auditor(book, api_as):
+    Guarantor.objects.create(
+        loan=book["carl"],
+        name="王担保",
+        phone="13987654321",
+        id_number="510100198501010015",
+        limit_fen=500000,
+    )
+    [seen] = api_as("aud").get("/loans/L-CARL").json()["guarantors"]
+    assert seen == {
+        "name": "王担保",
+        "kind": "joint",
+        "phone": "139****4321",
+        "id_number": "5101**********0015",
+        "limit": "5000.00",
+    }
+    [seen] = api_as("mia").get("/loans/L-CARL").json()["guarantors"]
+    assert (seen["phone"], seen["id_number"]) == ("13987654321", "510100198501010015")
+
+
+def test_the_schedule_sums_to_the_principal(mia):
+    schedule = mia.get("/loans/L-CARL/schedule").json()
+    assert [i["number"] for i in schedule] == list(range(1, 13))
+    assert sum(Decimal(i["principal_due"]) for i in schedule) == Decimal("10000.00")
+    assert schedule[0] == {
+        "number": 1,
+        "due_on": "2026-02-10",
+        "principal_due": "788.49",
+        "interest_due": "100.00",
+        "principal_paid": "0.00",
+        "interest_paid": "0.00",
+        "penalty_paid": "0.00",
+    }
+
+
+def test_charges_show_what_is_outstanding(book, mia):
+    charge_add(
+        loan=book["carl"], kind="failed_deduction", amount_fen=2000, charged_on=dt.date(2026, 2, 11)
+    )
+    [charge] = mia.get("/loans/L-CARL/charges").json()
+    assert {k: charge[k] for k in ("kind", "charged_on", "amount", "paid", "outstanding")} == {
+        "kind": "failed_deduction",
+        "charged_on": "2026-02-11",
+        "amount": "20.00",
+        "paid": "0.00",
+        "outstanding": "20.00",
+    }
+    assert mia.get("/loans/L-CARL", as_of="2026-02-12").json()["position"]["fees"] == "20.00"
