@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
@@ -36,9 +35,10 @@ from arrears.book import selectors
 from arrears.book.models import Borrower, Charge, Contact, Guarantor, Loan, Payment
 from arrears.book.models import RepaymentMethod as Method
 from arrears.book.services import payment_post
+from arrears.core.audit import request_ip
 from arrears.core.dates import add_years, local_today
 from arrears.core.models import User
-from arrears.core.scoping import borrowers_for, loans_for, show_id_number, show_phone
+from arrears.core.scoping import loans_for, show_id_number, show_phone
 
 loans = Router(tags=["loans"])
 borrowers = Router(tags=["borrowers"])
@@ -483,15 +483,6 @@ def _borrower(user: User, borrower_id: str) -> Borrower:
     return borrower
 
 
-def borrower_search(*, user: User, q: str = "") -> QuerySet[Borrower]:
-    """The borrowers a user may see, searched. (Belongs in book.selectors; see docs/api.md.)"""
-    qs = borrowers_for(user)
-    if q:
-        q = q.strip()
-        qs = qs.filter(Q(name__icontains=q) | Q(external_id__icontains=q) | Q(phone__endswith=q))
-    return qs.order_by("external_id")
-
-
 def _as_of_in_range(as_of: dt.date | None) -> dt.date | None:
     if as_of is None:
         return None
@@ -582,6 +573,7 @@ def loan_payment_post(request: HttpRequest, loan_id: LoanId, payload: PaymentIn)
         channel=payload.channel,
         actor=user,
         source="api",
+        ip=request_ip(request),
     )
     try:
         payment, created = payment_post(**post)
@@ -616,7 +608,7 @@ def loan_charges(request: HttpRequest, loan_id: LoanId):
 @borrowers.get("", response={200: BorrowerPage, **_errors()}, summary="List borrowers")
 def borrower_list(request: HttpRequest, filters: Query[BorrowerFilters]):
     """The borrowers you may see (those with a loan in your scope), searched."""
-    qs = borrower_search(user=_user(request), q=filters.q or "")
+    qs = selectors.borrower_list(user=_user(request), q=filters.q or "")
     return page_of(qs, filters.page, filters.page_size)
 
 

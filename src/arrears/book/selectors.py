@@ -122,11 +122,22 @@ def loan_get(*, user: User, external_id: str) -> Loan | None:
     """One loan by its loan ID, if the user may see it."""
     return (
         loans_for(user)
-        .select_related("borrower", "product", "team", "collector", "field_agent", "agency")
+        .select_related(
+            "borrower", "product", "team", "collector", "field_agent", "legal_officer", "agency"
+        )
         .prefetch_related("installments", "payments", "charges", "guarantors", "collateral")
         .filter(external_id=external_id)
         .first()
     )
+
+
+def borrower_list(*, user: User, q: str = "") -> QuerySet[Borrower]:
+    """The borrowers a user may see, searched by name, borrower ID or phone tail."""
+    qs = borrowers_for(user)
+    if q:
+        q = q.strip()
+        qs = qs.filter(Q(name__icontains=q) | Q(external_id__icontains=q) | Q(phone__endswith=q))
+    return qs.order_by("external_id")
 
 
 def borrower_get(*, user: User, external_id: str) -> Borrower | None:

@@ -295,6 +295,7 @@ def payment_post(
     channel: str = Payment.Channel.OTHER,
     actor: User | None = None,
     source: str = "web",
+    ip: str | None = None,
 ) -> tuple[Payment, bool]:
     """Post one payment and re-allocate the loan. Returns (payment, created).
 
@@ -332,6 +333,7 @@ def payment_post(
                 "channel": channel,
             },
             source=source,
+            ip=ip,
         )
     return payment, True
 

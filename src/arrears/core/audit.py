@@ -115,3 +115,8 @@ def audit_verify(batch: int = 5000) -> ChainReport:
             prev = entry.hash
             checked += 1
             last_id = entry.id
+
+
+def request_ip(request) -> str | None:
+    """The client address of a request, for the audit trail (REMOTE_ADDR; proxies set it)."""
+    return request.META.get("REMOTE_ADDR") or None
