@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
+
+from arrears.web.navigation import nav_for
 
 
 def shell(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
-    return {"arrears_role": getattr(user, "role", "") if user and user.is_authenticated else ""}
+    signed_in = bool(user and user.is_authenticated)
+    return {
+        "arrears_role": user.role if signed_in else "",
+        "arrears_role_label": user.get_role_display() if signed_in else "",
+        "arrears_nav": nav_for(user, request.path) if signed_in else [],
+        "arrears_languages": settings.LANGUAGES,
+    }

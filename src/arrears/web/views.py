@@ -1,9 +1,153 @@
+"""The pages. Thin: parse, call a selector or service, render.
+
+Loans and borrowers are always fetched through the user's scope; one outside it is a 404,
+never a 403, so a page does not reveal that it exists. Writes need a capability (403).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from arrears.book import selectors as book
+from arrears.book.errors import BookError
+from arrears.book.services import payment_post
+from arrears.core.dates import DateError
+from arrears.core.money import MoneyError, format_yuan
+from arrears.web import selectors
+from arrears.web.forms import BorrowerFilterForm, LoanFilterForm, PaymentForm
+
+PAGE_SIZE = 50
+
+login_view = auth_views.LoginView.as_view(
+    template_name="web/login.html", redirect_authenticated_user=True
+)
+logout_view = auth_views.LogoutView.as_view()
 
 
-def home(request):
-    return HttpResponse("Arrears")
+@require_safe
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    figures = selectors.dashboard(user=request.user)
+    return render(request, "web/home.html", {"figures": figures})
 
 
-login_view = auth_views.LoginView.as_view()
+@require_safe
+@login_required
+def loan_list(request: HttpRequest) -> HttpResponse:
+    counties, towns = selectors.region_choices(
+        user=request.user, county=request.GET.get("county", "")
+    )
+    form = LoanFilterForm(request.GET or None, counties=counties, towns=towns)
+    loans = book.loan_list(user=request.user, **form.selector_kwargs())
+    page = Paginator(selectors.with_balances(loans), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/loan_list.html", {"form": form, "page": page})
+
+
+@require_safe
+@login_required
+def borrower_list(request: HttpRequest) -> HttpResponse:
+    counties, _towns = selectors.region_choices(user=request.user)
+    form = BorrowerFilterForm(request.GET or None, counties=counties)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    borrowers = selectors.borrower_list(
+        user=request.user, q=data.get("q") or "", county=data.get("county") or ""
+    )
+    page = Paginator(borrowers, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/borrower_list.html", {"form": form, "page": page})
+
+
+def _render_loan(request: HttpRequest, external_id: str, form: PaymentForm | None, status=200):
+    page = selectors.loan_page(user=request.user, external_id=external_id)
+    if page is None:
+        raise Http404(_("No such loan."))
+    can_post = request.user.can("payment.post")
+    if can_post and form is None:
+        form = PaymentForm()
+    return render(
+        request,
+        "web/loan_detail.html",
+        {"page": page, "loan": page.loan, "p": page.position, "payment_form": form},
+        status=status,
+    )
+
+
+@require_safe
+@login_required
+def loan_detail(request: HttpRequest, external_id: str) -> HttpResponse:
+    return _render_loan(request, external_id, None)
+
+
+@require_POST
+@login_required
+def loan_payment(request: HttpRequest, external_id: str) -> HttpResponse:
+    # Capability first: a role that may not post learns nothing about which loans exist.
+    if not request.user.can("payment.post"):
+        raise PermissionDenied(_("Your role may not post payments."))
+    loan = book.loan_get(user=request.user, external_id=external_id)
+    if loan is None:
+        raise Http404(_("No such loan."))
+    form = PaymentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            payment, created = payment_post(
+                loan=loan,
+                external_id=data["payment_id"],
+                paid_on=data["paid_on"],
+                amount_fen=data["amount"],
+                channel=data["channel"],
+                actor=request.user,
+                source="web",
+            )
+        except BookError as exc:
+            form.add_book_error(exc)
+        except DateError:
+            form.add_error("paid_on", _("Enter a real date, such as 2026-11-28."))
+        except MoneyError:
+            form.add_error("amount", _("Enter an amount in yuan, such as 1,234.56."))
+        else:
+            if created:
+                messages.success(
+                    request,
+                    _("Payment %(id)s of %(amount)s posted and allocated.")
+                    % {"id": payment.external_id, "amount": format_yuan(payment.amount_fen)},
+                )
+            else:
+                messages.info(
+                    request,
+                    _("Payment %(id)s was already posted; nothing changed.")
+                    % {"id": payment.external_id},
+                )
+            url = reverse("web:loan_detail", args=[loan.external_id])
+            return redirect(f"{url}#payment-{payment.pk}")
+    return _render_loan(request, external_id, form, status=400)
+
+
+@require_safe
+@login_required
+def borrower_detail(request: HttpRequest, external_id: str) -> HttpResponse:
+    borrower = book.borrower_get(user=request.user, external_id=external_id)
+    if borrower is None:
+        raise Http404(_("No such borrower."))
+    loans = list(selectors.with_balances(book.borrower_loans(user=request.user, borrower=borrower)))
+    return render(
+        request,
+        "web/borrower_detail.html",
+        {
+            "borrower": borrower,
+            "person": selectors.borrower_person(request.user, borrower),
+            "contacts": selectors.contact_people(request.user, borrower),
+            "guarantors": selectors.guarantor_people(request.user, loans),
+            "loans": loans,
+        },
+    )

@@ -1,0 +1,40 @@
+"""Display filters for the pages: money in yuan, rates in percent, business dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import template
+
+from arrears.core.money import format_yuan
+
+register = template.Library()
+
+
+@register.filter
+def yuan(fen: int | None) -> str:
+    """Integer fen as '1,234.56' (two decimals, thousands separators)."""
+    return format_yuan(fen)
+
+
+@register.filter
+def percent(rate: Decimal | None) -> str:
+    """An annual rate fraction as a percentage: 0.18 -> '18.00%'."""
+    if rate is None:
+        return ""
+    return f"{Decimal(rate) * 100:.2f}%"
+
+
+@register.filter
+def day(value: dt.date | None) -> str:
+    """A business date as 2026-11-28: the form people type, the same in both languages."""
+    return value.isoformat() if value else ""
+
+
+@register.filter
+def who(user) -> str:
+    """A user's full name, else username; '—' when nobody is assigned."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.username
