@@ -30,12 +30,12 @@ demo-data: setup
 	$(ARREARS) demo --loans $(DEMO_LOANS) --reset
 	$(ARREARS) demo_users
 
-serve: setup
+serve: setup messages
 	@echo "Serving Arrears at http://$(HOST)/ (Ctrl-C to stop)"
-	$(ARREARS) runserver --noreload $(HOST)
+	ARREARS_DEBUG=$${ARREARS_DEBUG:-0} $(ARREARS) runserver --noreload $(HOST)
 
 ## test: lint, then the whole suite (slow end-to-end tests included)
-test: setup lint
+test: setup messages lint
 	$(BIN)/pytest -q -p no:cacheprovider
 
 test-fast: setup
