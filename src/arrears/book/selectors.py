@@ -9,7 +9,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from arrears.book import ledger
-from arrears.book.models import Borrower, Charge, Installment, Loan, Payment
+from arrears.book.models import Allocation, Borrower, Installment, Loan, Payment
 from arrears.book.terms import loan_terms
 from arrears.core.dates import local_today
 from arrears.core.models import User
@@ -160,17 +160,48 @@ def payment_list(*, user: User, loan: Loan | None = None) -> QuerySet[Payment]:
     return qs.prefetch_related("allocations__installment", "allocations__charge")
 
 
-def loan_totals(qs: QuerySet[Loan]) -> QuerySet[Loan]:
-    """Annotate loans with paid and outstanding figures from stored allocations (set-based)."""
-    inst = Installment.objects.filter(loan=OuterRef("pk")).values("loan")
-    chg = Charge.objects.filter(loan=OuterRef("pk")).values("loan")
+def loan_totals(qs: QuerySet[Loan], as_of: dt.date | None = None) -> QuerySet[Loan]:
+    """Annotate loans with paid figures and credit as of a date (default today), set-based.
 
-    def inst_sum(field: str):
-        return Coalesce(Subquery(inst.annotate(s=Sum(field)).values("s")[:1]), 0)
+    Paid means allocated with `effective_on` on or before the date: money held as credit for
+    an installment not yet due is still credit, as on the loan page (book.ledger).
+    """
+    as_of = as_of or local_today()
+    allocs = Allocation.objects.filter(loan=OuterRef("pk"), effective_on__lte=as_of).values("loan")
 
+    def paid(component: str):
+        sub = allocs.filter(component=component).annotate(s=Sum("amount_fen")).values("s")[:1]
+        return Coalesce(Subquery(sub), 0)
+
+    paid_in = (
+        Payment.objects.filter(loan=OuterRef("pk"), paid_on__lte=as_of)
+        .values("loan")
+        .annotate(s=Sum("amount_fen"))
+        .values("s")[:1]
+    )
+    applied = allocs.exclude(component="credit").annotate(s=Sum("amount_fen")).values("s")[:1]
     return qs.annotate(
-        paid_principal=inst_sum("principal_paid_fen"),
-        paid_interest=inst_sum("interest_paid_fen"),
-        paid_penalty=inst_sum("penalty_paid_fen"),
-        paid_fees=Coalesce(Subquery(chg.annotate(s=Sum("paid_fen")).values("s")[:1]), 0),
+        paid_principal=paid("principal"),
+        paid_interest=paid("interest"),
+        paid_penalty=paid("penalty"),
+        paid_fees=paid("fee"),
+        credit_as_of=Coalesce(Subquery(paid_in), 0) - Coalesce(Subquery(applied), 0),
+    )
+
+
+def installment_paid_as_of(loan_id: int, as_of: dt.date | None = None) -> QuerySet:
+    """A loan's installments with principal and interest paid as of a date (default today)."""
+    as_of = as_of or local_today()
+    allocs = Allocation.objects.filter(installment=OuterRef("pk"), effective_on__lte=as_of).values(
+        "installment"
+    )
+
+    def paid(component: str):
+        sub = allocs.filter(component=component).annotate(s=Sum("amount_fen")).values("s")[:1]
+        return Coalesce(Subquery(sub), 0)
+
+    return (
+        Installment.objects.filter(loan_id=loan_id)
+        .annotate(principal_paid_as_of=paid("principal"), interest_paid_as_of=paid("interest"))
+        .order_by("number")
     )

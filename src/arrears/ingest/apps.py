@@ -1,3 +1,5 @@
+"""File imports (loan tapes, schedules, payments) and spreadsheet exports."""
+
 from django.apps import AppConfig
 
 

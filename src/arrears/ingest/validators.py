@@ -1,0 +1,262 @@
+"""Reading one cell into a typed value (pure functions), and one row into a record.
+
+A parser returns the value or raises `FieldError` with an error code from ingest.errors;
+`parse_row` runs a kind's parsers over a row and collects every problem, not just the first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+
+from arrears.book.models import Payment, RepaymentMethod
+from arrears.core.dates import DateError, parse_date
+from arrears.core.ids import IdNumberError, normalize_id_number, normalize_phone
+from arrears.core.money import FEN, MoneyError, parse_rate, to_fen
+from arrears.ingest.errors import RowError
+from arrears.ingest.readers import Cell, Table, cell_text
+
+MAX_TERM_MONTHS = 360
+
+
+class FieldError(ValueError):
+    """A cell that cannot be read as its field; `code` is a key of errors.MESSAGES."""
+
+    def __init__(self, code: str, **params) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def _is_blank(value: Cell) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def text(max_len: int) -> Callable[[Cell], str]:
+    def parse(value: Cell) -> str:
+        out = cell_text(value).strip()
+        if len(out) > max_len:
+            raise FieldError("too_long", max=max_len)
+        return out
+
+    return parse
+
+
+def identifier(value: Cell) -> str:
+    """A loan, borrower or payment ID; numbers from a spreadsheet are read as their digits."""
+    return text(64)(value)
+
+
+def money_fen(value: Cell) -> int:
+    """Yuan as integer fen. Text with more than two decimals is refused (probably a typo);
+    a spreadsheet number is rounded half-up, because its binary float was never exact."""
+    if isinstance(value, Decimal | int):
+        return to_fen(value)
+    raw = str(value).strip()
+    try:
+        fen = to_fen(raw)
+        exact = Decimal(re.sub(r"[,\s¥￥元]|RMB|CNY", "", raw, flags=re.IGNORECASE))
+    except (MoneyError, ArithmeticError) as exc:
+        raise FieldError("not_an_amount") from exc
+    if exact != exact.quantize(FEN):
+        raise FieldError("sub_fen")
+    return fen
+
+
+def positive_money(value: Cell) -> int:
+    fen = money_fen(value)
+    if fen <= 0:
+        raise FieldError("amount_not_positive")
+    return fen
+
+
+def nonneg_money(value: Cell) -> int:
+    fen = money_fen(value)
+    if fen < 0:
+        raise FieldError("amount_negative")
+    return fen
+
+
+def rate(value: Cell) -> Decimal:
+    try:
+        out = parse_rate(value if isinstance(value, Decimal | int) else str(value))
+    except MoneyError as exc:
+        raise FieldError("not_a_rate") from exc
+    if out < 0 or out > 1:
+        raise FieldError("rate_out_of_range")
+    return out
+
+
+def date_(value: Cell) -> dt.date:
+    if isinstance(value, int):  # a number that is not a date, e.g. 42
+        value = str(value)
+    try:
+        return parse_date(value)
+    except DateError as exc:
+        code = "impossible_date" if "impossible" in str(exc) else "not_a_date"
+        raise FieldError(code) from exc
+
+
+def whole_number(value: Cell) -> int:
+    if isinstance(value, int):
+        return value
+    raw = cell_text(value).strip()
+    raw = re.sub(r"\s*(个月|月|期)$", "", raw)  # '12个月', '12期'
+    if not re.fullmatch(r"\d+", raw):
+        raise FieldError("not_a_whole_number")
+    return int(raw)
+
+
+def term_months(value: Cell) -> int:
+    months = whole_number(value)
+    if not 1 <= months <= MAX_TERM_MONTHS:
+        raise FieldError("term_out_of_range", max=MAX_TERM_MONTHS)
+    return months
+
+
+_METHODS = {
+    "annuity": RepaymentMethod.ANNUITY,
+    "等额本息": RepaymentMethod.ANNUITY,
+    "equal_principal": RepaymentMethod.EQUAL_PRINCIPAL,
+    "等额本金": RepaymentMethod.EQUAL_PRINCIPAL,
+    "interest_first": RepaymentMethod.INTEREST_FIRST,
+    "先息后本": RepaymentMethod.INTEREST_FIRST,
+    "按月付息到期还本": RepaymentMethod.INTEREST_FIRST,
+    "bullet": RepaymentMethod.BULLET,
+    "到期一次还本付息": RepaymentMethod.BULLET,
+    "一次还本付息": RepaymentMethod.BULLET,
+    "到期还本付息": RepaymentMethod.BULLET,
+}
+
+
+def repayment_method(value: Cell) -> str:
+    key = re.sub(r"[\s\-]+", "_", cell_text(value).strip()).casefold()
+    try:
+        return str(_METHODS[key])
+    except KeyError as exc:
+        raise FieldError("unknown_method") from exc
+
+
+def id_number(value: Cell) -> str:
+    try:
+        return normalize_id_number(cell_text(value))
+    except IdNumberError as exc:
+        raise FieldError("bad_id_number", detail=str(exc)) from exc
+
+
+def phone(value: Cell) -> str:
+    raw = cell_text(value).strip()
+    try:
+        return normalize_phone(raw)
+    except ValueError as exc:
+        raise FieldError("bad_phone") from exc
+
+
+def region(value: Cell) -> tuple[str, str, str, str]:
+    """'四川省/某县/卧水镇/马头冲村' → (province, county, town, village); fewer parts allowed."""
+    parts = [p.strip() for p in re.split(r"[/／\\>]", cell_text(value)) if p.strip()]
+    if len(parts) > 4 or any(len(p) > 50 for p in parts):
+        raise FieldError("bad_region")
+    parts += [""] * (4 - len(parts))
+    return parts[0], parts[1], parts[2], parts[3]
+
+
+_CHANNELS = {
+    "现金": Payment.Channel.CASH,
+    "银行转账": Payment.Channel.BANK_TRANSFER,
+    "转账": Payment.Channel.BANK_TRANSFER,
+    "代扣": Payment.Channel.AUTO_DEBIT,
+    "自动扣款": Payment.Channel.AUTO_DEBIT,
+    "委外": Payment.Channel.AGENCY,
+    "委外机构": Payment.Channel.AGENCY,
+    "法院": Payment.Channel.COURT,
+    "法院执行": Payment.Channel.COURT,
+    "担保人": Payment.Channel.GUARANTOR,
+    "担保人代偿": Payment.Channel.GUARANTOR,
+    "其他": Payment.Channel.OTHER,
+}
+
+
+def channel(value: Cell) -> str:
+    key = cell_text(value).strip()
+    if key.casefold() in Payment.Channel.values:
+        return key.casefold()
+    try:
+        return str(_CHANNELS[key])
+    except KeyError as exc:
+        raise FieldError("unknown_channel") from exc
+
+
+# Field name → parser, per kind. A field missing from the spec is read as stripped text.
+PARSERS: dict[str, dict[str, Callable[[Cell], object]]] = {
+    "loans": {
+        "loan_id": identifier,
+        "borrower_id": identifier,
+        "borrower_name": text(200),
+        "id_number": id_number,
+        "phone": phone,
+        "address": text(300),
+        "region": region,
+        "product": text(30),
+        "principal": positive_money,
+        "annual_rate": rate,
+        "penalty_rate": rate,
+        "disbursed_on": date_,
+        "term_months": term_months,
+        "repayment_method": repayment_method,
+        "guarantor_name": text(200),
+        "guarantor_phone": phone,
+    },
+    "schedule": {
+        "loan_id": identifier,
+        "installment_no": whole_number,
+        "due_on": date_,
+        "principal_due": nonneg_money,
+        "interest_due": nonneg_money,
+    },
+    "payments": {
+        "payment_id": identifier,
+        "loan_id": identifier,
+        "paid_on": date_,
+        "amount": positive_money,
+        "channel": channel,
+    },
+}
+
+
+def parse_row(
+    table: Table, row_no: int, cells: Sequence[Cell], errors: list[RowError]
+) -> tuple[dict[str, object], bool]:
+    """Read a row into {field: value} and whether every cell was right.
+
+    Blank and wrong cells are None, so checks across cells can still run on the rest.
+    """
+    from arrears.ingest.readers import FIELDS
+
+    out: dict[str, object] = {}
+    ok = True
+    for f in FIELDS[table.kind]:
+        index = table.columns.get(f.name)
+        if index is None:
+            out[f.name] = None
+            if f.required:
+                ok = False  # reported once, on the header row
+            continue
+        value = cells[index] if index < len(cells) else ""
+        if _is_blank(value):
+            out[f.name] = None
+            if f.required:
+                errors.append(RowError(row_no, table.headers[index], "required"))
+                ok = False
+            continue
+        try:
+            out[f.name] = PARSERS[table.kind][f.name](value)
+        except FieldError as exc:
+            out[f.name] = None
+            errors.append(
+                RowError(row_no, table.headers[index], exc.code, cell_text(value), exc.params)
+            )
+            ok = False
+    return out, ok
