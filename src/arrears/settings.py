@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "arrears.ingest",
     "arrears.cases",
     "arrears.eod",
+    "arrears.compliance",
     "arrears.demo",
     "arrears.web",
     "arrears.api",
