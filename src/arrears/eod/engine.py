@@ -1,0 +1,446 @@
+"""The end-of-day engine: the ledger rule (book.ledger.replay) computed set-based over frames.
+
+Pure functions over Polars frames, no Django. Inputs (dates are pl.Date, money Int64 fen):
+
+- installments: id, loan_id, number, due_on, principal_due, interest_due
+- allocations:  loan_id, installment_id (null for fees/credit), charge_id (null unless fee),
+                component (fee|penalty|interest|principal|credit), amount, effective_on
+- charges:      id, loan_id, charged_on, amount, waived
+- loans:        id, borrower_id, product_id, penalty_rate_ppm
+- products:     id, day_count, grace_days, rate_cap_ppm (null: no cap), penalty_on_interest (bool),
+                arrears_tolerance
+- events:       loan_id, event_date, kind   (limitation restart events; see eod.limitation)
+- future:       loan_id, principal_due, last_due (optional) — installments due after the
+                pre-due horizon, summed per loan by the loader instead of sent row by row.
+                They cannot carry money as of D (nothing is applied before its due date), so
+                all they add is principal outstanding and the last due date.
+
+Why this equals the ledger: stored allocations are the output of replaying *all* payments,
+and they are causal — a row dated e depends only on events up to e — so "paid as of D" is the
+sum of rows with effective_on <= D. The penalty base on day d is what was due minus what was
+paid before d, so with s = due + grace + 1 and n = max(0, D - s + 1) days:
+
+    sum_d base(d) = due * n - sum_j a_j * max(0, D - max(e_j, s - 1))
+
+and the accrued penalty is div_half_up(rate_ppm * sum_d base(d), day_count * 1e6), exactly
+as replay keeps its numerator. Overflow: amounts times days stay in Int64 for any installment
+below ~9e13 fen (9e11 yuan) over 100,000 days; the product with the rate (up to 1e9 ppm) is
+done in Int128 before the division, so it cannot overflow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from arrears.eod.config import CLASSES, EodConfig
+
+EPOCH = dt.date(1970, 1, 1)
+PPM = 1_000_000
+
+INSTALLMENTS_SCHEMA = {
+    "id": pl.Int64,
+    "loan_id": pl.Int64,
+    "number": pl.Int64,
+    "due_on": pl.Date,
+    "principal_due": pl.Int64,
+    "interest_due": pl.Int64,
+}
+ALLOCATIONS_SCHEMA = {
+    "loan_id": pl.Int64,
+    "installment_id": pl.Int64,
+    "charge_id": pl.Int64,
+    "component": pl.String,
+    "amount": pl.Int64,
+    "effective_on": pl.Date,
+}
+CHARGES_SCHEMA = {
+    "id": pl.Int64,
+    "loan_id": pl.Int64,
+    "charged_on": pl.Date,
+    "amount": pl.Int64,
+    "waived": pl.Int64,
+}
+LOANS_SCHEMA = {
+    "id": pl.Int64,
+    "borrower_id": pl.Int64,
+    "product_id": pl.Int64,
+    "penalty_rate_ppm": pl.Int64,
+}
+PRODUCTS_SCHEMA = {
+    "id": pl.Int64,
+    "day_count": pl.Int64,
+    "grace_days": pl.Int64,
+    "rate_cap_ppm": pl.Int64,
+    "penalty_on_interest": pl.Boolean,
+    "arrears_tolerance": pl.Int64,
+}
+EVENTS_SCHEMA = {"loan_id": pl.Int64, "event_date": pl.Date, "kind": pl.String}
+FUTURE_SCHEMA = {"loan_id": pl.Int64, "principal_due": pl.Int64, "last_due": pl.Date}
+
+# The per-loan result, in this order (also the snapshot's columns).
+RESULT_COLUMNS = [
+    "loan_id",
+    "borrower_id",
+    "dpd",
+    "bucket",
+    "classification",
+    "overdue_principal",
+    "overdue_interest",
+    "penalty",
+    "fees",
+    "outstanding_principal",
+    "total_due",
+    "limitation_deadline",
+    "time_barred",
+]
+
+
+@dataclass
+class EodResult:
+    """What the engine computed as of a date: one row per loan, and the pre-due list."""
+
+    as_of: dt.date
+    loans: pl.DataFrame
+    pre_due: pl.DataFrame
+
+
+def empty(schema: dict) -> pl.DataFrame:
+    return pl.DataFrame(schema=schema)
+
+
+def _days(col: str) -> pl.Expr:
+    """A Date column as Int64 days since 1970-01-01 (integer maths is simplest and fastest)."""
+    return pl.col(col).cast(pl.Int32).cast(pl.Int64)
+
+
+def bucket_expr(dpd: pl.Expr, buckets: tuple[tuple[str, int | None], ...]) -> pl.Expr:
+    expr = pl.lit(buckets[-1][0])
+    for label, upper in reversed(buckets[:-1]):
+        expr = pl.when(dpd <= upper).then(pl.lit(label)).otherwise(expr)
+    return expr
+
+
+def compute(
+    *,
+    installments: pl.DataFrame,
+    allocations: pl.DataFrame,
+    charges: pl.DataFrame,
+    loans: pl.DataFrame,
+    products: pl.DataFrame,
+    events: pl.DataFrame,
+    as_of: dt.date,
+    config: EodConfig,
+    future: pl.DataFrame | None = None,
+) -> EodResult:
+    """Every loan's figures as of `as_of` (see the module docstring for the frames)."""
+    d = (as_of - EPOCH).days
+
+    terms = (
+        loans.lazy()
+        .select("id", "product_id", "penalty_rate_ppm")
+        .join(
+            products.lazy().rename({"id": "product_id"}),
+            on="product_id",
+            how="left",
+        )
+        .select(
+            pl.col("id").alias("loan_id"),
+            # The penalty rate actually charged never exceeds the product's all-in cap.
+            pl.when(
+                pl.col("rate_cap_ppm").is_not_null()
+                & (pl.col("rate_cap_ppm") < pl.col("penalty_rate_ppm"))
+            )
+            .then(pl.col("rate_cap_ppm"))
+            .otherwise(pl.col("penalty_rate_ppm"))
+            .alias("rate"),
+            pl.col("day_count"),
+            pl.col("grace_days"),
+            pl.col("penalty_on_interest"),
+            pl.col("arrears_tolerance"),
+        )
+    )
+
+    inst = (
+        installments.lazy()
+        .select(
+            "id",
+            "loan_id",
+            "number",
+            _days("due_on").alias("due"),
+            "principal_due",
+            "interest_due",
+        )
+        .join(terms, on="loan_id", how="left")
+        .with_columns((pl.col("due") + pl.col("grace_days") + 1).alias("start"))
+    )
+
+    paid = (
+        allocations.lazy()
+        .filter(
+            pl.col("installment_id").is_not_null()
+            & pl.col("component").is_in(["principal", "interest", "penalty"])
+            & (pl.col("effective_on") <= pl.lit(as_of))
+        )
+        .select(
+            pl.col("installment_id").alias("id"),
+            "component",
+            "amount",
+            _days("effective_on").alias("eff"),
+        )
+        .join(inst.select("id", "start"), on="id", how="inner")
+        .select(
+            "id",
+            *(
+                pl.when(pl.col("component") == c).then(pl.col("amount")).otherwise(0).alias(c)
+                for c in ("principal", "interest", "penalty")
+            ),
+            # Days in [start, D] on which this payment had already reduced the base.
+            pl.max_horizontal(
+                pl.lit(0, pl.Int64),
+                pl.lit(d, pl.Int64) - pl.max_horizontal("eff", pl.col("start") - 1),
+            ).alias("days"),
+        )
+        .group_by("id")
+        .agg(
+            pl.col("principal").sum().alias("p_paid"),
+            pl.col("interest").sum().alias("i_paid"),
+            pl.col("penalty").sum().alias("pen_paid"),
+            (pl.col("principal") * pl.col("days")).sum().alias("p_w"),
+            (pl.col("interest") * pl.col("days")).sum().alias("i_w"),
+        )
+    )
+
+    n_days = pl.max_horizontal(pl.lit(0, pl.Int64), pl.lit(d + 1, pl.Int64) - pl.col("start"))
+    base_days = pl.col("principal_due") * n_days - pl.col("p_w")
+    base_days = base_days + pl.when(pl.col("penalty_on_interest")).then(
+        pl.col("interest_due") * n_days - pl.col("i_w")
+    ).otherwise(0)
+    den2 = 2 * pl.col("day_count").cast(pl.Int128) * PPM
+    numerator = base_days.cast(pl.Int128) * pl.col("rate").cast(pl.Int128)
+    accrued = ((2 * numerator + den2 // 2) // den2).cast(pl.Int64)
+
+    inst = (
+        inst.join(paid, on="id", how="left")
+        .with_columns(pl.col("p_paid", "i_paid", "pen_paid", "p_w", "i_w").fill_null(0))
+        .with_columns(
+            (pl.col("principal_due") - pl.col("p_paid")).alias("p_left"),
+            (pl.col("interest_due") - pl.col("i_paid")).alias("i_left"),
+            pl.max_horizontal(pl.lit(0, pl.Int64), accrued - pl.col("pen_paid")).alias("pen_left"),
+        )
+    )
+
+    overdue = pl.col("due") < d
+    late = (pl.col("due") <= d) & (
+        pl.col("p_left") + pl.col("i_left") > pl.col("arrears_tolerance")
+    )
+    per_loan = inst.group_by("loan_id").agg(
+        pl.col("due").filter(late).min().alias("first_late"),
+        pl.col("p_left").filter(overdue).sum().alias("overdue_principal"),
+        pl.col("i_left").filter(overdue).sum().alias("overdue_interest"),
+        pl.col("pen_left").sum().alias("penalty"),
+        pl.col("p_left").sum().alias("outstanding_principal"),
+        pl.col("due").max().alias("last_due"),
+    )
+    if future is not None and future.height:
+        per_loan = (
+            pl.concat(
+                [
+                    per_loan,
+                    future.lazy().select(
+                        "loan_id",
+                        pl.lit(None, pl.Int64).alias("first_late"),
+                        pl.lit(0, pl.Int64).alias("overdue_principal"),
+                        pl.lit(0, pl.Int64).alias("overdue_interest"),
+                        pl.lit(0, pl.Int64).alias("penalty"),
+                        pl.col("principal_due").alias("outstanding_principal"),
+                        _days("last_due").alias("last_due"),
+                    ),
+                ],
+                how="vertical_relaxed",
+            )
+            .group_by("loan_id")
+            .agg(
+                pl.col("first_late").min(),
+                pl.col("overdue_principal", "overdue_interest", "penalty").sum(),
+                pl.col("outstanding_principal").sum(),
+                pl.col("last_due").max(),
+            )
+        )
+
+    fee_paid = (
+        allocations.lazy()
+        .filter(
+            (pl.col("component") == "fee")
+            & pl.col("charge_id").is_not_null()
+            & (pl.col("effective_on") <= pl.lit(as_of))
+        )
+        .group_by(pl.col("charge_id").alias("id"))
+        .agg(pl.col("amount").sum().alias("fee_paid"))
+    )
+    fees = (
+        charges.lazy()
+        .filter(pl.col("charged_on") <= pl.lit(as_of))
+        .join(fee_paid, on="id", how="left")
+        .group_by("loan_id")
+        .agg(
+            (pl.col("amount") - pl.col("waived") - pl.col("fee_paid").fill_null(0))
+            .sum()
+            .alias("fees")
+        )
+    )
+
+    restarts = (
+        events.lazy()
+        .filter(
+            (pl.col("event_date") <= pl.lit(as_of))
+            & pl.col("kind").is_in(list(config.restart_kinds))
+        )
+        .group_by("loan_id")
+        .agg(_days("event_date").max().alias("last_restart"))
+    )
+
+    dpd = (
+        pl.when(pl.col("first_late").is_not_null())
+        .then(pl.lit(d, pl.Int64) - pl.col("first_late"))
+        .otherwise(0)
+    )
+    rank = (
+        pl.when(pl.col("dpd") > config.loss_dpd)
+        .then(4)
+        .when(pl.col("dpd") > config.doubtful_dpd)
+        .then(3)
+        .when(pl.col("dpd") > config.substandard_dpd)
+        .then(2)
+        .when(pl.col("dpd") > 0)
+        .then(1)
+        .otherwise(0)
+    )
+    out = (
+        loans.lazy()
+        .select(pl.col("id").alias("loan_id"), "borrower_id")
+        .join(per_loan, on="loan_id", how="left")
+        .join(fees, on="loan_id", how="left")
+        .join(restarts, on="loan_id", how="left")
+        .with_columns(
+            pl.col(
+                "overdue_principal", "overdue_interest", "penalty", "outstanding_principal", "fees"
+            ).fill_null(0),
+        )
+        .with_columns(dpd.cast(pl.Int64).alias("dpd"))
+        .with_columns(rank.cast(pl.Int8).alias("rank"))
+    )
+
+    if config.borrower_np_share_bp is not None:
+        # RULES.md: when more than 10% of a borrower's exposure is non-performing, all of it is.
+        exposure = pl.col("outstanding_principal") + pl.col("overdue_interest")
+        out = out.with_columns(exposure.alias("exposure"))
+        np_exposure = pl.col("exposure").filter(pl.col("rank") >= 2).sum()
+        borrowers = out.group_by("borrower_id").agg(
+            (np_exposure * 10_000 > pl.col("exposure").sum() * config.borrower_np_share_bp).alias(
+                "borrower_np"
+            )
+        )
+        out = (
+            out.join(borrowers, on="borrower_id", how="left")
+            .with_columns(
+                pl.when(pl.col("borrower_np") & (pl.col("exposure") > 0) & (pl.col("rank") < 2))
+                .then(pl.lit(2, pl.Int8))
+                .otherwise(pl.col("rank"))
+                .alias("rank")
+            )
+            .drop("exposure", "borrower_np")
+        )
+
+    anchor = pl.max_horizontal("last_due", "last_restart")
+    deadline = (
+        anchor.cast(pl.Int32)
+        .cast(pl.Date)
+        .dt.offset_by(f"{config.limitation_years}y")  # 29 Feb -> 28 Feb, as core.dates.add_years
+    )
+    loans_out = (
+        out.with_columns(
+            bucket_expr(pl.col("dpd"), config.buckets).alias("bucket"),
+            pl.col("rank")
+            .replace_strict(
+                dict(enumerate(CLASSES)),
+                return_dtype=pl.String,
+            )
+            .alias("classification"),
+            (
+                pl.col("overdue_principal")
+                + pl.col("overdue_interest")
+                + pl.col("penalty")
+                + pl.col("fees")
+            ).alias("total_due"),
+            deadline.alias("limitation_deadline"),
+        )
+        .with_columns(
+            # Only a debt can be time-barred: a loan with nothing left owes nothing to bar.
+            (
+                pl.col("limitation_deadline").is_not_null()
+                & (pl.col("limitation_deadline") < pl.lit(as_of))
+                & (pl.col("outstanding_principal") + pl.col("total_due") > 0)
+            ).alias("time_barred")
+        )
+        .select(RESULT_COLUMNS)
+        .sort("loan_id")
+    )
+
+    horizon = d + config.pre_due_days
+    pre_due = (
+        inst.filter((pl.col("due") > d) & (pl.col("due") <= horizon))
+        .with_columns((pl.col("p_left") + pl.col("i_left")).alias("amount_due"))
+        .filter(pl.col("amount_due") > 0)
+        .select(
+            "loan_id",
+            pl.col("id").alias("installment_id"),
+            "number",
+            pl.col("due").cast(pl.Int32).cast(pl.Date).alias("due_on"),
+            "amount_due",
+        )
+        .sort("due_on", "loan_id", "number")
+    )
+    loans_df, pre_due_df = pl.collect_all([loans_out, pre_due])
+    return EodResult(as_of=as_of, loans=loans_df, pre_due=pre_due_df)
+
+
+def summarise(result: EodResult, previous_dpd: pl.DataFrame | None, config: EodConfig) -> dict:
+    """Counts and balances by bucket, newly delinquent and cured (vs the previous snapshot)."""
+    df = result.loans
+    by_bucket = {label: {"loans": 0, "total_due": 0, "principal": 0} for label, _ in config.buckets}
+    agg = df.group_by("bucket").agg(
+        pl.len().alias("loans"),
+        pl.col("total_due").sum(),
+        pl.col("outstanding_principal").sum().alias("principal"),
+    )
+    for row in agg.iter_rows(named=True):
+        by_bucket[row["bucket"]] = {
+            "loans": int(row["loans"]),
+            "total_due": int(row["total_due"]),
+            "principal": int(row["principal"]),
+        }
+    by_class = {
+        row["classification"]: int(row["len"])
+        for row in df.group_by("classification").len().iter_rows(named=True)
+    }
+    if previous_dpd is None:  # no earlier snapshot: every delinquent loan is newly so
+        previous_dpd = pl.DataFrame(schema={"loan_id": pl.Int64, "dpd": pl.Int64})
+    joined = df.select("loan_id", "dpd").join(
+        previous_dpd.rename({"dpd": "prev"}), on="loan_id", how="left"
+    )
+    prev = pl.col("prev").fill_null(0)
+    newly = joined.filter((pl.col("dpd") > 0) & (prev == 0)).height
+    cured = joined.filter((pl.col("dpd") == 0) & (prev > 0)).height
+    return {
+        "loans": df.height,
+        "delinquent": df.filter(pl.col("dpd") > 0).height,
+        "time_barred": df.filter(pl.col("time_barred")).height,
+        "pre_due": result.pre_due.height,
+        "newly_delinquent": newly,
+        "cured": cured,
+        "by_bucket": by_bucket,
+        "by_class": by_class,
+    }

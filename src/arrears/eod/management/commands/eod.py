@@ -1,0 +1,54 @@
+"""`arrears eod [--as-of YYYY-MM-DD]`: run end-of-day and print a one-screen summary."""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from arrears.core.dates import DateError, local_today, parse_date
+from arrears.core.money import format_yuan
+from arrears.eod.services import eod_run
+
+
+class Command(BaseCommand):
+    help = "Recompute delinquency, penalty, classification and limitation for every loan."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", help="business date (default: today in ARREARS_TIME_ZONE)")
+        parser.add_argument(
+            "--no-progress", action="store_true", help="no progress bar even on a terminal"
+        )
+
+    def handle(self, *args, **opts):
+        try:
+            as_of = parse_date(opts["as_of"]) if opts["as_of"] else local_today()
+        except DateError as exc:
+            raise CommandError(str(exc)) from exc
+        progress = not opts["no_progress"] and sys.stderr.isatty()
+        run = eod_run(as_of=as_of, progress=progress)
+        self.stdout.write(render_summary(run))
+
+
+def render_summary(run) -> str:
+    s = run.summary
+    lines = [
+        f"End of day {run.as_of}  ·  run #{run.pk}  ·  {run.seconds:.1f} s",
+        f"loans {s['loans']:,}   delinquent {s['delinquent']:,}   "
+        f"newly delinquent {s['newly_delinquent']:,}   cured {s['cured']:,}",
+        f"cases opened {run.cases_opened:,}   closed {run.cases_closed:,}   "
+        f"pre-due (next days) {s['pre_due']:,}   time-barred {s['time_barred']:,}",
+        "",
+        f"{'bucket':<7}{'loans':>12}{'principal':>20}{'total due':>20}",
+    ]
+    for label, b in s["by_bucket"].items():
+        lines.append(
+            f"{label:<7}{b['loans']:>12,}{format_yuan(b['principal']):>20}"
+            f"{format_yuan(b['total_due']):>20}"
+        )
+    lines.append("")
+    lines.append(
+        "class   " + "   ".join(f"{k} {v:,}" for k, v in sorted(s.get("by_class", {}).items()))
+    )
+    lines.append("time    " + "   ".join(f"{k} {v:.2f}s" for k, v in run.timings.items()))
+    return "\n".join(lines) + "\n"
