@@ -35,10 +35,12 @@ from arrears.book import selectors
 from arrears.book.models import Borrower, Charge, Contact, Guarantor, Loan, Payment
 from arrears.book.models import RepaymentMethod as Method
 from arrears.book.services import payment_post
+from arrears.cases.models import Case
 from arrears.core.audit import request_ip
 from arrears.core.dates import add_years, local_today
 from arrears.core.models import User
 from arrears.core.scoping import loans_for, show_id_number, show_phone
+from arrears.eod.selectors import loan_state
 
 loans = Router(tags=["loans"])
 borrowers = Router(tags=["borrowers"])
@@ -204,6 +206,45 @@ class Position(Schema):
         )
 
 
+class EodFigures(Schema):
+    """The loan's figures from the latest end-of-day run (eod.models.LoanState)."""
+
+    as_of: dt.date = Field(description="the day of the end-of-day run these figures are from")
+    dpd: int
+    bucket: str = Field(description="M0, M1 (1–30), … M7+ (over 180)")
+    classification: str = Field(
+        description="five-category class (五级分类): normal, special_mention, substandard, "
+        "doubtful, loss"
+    )
+    overdue_principal: Yuan
+    overdue_interest: Yuan
+    penalty: Yuan
+    fees: Yuan
+    outstanding_principal: Yuan
+    total_due: Yuan
+    limitation_deadline: dt.date | None = Field(description="statute of limitations (诉讼时效)")
+    time_barred: bool
+    case_id: int | None = Field(description="the open collection case, if any")
+
+    @staticmethod
+    def from_state(state, case_id: int | None) -> EodFigures:
+        return EodFigures(
+            as_of=state.as_of,
+            dpd=state.dpd,
+            bucket=state.bucket,
+            classification=state.classification,
+            overdue_principal=yuan(state.overdue_principal_fen),
+            overdue_interest=yuan(state.overdue_interest_fen),
+            penalty=yuan(state.penalty_fen),
+            fees=yuan(state.fees_fen),
+            outstanding_principal=yuan(state.outstanding_principal_fen),
+            total_due=yuan(state.total_due_fen),
+            limitation_deadline=state.limitation_deadline,
+            time_barred=state.time_barred,
+            case_id=case_id,
+        )
+
+
 class BorrowerRef(Schema):
     borrower_id: str
     name: str
@@ -239,6 +280,9 @@ class LoanDetail(Schema):
     terms: LoanTerms
     assignment: Assignment
     position: Position
+    end_of_day: EodFigures | None = Field(
+        description="figures of the latest end-of-day run; null before a run has seen the loan"
+    )
     guarantors: list[GuarantorOut]
 
 
@@ -521,12 +565,17 @@ def loan_detail(request: HttpRequest, loan_id: LoanId, as_of: dt.date | None = N
     user = _user(request)
     loan = _loan(user, loan_id)
     position = selectors.loan_position(loan, _as_of_in_range(as_of))
+    state = loan_state(loan)
+    case_id = (
+        Case.objects.filter(loan=loan, status=Case.Status.OPEN).values_list("pk", flat=True).first()
+    )
     return {
         "loan_id": loan.external_id,
         "borrower": loan.borrower,
         "terms": loan,
         "assignment": loan,
         "position": Position.from_position(position),
+        "end_of_day": EodFigures.from_state(state, case_id) if state else None,
         "guarantors": list(loan.guarantors.all()),
     }
 

@@ -77,3 +77,60 @@ def export_snapshot(*, as_of: dt.date, fmt: str, out: TextIO | BinaryIO) -> int:
         wb.save(out)
         return n
     raise ValueError(f"unknown format {fmt!r} (csv or xlsx)")
+
+
+def snapshot_export_rows(*, as_of: dt.date | None = None, user=None, **_):
+    """Rows for `arrears export snapshot`: the day's snapshot, limited to the user's scope.
+
+    Without --as-of, the latest completed run's day. Values are Decimal yuan, dates and
+    booleans ('true'/'false' in CSV), ordered by loan ID.
+    """
+    from arrears.core.scoping import loans_for
+    from arrears.eod.models import LoanSnapshot
+    from arrears.eod.selectors import eod_latest_run
+    from arrears.ingest.exports import ExportError
+
+    if as_of is None:
+        run = eod_latest_run()
+        if run is None:
+            raise ExportError("no end-of-day run yet: run `arrears eod` first or give --as-of")
+        as_of = run.as_of
+    qs = LoanSnapshot.objects.filter(as_of=as_of)
+    if user is not None:
+        qs = qs.filter(loan_id__in=loans_for(user).values("id"))
+    fields = (
+        "loan__external_id",
+        "dpd",
+        "bucket",
+        "classification",
+        "overdue_principal_fen",
+        "overdue_interest_fen",
+        "penalty_fen",
+        "fees_fen",
+        "outstanding_principal_fen",
+        "total_due_fen",
+        "limitation_deadline",
+        "time_barred",
+    )
+    for row in qs.order_by("loan__external_id").values_list(*fields).iterator(chunk_size=5000):
+        yield (
+            *row[:4],
+            *(fen_to_yuan(v) for v in row[_MONEY]),
+            row[10],
+            "true" if row[11] else "false",
+        )
+
+
+def register_snapshot_export() -> None:
+    """Make `arrears export snapshot` available (called from EodConfig.ready)."""
+    from arrears.ingest.exports import AS_OF_ARGUMENT, Exporter, register
+
+    register(
+        Exporter(
+            name="snapshot",
+            help="one day's end-of-day snapshot: DPD, bucket, class, balances, limitation",
+            columns=tuple(HEADER),
+            rows=snapshot_export_rows,
+            arguments=(AS_OF_ARGUMENT,),
+        )
+    )

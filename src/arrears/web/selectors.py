@@ -250,6 +250,9 @@ class LoanPage:
     charges: list
     guarantors: list[dict]
     collateral: list
+    state: object = None  # eod.models.LoanState: the latest end-of-day figures, if any
+    case: object = None  # cases.models.Case: the open (or latest) collection case
+    bucket_history: list = None
 
 
 def loan_page(*, user: User, external_id: str, today: dt.date | None = None) -> LoanPage | None:
@@ -259,6 +262,10 @@ def loan_page(*, user: User, external_id: str, today: dt.date | None = None) -> 
     loan = loan_get(user=user, external_id=external_id)
     if loan is None:
         return None
+    from arrears.cases.models import Case
+    from arrears.eod.selectors import loan_state
+
+    case = Case.objects.filter(loan=loan).order_by("-opened_on", "-id").first()
     today = today or local_today()
     position = loan_position(loan, today)
     # The schedule as of today, from the same replay as the position: money held as credit
@@ -295,4 +302,7 @@ def loan_page(*, user: User, external_id: str, today: dt.date | None = None) -> 
         charges=list(loan.charges.all()),
         guarantors=guarantor_people(user, [loan]),
         collateral=list(loan.collateral.all()),
+        state=loan_state(loan),
+        case=case,
+        bucket_history=list(case.bucket_history.order_by("-as_of")[:12]) if case else [],
     )

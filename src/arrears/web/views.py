@@ -22,6 +22,8 @@ from arrears.book.errors import BookError
 from arrears.book.services import payment_post
 from arrears.core.dates import DateError
 from arrears.core.money import MoneyError, format_yuan
+from arrears.eod.labels import NON_PERFORMING
+from arrears.eod.selectors import borrower_states
 from arrears.web import selectors
 from arrears.web.forms import BorrowerFilterForm, LoanFilterForm, PaymentForm
 
@@ -76,7 +78,16 @@ def _render_loan(request: HttpRequest, external_id: str, form: PaymentForm | Non
     return render(
         request,
         "web/loan_detail.html",
-        {"page": page, "loan": page.loan, "p": page.position, "payment_form": form},
+        {
+            "page": page,
+            "loan": page.loan,
+            "p": page.position,
+            "payment_form": form,
+            "state": page.state,
+            "case": page.case,
+            "bucket_history": page.bucket_history,
+            "non_performing": NON_PERFORMING,
+        },
         status=status,
     )
 
@@ -140,6 +151,10 @@ def borrower_detail(request: HttpRequest, external_id: str) -> HttpResponse:
     if borrower is None:
         raise Http404(_("No such borrower."))
     loans = list(selectors.with_balances(book.borrower_loans(user=request.user, borrower=borrower)))
+    # The latest end-of-day figures of the loans shown (only those the user may see).
+    states = {s.loan_id: s for s in borrower_states(borrower)}
+    for loan in loans:
+        loan.eod_state = states.get(loan.pk)
     return render(
         request,
         "web/borrower_detail.html",

@@ -190,3 +190,26 @@ def test_charges_show_what_is_outstanding(book, mia):
         "outstanding": "20.00",
     }
     assert mia.get("/loans/L-CARL", as_of="2026-02-12").json()["position"]["fees"] == "20.00"
+
+
+def test_loan_detail_carries_the_latest_end_of_day_figures(api_as):
+    import datetime as dt
+
+    from arrears.eod.services import eod_run
+    from arrears.testing import make_loan
+
+    make_loan(
+        external_id="L-EOD", method="bullet", term_months=6, disbursed_on=dt.date(2026, 1, 10)
+    )
+    before = api_as("mia").get("/loans/L-EOD").json()
+    assert before["end_of_day"] is None
+
+    eod_run(as_of=dt.date(2026, 11, 28))
+
+    eod = api_as("mia").get("/loans/L-EOD").json()["end_of_day"]
+    assert eod["as_of"] == "2026-11-28"
+    assert (eod["dpd"], eod["bucket"], eod["classification"]) == (141, "M5", "substandard")
+    assert (eod["penalty"], eod["total_due"]) == ("705.00", "11305.00")
+    assert eod["limitation_deadline"] == "2029-07-10"
+    assert eod["time_barred"] is False
+    assert isinstance(eod["case_id"], int)

@@ -160,3 +160,44 @@ def test_a_failed_run_is_recorded_and_changes_nothing(book, monkeypatch):
     assert LoanSnapshot.objects.count() == 0
     run = EodRun.objects.get()
     assert run.status == EodRun.Status.FAILED and "disk full" in run.error
+
+
+def test_arrears_export_snapshot_writes_the_days_rows_scoped_to_the_user(book, people):
+    late, current = book
+    eod_run(as_of=D(2026, 11, 28))
+    out = io.StringIO()
+
+    call_command("export", "snapshot", "--as-of", "2026-11-28", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert lines[0].split(",")[:4] == ["loan_id", "dpd", "bucket", "classification"]
+    late_row = next(r for r in lines if r.startswith("L-LATE,")).split(",")
+    # Bullet 10,000.00 due 2026-07-10 at 18% penalty, 12% contract rate: 600.00 interest,
+    # 141 days of penalty on 10,000.00 = 705.00.
+    assert late_row[1:10] == [
+        "141",
+        "M5",
+        "substandard",
+        "10000.00",
+        "600.00",
+        "705.00",
+        "0.00",
+        "10000.00",
+        "11305.00",
+    ]
+    assert late_row[10:] == ["2029-07-10", "false"]
+
+    # A collector who has neither loan assigned exports an empty sheet.
+    scoped = io.StringIO()
+    call_command("export", "snapshot", "--as-of", "2026-11-28", "--user", "mia", stdout=scoped)
+    assert len(scoped.getvalue().splitlines()) == 3
+    from arrears.eod.exports import snapshot_export_rows
+
+    assert list(snapshot_export_rows(as_of=D(2026, 11, 28), user=people["carl"])) == []
+
+
+def test_export_snapshot_without_a_run_says_so():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="no end-of-day run yet"):
+        call_command("export", "snapshot", stdout=io.StringIO())

@@ -38,3 +38,11 @@ def who(user) -> str:
     if user is None:
         return "—"
     return user.get_full_name() or user.username
+
+
+@register.filter
+def loan_class(code: str | None) -> str:
+    """The five-category class (五级分类) name for a code such as 'substandard'."""
+    from arrears.eod.labels import class_label
+
+    return class_label(code) if code else "—"

@@ -1,0 +1,75 @@
+"""`arrears demo_users`: (re)set the demo users' passwords, issue an admin API token, print them."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from arrears.core.audit import audit_record
+from arrears.core.models import ApiToken
+from arrears.core.scoping import loans_for
+from arrears.demo.users import DEMO_USERS, demo_users_ensure
+
+TOKEN_LABEL = "demo"
+
+
+def demo_users_reset() -> tuple[list[tuple], str]:
+    """Create or reset every demo user; replace the admin's demo API token.
+
+    Returns the rows to print (username, role, team or agency, password, loans visible)
+    and the raw token.
+    """
+    with transaction.atomic():
+        users = demo_users_ensure(set_passwords=True)
+        admin = users["admin"]
+        # One live demo token at a time: earlier ones are revoked, not deleted (audit).
+        ApiToken.objects.filter(user=admin, name=TOKEN_LABEL, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        token, raw = ApiToken.issue(admin, name=TOKEN_LABEL)
+        audit_record(
+            actor=None,
+            event="demo.users",
+            object_type="user",
+            object_id=",".join(users),
+            after={"users": list(users), "token_prefix": token.prefix},
+            source="cli",
+        )
+    rows = []
+    for spec in DEMO_USERS:
+        user = users[spec.username]
+        unit = user.team.name if user.team_id else (user.agency.name if user.agency_id else "")
+        rows.append((spec.username, spec.role, unit, spec.password, loans_for(user).count()))
+    return rows, raw
+
+
+class Command(BaseCommand):
+    help = "Create or reset one demo user per role, print their passwords and an admin API token."
+
+    def handle(self, *args, **options):
+        rows, raw = demo_users_reset()
+        out = self.stdout.write
+        header = ("username", "role", "team / agency", "password", "loans visible")
+        widths = [max(_width(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+        out("")
+        out("Demo users — FOR THE DEMO ONLY: these passwords are printed and public.")
+        out("  ".join(_pad(str(h), w) for h, w in zip(header, widths, strict=True)))
+        out("  ".join("-" * w for w in widths))
+        for row in rows:
+            out("  ".join(_pad(str(v), w) for v, w in zip(row, widths, strict=True)))
+        out("")
+        out(f"API token for admin (shown once): {raw}")
+        out(f'  curl -H "Authorization: Bearer {raw}" http://127.0.0.1:8000/api/v1/loans')
+        out("Log in at http://127.0.0.1:8000/ with any user above.")
+
+
+def _width(text: str) -> int:
+    """Terminal columns a text takes."""
+    # CJK characters take two columns in a terminal.
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad to `width` terminal columns."""
+    return text + " " * (width - _width(text))
