@@ -52,8 +52,11 @@ format: setup
 	$(BIN)/ruff check --fix src bench conftest.py
 	$(BIN)/ruff format src bench conftest.py
 
+## bench: the benchmarks (figures go in bench/README.md); each uses a throwaway database
 bench: setup
 	$(BIN)/python bench/import_loans.py
+	$(BIN)/python bench/eod.py
+	$(BIN)/python bench/demo_generate.py --loans 200000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -161,3 +161,22 @@ LOGGING = {
 # Business defaults (documented in docs/configuration.md).
 ARREARS_DEFAULT_PRODUCT = os.environ.get("ARREARS_DEFAULT_PRODUCT", "STD")
 ARREARS_IMPORT_MAX_ERRORS = int(os.environ.get("ARREARS_IMPORT_MAX_ERRORS", "1000"))
+
+# End-of-day parameters (eod.config.EodConfig); unset means the RULES.md default.
+for _name in (
+    "PRE_DUE_DAYS",
+    "LIMITATION_YEARS",
+    "SUBSTANDARD_DPD",
+    "DOUBTFUL_DPD",
+    "LOSS_DPD",
+    "BORROWER_NP_SHARE_BP",
+):
+    if os.environ.get(f"ARREARS_EOD_{_name}"):
+        globals()[f"ARREARS_EOD_{_name}"] = int(os.environ[f"ARREARS_EOD_{_name}"])
+if os.environ.get("ARREARS_EOD_BUCKETS"):
+    # JSON: [["M0", 0], ["M1", 30], …, ["M7+", null]]
+    import json as _json
+
+    ARREARS_EOD_BUCKETS = _json.loads(os.environ["ARREARS_EOD_BUCKETS"])
+if os.environ.get("ARREARS_EOD_LOAD_WORKERS"):
+    ARREARS_EOD_LOAD_WORKERS = int(os.environ["ARREARS_EOD_LOAD_WORKERS"])
