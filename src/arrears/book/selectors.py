@@ -75,6 +75,17 @@ def loan_position(loan: Loan, as_of: dt.date | None = None) -> LoanPosition:
     )
 
 
+def borrower_search_q(user: User, q: str, prefix: str = "") -> Q:
+    """Match a borrower by name, borrower ID or, for roles that see phones, a phone's tail.
+
+    A role that sees phone numbers masked must not be able to confirm one by searching.
+    """
+    match = Q(**{f"{prefix}name__icontains": q}) | Q(**{f"{prefix}external_id__icontains": q})
+    if user.can("pii.phone"):
+        match |= Q(**{f"{prefix}phone__endswith": q}) | Q(**{f"{prefix}phone2__endswith": q})
+    return match
+
+
 def loan_list(
     *,
     user: User,
@@ -90,12 +101,7 @@ def loan_list(
     qs = loans_for(user).select_related("borrower", "product")
     if q:
         q = q.strip()
-        qs = qs.filter(
-            Q(external_id__icontains=q)
-            | Q(borrower__name__icontains=q)
-            | Q(borrower__external_id__icontains=q)
-            | Q(borrower__phone__endswith=q)
-        )
+        qs = qs.filter(Q(external_id__icontains=q) | borrower_search_q(user, q, "borrower__"))
     if status:
         qs = qs.filter(status=status)
     if county:
@@ -136,7 +142,7 @@ def borrower_list(*, user: User, q: str = "") -> QuerySet[Borrower]:
     qs = borrowers_for(user)
     if q:
         q = q.strip()
-        qs = qs.filter(Q(name__icontains=q) | Q(external_id__icontains=q) | Q(phone__endswith=q))
+        qs = qs.filter(borrower_search_q(user, q))
     return qs.order_by("external_id")
 
 

@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from arrears.book.models import Borrower, Installment, Loan
+from arrears.book.selectors import borrower_search_q
 from arrears.core.dates import local_today
 from arrears.core.models import User
 from arrears.core.scoping import borrowers_for, loan_scope_q, loans_for, show_id_number, show_phone
@@ -146,12 +147,7 @@ def borrower_list(*, user: User, q: str = "", county: str = "") -> QuerySet[Borr
     qs = borrowers_for(user)
     q = q.strip()
     if q:
-        qs = qs.filter(
-            Q(name__icontains=q)
-            | Q(external_id__icontains=q)
-            | Q(phone__endswith=q)
-            | Q(phone2__endswith=q)
-        )
+        qs = qs.filter(borrower_search_q(user, q))
     if county:
         qs = qs.filter(county=county)
     return qs.annotate(loan_count=Count("loans", filter=loan_scope_q(user, "loans__"))).order_by(

@@ -72,3 +72,15 @@ def test_personal_numbers_are_masked_by_role(people):
     assert show_phone(people["carl"], phone) == phone
     assert show_phone(people["aud"], phone) == "138****8000"
     assert show_id_number(people["aud"], idn) == "1101**********002X"
+
+
+def test_searching_by_phone_works_only_for_roles_that_see_phones(people):
+    from arrears.book.selectors import borrower_list, loan_list
+
+    b = make_borrower(phone="13912345678")
+    make_loan(external_id="PHONE", borrower=b)
+    assert [x.external_id for x in loan_list(user=people["mia"], q="5678")] == ["PHONE"]
+    assert list(borrower_list(user=people["mia"], q="12345678")) == [b]
+    # The auditor sees 139****5678; searching must not confirm the hidden digits.
+    assert list(loan_list(user=people["aud"], q="12345678")) == []
+    assert list(borrower_list(user=people["aud"], q="12345678")) == []
