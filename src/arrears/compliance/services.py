@@ -28,8 +28,6 @@ from arrears.core.audit import audit_record
 from arrears.core.models import User
 from arrears.core.roles import Role
 
-# Editing packs and the LPR table is an administrator's job.
-EDIT_ROLES = frozenset({Role.ADMIN})
 KINDS = (
     frozenset(CONTACT_CHECKS)
     | frozenset(STEP_CHECKS)
@@ -56,7 +54,7 @@ MIN_REASON = 10
 
 def _require_editor(actor: User | None) -> None:
     # actor None is the system itself (a migration, the CLI without --user).
-    if actor is not None and actor.role not in EDIT_ROLES:
+    if actor is not None and not actor.can("rulepack.edit"):
         raise ComplianceError(
             errors.NOT_PERMITTED, f"{actor.username} ({actor.role}) may not edit rule packs"
         )

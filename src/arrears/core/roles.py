@@ -25,6 +25,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "payment.post": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}),
     "loan.assign": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}),
     "user.manage": frozenset({Role.ADMIN}),
+    # Rule packs and the LPR table are an administrator's job (compliance app).
+    "rulepack.edit": frozenset({Role.ADMIN}),
     # Full ID numbers only where the job needs them (court filings, identity checks).
     "pii.id_number": frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),
     # Phone numbers for everyone who works cases; auditors read masked figures.
