@@ -62,7 +62,23 @@ def _user(request: HttpRequest) -> User:
 # --- schemas --------------------------------------------------------------------------------
 
 
-class LoanRow(Schema):
+class _LoanResolvers(Schema):
+    """Resolvers shared by the loan schemas (no fields: each schema keeps its own order)."""
+
+    @staticmethod
+    def resolve_principal(obj: Loan) -> str:
+        return yuan(obj.principal_fen)
+
+    @staticmethod
+    def resolve_annual_rate(obj: Loan) -> str:
+        return rate(obj.annual_rate)
+
+    @staticmethod
+    def resolve_method(obj: Loan) -> str:
+        return obj.repayment_method
+
+
+class LoanRow(_LoanResolvers):
     """A loan in a list."""
 
     loan_id: str
@@ -89,18 +105,6 @@ class LoanRow(Schema):
         return obj.borrower.name
 
     @staticmethod
-    def resolve_principal(obj: Loan) -> str:
-        return yuan(obj.principal_fen)
-
-    @staticmethod
-    def resolve_annual_rate(obj: Loan) -> str:
-        return rate(obj.annual_rate)
-
-    @staticmethod
-    def resolve_method(obj: Loan) -> str:
-        return obj.repayment_method
-
-    @staticmethod
     def resolve_region(obj: Loan) -> str:
         return obj.borrower.region_path
 
@@ -109,7 +113,7 @@ class LoanPage(PageMeta):
     items: list[LoanRow]
 
 
-class LoanTerms(Schema):
+class LoanTerms(_LoanResolvers):
     product_code: str
     product_name: str
     principal: Yuan
@@ -130,20 +134,8 @@ class LoanTerms(Schema):
         return obj.product.name
 
     @staticmethod
-    def resolve_principal(obj: Loan) -> str:
-        return yuan(obj.principal_fen)
-
-    @staticmethod
-    def resolve_annual_rate(obj: Loan) -> str:
-        return rate(obj.annual_rate)
-
-    @staticmethod
     def resolve_penalty_rate(obj: Loan) -> str:
         return rate(obj.penalty_rate)
-
-    @staticmethod
-    def resolve_method(obj: Loan) -> str:
-        return obj.repayment_method
 
 
 class Assignment(Schema):
