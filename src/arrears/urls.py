@@ -8,5 +8,10 @@ from arrears.api.router import api
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
+    path("cases/", include("arrears.cases.urls")),
+    path("activities/", include("arrears.activities.urls")),
+    path("plans/", include("arrears.plans.urls")),
+    path("documents/", include("arrears.documents.urls")),
+    path("notices/", include("arrears.notices.urls")),
     path("", include("arrears.web.urls")),
 ]

@@ -7,9 +7,14 @@ says `auth=None`; every error answers in the one shape of api/errors.py. OpenAPI
 
 from ninja import NinjaAPI
 
+from arrears.activities import api as activities_api
 from arrears.api import book, core, docs
 from arrears.api.auth import API_AUTH
 from arrears.api.errors import install_error_handlers
+from arrears.cases import api as cases_api
+from arrears.documents import api as documents_api
+from arrears.notices import api as notices_api
+from arrears.plans import api as plans_api
 
 api = NinjaAPI(
     title="Arrears API",
@@ -27,4 +32,9 @@ install_error_handlers(api)
 api.add_router("/me", core.router)
 api.add_router("/loans", book.loans)
 api.add_router("/borrowers", book.borrowers)
+api.add_router("/cases", cases_api.router)
+api.add_router("/activities", activities_api.router)
+api.add_router("/plans", plans_api.router)
+api.add_router("/documents", documents_api.router)
+api.add_router("/notices", notices_api.router)
 api.add_router("/docs", docs.router)

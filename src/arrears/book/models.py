@@ -71,13 +71,30 @@ class Product(models.Model):
     rate_cap = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     failed_deduction_fee_fen = models.BigIntegerField(default=0)
     arrears_tolerance_fen = models.BigIntegerField(default=0)
+    # Promises to pay (issue 4): judged at end-of-day from the payments.
+    promise_tolerance_fen = models.BigIntegerField(
+        default=0,
+        db_default=0,
+        help_text="A promise counts as kept when paid within this of the amount.",
+    )
+    promise_grace_days = models.PositiveSmallIntegerField(
+        default=0, db_default=0, help_text="Days after the promised date that payments still count."
+    )
+    broken_promise_fee_fen = models.BigIntegerField(default=0, db_default=0)
+    negative_credit_on_broken_promise = models.BooleanField(default=False, db_default=False)
     # Waterfall of components; each component is paid oldest installment first.
     allocation_order = models.JSONField(default=list, blank=True)
 
     DEFAULT_ORDER = ("fee", "penalty", "interest", "principal")
 
     class Meta:
-        constraints = _nonneg("failed_deduction_fee_fen", "arrears_tolerance_fen", model="product")
+        constraints = _nonneg(
+            "failed_deduction_fee_fen",
+            "arrears_tolerance_fen",
+            "promise_tolerance_fen",
+            "broken_promise_fee_fen",
+            model="product",
+        )
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -106,6 +123,12 @@ class Borrower(models.Model):
     town = models.CharField(max_length=50, blank=True)
     village = models.CharField(max_length=50, blank=True)
     employer = models.CharField(_("employer"), max_length=200, blank=True)
+    # The borrower's own time zone for contact-hour rules; blank means settings.TIME_ZONE.
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, default="", db_default=""
+    )
+    # Set when a broken promise flags the borrower for negative credit reporting.
+    negative_credit_on = models.DateField(_("negative credit flag since"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -159,6 +182,9 @@ class Loan(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     schedule_source = models.CharField(max_length=10, default="generated")  # generated|imported
     credit_balance_fen = models.BigIntegerField(default=0)
+    # When anything the ledger reads (schedule, payments, charges, terms) last changed; the
+    # end-of-day run recomputes only loans changed since its previous run (see eod docs).
+    ledger_changed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Assignment: who works the loan. Scoping reads these (see core.scoping).
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
     collector = models.ForeignKey(

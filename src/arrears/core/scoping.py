@@ -58,6 +58,13 @@ def payments_for(user: User) -> QuerySet:
     return Payment.objects.filter(loan_scope_q(user, "loan__"))
 
 
+def cases_for(user: User) -> QuerySet:
+    """Collection cases the user may see: those of the loans in their scope."""
+    from arrears.cases.models import Case
+
+    return Case.objects.filter(loan_scope_q(user, "loan__"))
+
+
 def show_id_number(user: User, value: str) -> str:
     """The ID number in full for roles that need it, otherwise masked (5101**********1234)."""
     from arrears.core.ids import mask_id_number

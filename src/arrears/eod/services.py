@@ -26,6 +26,7 @@ from arrears.core.models import User
 from arrears.eod import engine, loader
 from arrears.eod.config import EodConfig, eod_config
 from arrears.eod.models import EodRun
+from arrears.eod.phases import EodPhaseContext, eod_phases
 
 SNAPSHOT_COLUMNS = [
     "as_of",
@@ -204,8 +205,13 @@ def eod_run(
                     .first()
                 )
                 opened = closed = 0
-                if latest is None or as_of >= latest:
+                is_latest = latest is None or as_of >= latest
+                if is_latest:
                     opened, closed = cases_sync(as_of=as_of)
+            ctx = EodPhaseContext(as_of=as_of, is_latest=is_latest, actor=actor)
+            for phase in eod_phases():
+                with phases(phase.name):
+                    summary[phase.name] = phase.fn(ctx) or {}
             run = EodRun.objects.create(
                 as_of=as_of,
                 started_at=started_at,

@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from arrears.cases.documents import (
+from arrears.documents.storage import (
     ALL_TYPES,
     AMR,
     JPEG,

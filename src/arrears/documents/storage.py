@@ -1,6 +1,6 @@
 """Storing uploaded documents on the file system: checked, content-addressed, never replaced.
 
-Plain functions, no models: the Document model (next session) keeps the metadata (category,
+Plain functions, no models: the Document model (documents/models.py) keeps the metadata (category,
 borrower/loan/case, who uploaded it, original filename) and the `StoredFile` this returns.
 
 - The type is decided by the content's magic bytes, not by what the client says: the file's

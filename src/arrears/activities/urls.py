@@ -1,0 +1,4 @@
+"""Web pages of the activities app (included from arrears/urls.py)."""
+
+app_name = "activities"
+urlpatterns: list = []

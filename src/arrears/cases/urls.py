@@ -1,0 +1,4 @@
+"""Web pages of the cases app (included from arrears/urls.py)."""
+
+app_name = "cases"
+urlpatterns: list = []
