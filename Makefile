@@ -18,9 +18,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(MAKE) --no-print-directory messages
 	touch $@
 
-## messages: compile the zh-Hans translations (pure Python: no gettext needed)
+## messages: compile the zh-Hans translations of the project and of every app (pure Python)
 messages:
-	$(BIN)/pybabel -q compile -d src/arrears/locale -D django --use-fuzzy
+	for d in src/arrears/locale src/arrears/*/locale; do \
+	  [ -d "$$d" ] && $(BIN)/pybabel -q compile -d "$$d" -D django --use-fuzzy || true; \
+	done
 
 ## demo: migrate, build the demo portfolio, run the daily cycle, create users, serve
 demo: setup demo-data serve

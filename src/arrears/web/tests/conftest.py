@@ -3,31 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
-
-LOCALE_DIR = Path(__file__).resolve().parents[2] / "locale"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def compiled_messages():
-    """Compile the zh-Hans catalogue when its .mo is missing or older than the .po.
-
-    The .mo is a build product (gitignored, made by `make messages`); without this a stale one
-    would make the language tests fail for a reason that has nothing to do with the code.
-    """
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    for po in LOCALE_DIR.glob("*/LC_MESSAGES/django.po"):
-        mo = po.with_suffix(".mo")
-        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-            continue
-        with po.open("rb") as f:
-            catalog = read_po(f)
-        with mo.open("wb") as f:
-            write_mo(f, catalog, use_fuzzy=True)
 
 
 @pytest.fixture
