@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "arrears.ingest",
     "arrears.cases",
     "arrears.activities",
+    "arrears.promises",
     "arrears.plans",
     "arrears.documents",
     "arrears.notices",

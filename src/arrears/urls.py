@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("cases/", include("arrears.cases.urls")),
     path("activities/", include("arrears.activities.urls")),
+    path("promises/", include("arrears.promises.urls")),
     path("plans/", include("arrears.plans.urls")),
     path("documents/", include("arrears.documents.urls")),
     path("notices/", include("arrears.notices.urls")),

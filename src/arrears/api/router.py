@@ -15,6 +15,7 @@ from arrears.cases import api as cases_api
 from arrears.documents import api as documents_api
 from arrears.notices import api as notices_api
 from arrears.plans import api as plans_api
+from arrears.promises import api as promises_api
 
 api = NinjaAPI(
     title="Arrears API",
@@ -34,6 +35,7 @@ api.add_router("/loans", book.loans)
 api.add_router("/borrowers", book.borrowers)
 api.add_router("/cases", cases_api.router)
 api.add_router("/activities", activities_api.router)
+api.add_router("/promises", promises_api.router)
 api.add_router("/plans", plans_api.router)
 api.add_router("/documents", documents_api.router)
 api.add_router("/notices", notices_api.router)

@@ -290,6 +290,10 @@ class Payment(models.Model):
         COURT = "court", _("Court enforcement")
         GUARANTOR = "guarantor", _("Guarantor")
         OTHER = "other", _("Other")
+        # Not money received: a discount granted by an accepted settlement (减免), posted
+        # through the ledger like a payment. Recoveries, promise judging and the limitation
+        # restart exclude it (see WAIVER_CHANNELS).
+        WAIVER = "waiver", _("Waiver (减免)")
 
     external_id = models.CharField(_("payment ID"), max_length=64, unique=True)
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="payments")
@@ -308,6 +312,10 @@ class Payment(models.Model):
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payment_amount_pos"),
         ]
         indexes = [models.Index(fields=["loan", "paid_on"])]
+
+
+# Payment channels that are not money received from anyone.
+WAIVER_CHANNELS = (Payment.Channel.WAIVER,)
 
 
 class Allocation(models.Model):

@@ -58,6 +58,7 @@ def deadline(anchor: dt.date, years: int = 3) -> dt.date:
 
 register_restart_source(
     "payment",
+    # A waiver (减免) is the lender's act, not the debtor's: it restarts nothing.
     "SELECT loan_id, MAX(paid_on) AS event_date FROM book_payment"
-    " WHERE paid_on <= {as_of} GROUP BY loan_id",
+    " WHERE paid_on <= {as_of} AND channel <> 'waiver' GROUP BY loan_id",
 )
