@@ -1,6 +1,22 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ComplianceConfig(AppConfig):
     name = "arrears.compliance"
     label = "compliance"
+
+    def ready(self) -> None:
+        from arrears.web.navigation import NavItem, nav_register
+
+        # Administrators choose each product's rule pack and keep the LPR table.
+        nav_register(
+            NavItem(
+                "rulepacks",
+                _("Rule packs"),
+                "compliance:packs",
+                order=95,
+                capability="rulepack.edit",
+                prefix="/compliance/",
+            )
+        )

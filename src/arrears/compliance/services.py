@@ -255,7 +255,9 @@ def rulepack_import(*, data: Mapping, actor: User | None, source: str = "cli") -
     return new
 
 
-def product_rulepack_set(*, product, code: str, actor: User | None) -> ProductRulePack:
+def product_rulepack_set(
+    *, product, code: str, actor: User | None, source: str = "system", ip: str | None = None
+) -> ProductRulePack:
     """Make a product follow the pack `code` (its current version, whichever that is)."""
     _require_editor(actor)
     with transaction.atomic():
@@ -279,6 +281,8 @@ def product_rulepack_set(*, product, code: str, actor: User | None) -> ProductRu
             object_id=product.pk,
             before={"pack": previous.pack_code if previous else default_pack_code()},
             after={"pack": code},
+            source=source,
+            ip=ip,
         )
     return choice
 
@@ -369,6 +373,8 @@ def lpr_set(
     source: str,
     actor: User | None,
     published_on: dt.date | None = None,
+    audit_source: str = "system",
+    ip: str | None = None,
 ) -> LprRate:
     """Enter or correct the LPR announced for a month (rates as fractions: 0.03 = 3.00%)."""
     _require_editor(actor)
@@ -417,5 +423,7 @@ def lpr_set(
                 "published_on": published_on,
                 "source": source.strip(),
             },
+            source=audit_source,
+            ip=ip,
         )
     return row

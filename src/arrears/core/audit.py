@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
@@ -117,6 +119,24 @@ def audit_verify(batch: int = 5000) -> ChainReport:
             last_id = entry.id
 
 
+def _valid_ip(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
+
+
 def request_ip(request) -> str | None:
-    """The client address of a request, for the audit trail (REMOTE_ADDR; proxies set it)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client address of a request, for the audit trail and sign-in throttling.
+
+    REMOTE_ADDR, unless settings.ARREARS_PROXY_COUNT says that many proxies of ours stand in
+    front: then the address the outermost of them saw, read from the end of X-Forwarded-For
+    (entries further left are whatever the client claimed, and are ignored).
+    """
+    remote = _valid_ip(request.META.get("REMOTE_ADDR"))
+    hops = getattr(settings, "ARREARS_PROXY_COUNT", 0)
+    if hops > 0:
+        forwarded = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h]
+        if len(forwarded) >= hops:
+            return _valid_ip(forwarded[-hops]) or remote
+    return remote

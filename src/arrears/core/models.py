@@ -113,3 +113,33 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "audit entries"
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins counted per user name and per client address, and the lock they earn.
+
+    Kept in the database (not in a process's memory) so every web process sees the same
+    count and the same lock. The window starts at the first failure it counts; the count is
+    reset by a successful sign-in (user name only), by an administrator's unlock, or when a
+    new window starts. See core/logins.py.
+    """
+
+    class Kind(models.TextChoices):
+        USERNAME = "username", _("user name")
+        IP = "ip", _("address")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # The user name as typed, case-folded (a lock on "Alice" holds for "alice"), or the IP.
+    key = models.CharField(max_length=150)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="core_loginthrottle_kind_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"

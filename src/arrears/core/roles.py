@@ -25,8 +25,81 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "payment.post": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}),
     "loan.assign": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}),
     "user.manage": frozenset({Role.ADMIN}),
+    # Browsing, filtering and exporting the audit trail (/audit/, /api/v1/audit/).
+    "audit.read": frozenset({Role.ADMIN, Role.AUDITOR}),
     # Rule packs and the LPR table are an administrator's job (compliance app).
     "rulepack.edit": frozenset({Role.ADMIN}),
+    # Overriding a blocking compliance rule with a written reason (audited). Which rules a
+    # role may override is the rule pack's `override_roles`; this says who may try at all
+    # (legal: the packs name it for cease-contact, bankruptcy and conduct rules).
+    "compliance.override": frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),
+    # Documents: everyone who works cases files them; managers keep the category list.
+    "document.file": frozenset(
+        {
+            Role.ADMIN,
+            Role.MANAGER,
+            Role.TEAM_LEAD,
+            Role.COLLECTOR,
+            Role.FIELD_AGENT,
+            Role.LEGAL,
+            Role.AGENCY,
+        }
+    ),
+    "document.categories": frozenset({Role.ADMIN, Role.MANAGER}),
+    # Only an administrator may ask; retention (compliance) refuses while a document is young.
+    "document.delete": frozenset({Role.ADMIN}),
+    # Collection notices (催款通知书): issued in the lender's name, so not by agencies; served
+    # and signed for by whoever hands them over, field agents and agencies included.
+    "notice.issue": frozenset(
+        {Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.COLLECTOR, Role.FIELD_AGENT, Role.LEGAL}
+    ),
+    "notice.serve": frozenset(
+        {
+            Role.ADMIN,
+            Role.MANAGER,
+            Role.TEAM_LEAD,
+            Role.COLLECTOR,
+            Role.FIELD_AGENT,
+            Role.LEGAL,
+            Role.AGENCY,
+        }
+    ),
+    "notice.templates": frozenset({Role.ADMIN, Role.MANAGER}),
+    # Repayment plans (plans app): who may propose and record acceptance, who may decide on
+    # others' proposals (how far is the plans_planauthority table), who edits that table.
+    "plan.propose": frozenset(
+        {
+            Role.ADMIN,
+            Role.MANAGER,
+            Role.TEAM_LEAD,
+            Role.COLLECTOR,
+            Role.FIELD_AGENT,
+            Role.LEGAL,
+            Role.AGENCY,
+        }
+    ),
+    "plan.approve": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}),
+    "plan.authority": frozenset({Role.ADMIN}),
+    # Case work (cases app): setting the debtor type, recording complaints, death reports and
+    # whereabouts, marking a willful non-payer. Deciding complaints and death reports, moving a
+    # case to the legal track and editing the playbooks are for supervisors.
+    "case.work": frozenset(
+        {
+            Role.ADMIN,
+            Role.MANAGER,
+            Role.TEAM_LEAD,
+            Role.COLLECTOR,
+            Role.FIELD_AGENT,
+            Role.LEGAL,
+            Role.AGENCY,
+        }
+    ),
+    "complaint.resolve": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}),
+    "death.decide": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.LEGAL}),
+    "case.legal_track": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.LEGAL}),
+    "playbook.edit": frozenset({Role.ADMIN, Role.MANAGER}),
+    # Exporting ID and phone numbers unmasked (`arrears export … --unmasked`, audited).
+    "pii.export": frozenset({Role.ADMIN}),
     # Full ID numbers only where the job needs them (court filings, identity checks).
     "pii.id_number": frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),
     # Phone numbers for everyone who works cases; auditors read masked figures.

@@ -65,15 +65,31 @@ def cases_for(user: User) -> QuerySet:
     return Case.objects.filter(loan_scope_q(user, "loan__"))
 
 
+# Which capability lets a role reveal (and search by) each kind of personal number.
+REVEAL_CAPABILITY = {"id_number": "pii.id_number", "phone": "pii.phone"}
+
+
+def may_reveal(user: User, kind: str) -> bool:
+    """Whether `user` may reveal a masked number of `kind` ("phone" or "id_number").
+
+    The auditor reads masked figures only: revealing is for the roles that work cases.
+    """
+    return user.is_authenticated and not user.is_read_only and user.can(REVEAL_CAPABILITY[kind])
+
+
 def show_id_number(user: User, value: str) -> str:
-    """The ID number in full for roles that need it, otherwise masked (5101**********1234)."""
+    """An ID number as shown: always masked (5101**********1234).
+
+    Revealing one in full is a deliberate, audited action for the roles that may
+    (book.pii.pii_reveal); no page or API answer carries it otherwise.
+    """
     from arrears.core.ids import mask_id_number
 
-    return value if user.is_authenticated and user.can("pii.id_number") else mask_id_number(value)
+    return mask_id_number(value)
 
 
 def show_phone(user: User, value: str) -> str:
-    """The phone number in full for roles that contact people, otherwise masked (138****5678)."""
+    """A phone number as shown: always masked (138****5678); revealed as show_id_number."""
     from arrears.core.ids import mask_phone
 
-    return value if user.is_authenticated and user.can("pii.phone") else mask_phone(value)
+    return mask_phone(value)

@@ -39,8 +39,13 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     """Insert plain tuples (values in `fields` order) into `model`'s table; return the count.
 
     Every other column gets the model field's default (evaluated once for the whole call),
-    so a field added to the model later with a default needs no change here.
+    so a field added to the model later with a default needs no change here. Encrypted
+    fields among `fields` are sealed and their blind indexes added (core.crypto.seal_rows).
     """
+    from arrears.core.crypto import seal_rows
+
+    # Personal numbers go in sealed, with their blind indexes (core/crypto.py).
+    fields, rows = seal_rows(model, fields, rows)
     meta = model._meta
     qn = connection.ops.quote_name
     given = [meta.get_field(f) for f in fields]

@@ -38,6 +38,13 @@ MESSAGES: dict[str, str] = {
         "interest_first 先息后本, bullet 到期一次还本付息)"
     ),
     "unknown_product": "unknown product code",
+    # interest caps (compliance.caps, docs/compliance.md)
+    "rate_over_cap": "{detail}, for a contract dated {date}",
+    "default_penalty_over_cap": (
+        "blank means the default penalty rate, and {detail}, for a contract dated {date}: "
+        "give a lawful penalty rate"
+    ),
+    "rate_cap_unknown": "the interest cap on this date is not known: {detail}",
     "bad_id_number": "not a valid ID number: {detail}",
     "bad_phone": "not a mainland mobile or landline number",
     "bad_region": "region must be a path 省/县/镇/村 of at most four parts, each up to 50 characters",

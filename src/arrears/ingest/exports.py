@@ -15,16 +15,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
-from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from arrears.book.models import Allocation, Installment, Loan
+from arrears.book.models import Allocation, Borrower, Installment, Loan
 from arrears.book.selectors import installment_paid_as_of, loan_totals
 from arrears.core.audit import audit_record
 from arrears.core.dates import DateError, local_today, parse_date
+from arrears.core.ids import mask_id_number, mask_phone
 from arrears.core.models import User
 from arrears.core.money import fen_to_yuan
-from arrears.core.scoping import loans_for
+from arrears.core.scoping import borrowers_for, loan_scope_q, loans_for, may_reveal
 
 FORMATS = ("csv", "xlsx")
 STREAM_CHUNK = 2000
@@ -45,6 +46,9 @@ class Exporter:
     formats: tuple[str, ...] = FORMATS
     # Extra argparse arguments: ((flags…), kwargs). Options reach `rows` as keyword arguments.
     arguments: tuple[tuple[tuple[str, ...], dict], ...] = field(default_factory=tuple)
+    # Columns holding personal numbers: (column, "phone" | "id_number"). export_run masks
+    # them as the pages do, unless a user allowed to (pii.export) asks for them unmasked.
+    pii: tuple[tuple[str, str], ...] = ()
 
 
 def _base_loans(user: User | None):
@@ -151,6 +155,35 @@ AS_OF_ARGUMENT = (
     {"dest": "as_of", "type": _as_of_arg, "help": "figures as of this date (default today)"},
 )
 
+
+def borrower_rows(*, user: User | None = None, **_) -> Iterator[tuple]:
+    """One row per borrower: identity, numbers (masked by export_run), region, loan count."""
+    qs = (
+        (Borrower.objects.all() if user is None else borrowers_for(user))
+        .annotate(
+            loan_count=Count(
+                "loans", filter=None if user is None else loan_scope_q(user, "loans__")
+            )
+        )
+        .order_by("external_id")
+        .values_list(
+            "external_id",
+            "name",
+            "kind",
+            "id_number",
+            "phone",
+            "phone2",
+            "province",
+            "county",
+            "town",
+            "village",
+            "address",
+            "loan_count",
+        )
+    )
+    yield from qs.iterator(chunk_size=STREAM_CHUNK)
+
+
 EXPORTERS: dict[str, Exporter] = {}
 
 
@@ -196,6 +229,57 @@ register(
         arguments=((("--loan",), {"help": "loan ID (schedule export)"}), AS_OF_ARGUMENT),
     )
 )
+
+
+register(
+    Exporter(
+        name="borrowers",
+        help="every borrower: name, ID and phone numbers (masked), region, loans",
+        columns=(
+            "borrower_id",
+            "name",
+            "kind",
+            "id_number",
+            "phone",
+            "phone2",
+            "province",
+            "county",
+            "town",
+            "village",
+            "address",
+            "loans",
+        ),
+        rows=borrower_rows,
+        pii=(("id_number", "id_number"), ("phone", "phone"), ("phone2", "phone")),
+    )
+)
+
+UNMASKED_CAPABILITY = "pii.export"
+
+
+def _check_unmasked(exporter: Exporter, user: User | None) -> None:
+    """An unmasked export needs a named user holding pii.export and may reveal every kind of
+    number the export carries."""
+    if user is None:
+        raise ExportError(
+            "an unmasked export needs a named user (--user NAME) whose role may export "
+            "personal numbers"
+        )
+    kinds = sorted({kind for _, kind in exporter.pii})
+    if not user.can(UNMASKED_CAPABILITY) or not all(may_reveal(user, k) for k in kinds):
+        raise ExportError(
+            f"user {user.username} ({user.role}) may not export personal numbers unmasked"
+        )
+
+
+def _masked(exporter: Exporter, rows: Iterator[tuple]) -> Iterator[tuple]:
+    maskers = {"phone": mask_phone, "id_number": mask_id_number}
+    plan = [(exporter.columns.index(col), maskers[kind]) for col, kind in exporter.pii]
+    for row in rows:
+        row = list(row)
+        for i, mask in plan:
+            row[i] = mask(row[i] or "")
+        yield tuple(row)
 
 
 def _csv_value(value) -> str:
@@ -253,10 +337,14 @@ def export_run(
     actor: User | None = None,
     user: User | None = None,
     source: str = "cli",
+    unmasked: bool = False,
     **options,
 ) -> int:
     """Write export `name` as CSV (to `output`, or to `stream`) or XLSX (to `output`); audit it.
 
+    Personal numbers are masked (5101**********1234, 138****5678) for every exporter, the
+    CLI operator without --user included; `unmasked` needs `user` to hold pii.export (and
+    to be allowed to reveal each kind of number), and the audit entry says so.
     Returns the number of data rows written.
     """
     exporter = EXPORTERS.get(name)
@@ -268,7 +356,11 @@ def export_run(
         raise ExportError("XLSX goes to a file: give --output PATH")
     if output is None and stream is None:
         raise ExportError("give an output path or a stream")
+    if unmasked and exporter.pii:
+        _check_unmasked(exporter, user)
     rows = exporter.rows(user=user, **options)
+    if exporter.pii and not unmasked:
+        rows = _masked(exporter, rows)
     if fmt == "xlsx":
         count = write_xlsx(exporter.columns, rows, Path(output), name)
     elif output is not None:
@@ -285,6 +377,7 @@ def export_run(
         after={
             "rows": count,
             "format": fmt,
+            **({"personal_numbers": "unmasked" if unmasked else "masked"} if exporter.pii else {}),
             **{k: v for k, v in options.items() if v is not None},
         },
         source=source,

@@ -35,6 +35,7 @@ from arrears.book.models import (
 from arrears.book.schedule import build_schedule
 from arrears.book.services import default_penalty_rate, loans_replay, product_default
 from arrears.core.audit import audit_record
+from arrears.core.crypto import with_index_fields
 from arrears.core.dates import local_today
 from arrears.core.models import User
 from arrears.core.money import fen_to_yuan
@@ -362,10 +363,13 @@ def import_loans(
         (v["borrower_id"] for _, v in rows),
         ("id", "id_number", *_CONTACT_FIELDS),
     )
+    caps = _CapCheck()
     for row_no, v in rows:
         old = existing_loans.get(v["loan_id"])
         if old is not None:
             _check_terms(run, row_no, v, old)
+        else:
+            caps.check(run, row_no, v)  # a new loan's rates against its product type's cap
         b = existing_borrowers.get(v["borrower_id"])
         if b is not None and b["id_number"] and v["id_number"] and b["id_number"] != v["id_number"]:
             run.error(
@@ -450,6 +454,79 @@ def _check_terms(run: _Run, row_no: int, v: dict, old: dict) -> None:
             )
 
 
+class _CapCheck:
+    """Interest caps (compliance.caps.check_loan_terms) for the rows of one import.
+
+    A tape has few distinct (product, date, rates), so answers are kept: the LPR and pack
+    lookups run once per combination, not once per row.
+    """
+
+    def __init__(self) -> None:
+        self.answers: dict[tuple, list] = {}
+        self.packs: dict[str, object] = {}
+
+    def _pack(self, product: Product):
+        from arrears.compliance.selectors import default_pack_code, pack_current, pack_for_product
+
+        if product.code not in self.packs:
+            self.packs[product.code] = (
+                pack_for_product(product) if product.pk else pack_current(default_pack_code())
+            )
+        return self.packs[product.code]
+
+    def problems(self, product: Product, on: dt.date, rate: Decimal, penalty: Decimal) -> list:
+        from arrears.compliance.caps import check_loan_terms
+
+        key = (product.code, on, rate, penalty)
+        if key not in self.answers:
+            found = check_loan_terms(
+                product.product_type,
+                on,
+                rate,
+                penalty,
+                product_cap=product.rate_cap,
+                pack=self._pack(product),
+            )
+            # One error per rate: the tightest cap it breaks (the legal one on a tie).
+            tightest: dict[str, object] = {}
+            for p in found:
+                if p.field not in tightest or p.cap < tightest[p.field].cap:
+                    tightest[p.field] = p
+            self.answers[key] = list(tightest.values())
+        return self.answers[key]
+
+    def check(self, run: _Run, row_no: int, v: dict) -> None:
+        from arrears.compliance.errors import ComplianceError
+
+        product = v.get("product_obj")
+        if product is None or v["annual_rate"] is None or v["disbursed_on"] is None:
+            return
+        try:
+            found = self.problems(product, v["disbursed_on"], v["annual_rate"], v["penalty_rate"])
+        except ComplianceError as exc:
+            run.error(
+                RowError(
+                    row_no,
+                    run.col("disbursed_on"),
+                    "rate_cap_unknown",
+                    str(v["disbursed_on"]),
+                    {"detail": exc.message},
+                )
+            )
+            return
+        for p in found:
+            given = p.field != "penalty_rate" or v["penalty_given"]
+            run.error(
+                RowError(
+                    row_no,
+                    run.col(p.field),
+                    "rate_over_cap" if given else "default_penalty_over_cap",
+                    f"{v[p.field]:.2%}" if given else "",
+                    {"detail": p.message_en, "date": v["disbursed_on"], "rule": p.rule_id},
+                )
+            )
+
+
 _BORROWER_FIELDS = (*_CONTACT_FIELDS, "id_number")
 
 
@@ -526,7 +603,10 @@ def _write_loans(
             )
     if changed:
         Borrower.objects.bulk_update(
-            changed, [*_CONTACT_FIELDS, "id_number", "updated_at"], batch_size=500
+            changed,
+            # The blind indexes move with their numbers (core/crypto.py).
+            with_index_fields(Borrower, [*_CONTACT_FIELDS, "id_number", "updated_at"]),
+            batch_size=500,
         )
     counts["borrowers_updated"] = len(changed)
     run.report.updated = len(changed)
@@ -552,6 +632,8 @@ def _write_loans(
                 "repayment_method",
                 "created_at",
                 "updated_at",
+                # New loans are changed loans for the end-of-day run (docs/eod.md).
+                "ledger_changed_at",
             ),
             (
                 (
@@ -564,6 +646,7 @@ def _write_loans(
                     v["disbursed_on"],
                     v["term_months"],
                     v["repayment_method"],
+                    now,
                     now,
                     now,
                 )
@@ -895,8 +978,9 @@ def import_schedule(
                 ),
             )
             for batch in chunked(ids, LOOKUP_CHUNK):
+                now = timezone.now()
                 Loan.objects.filter(id__in=batch).update(
-                    schedule_source="imported", updated_at=timezone.now()
+                    schedule_source="imported", updated_at=now, ledger_changed_at=now
                 )
             # Charges may hold credit or fees against the old dates; the ledger re-decides.
             loans_replay(ids)

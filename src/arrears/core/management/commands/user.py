@@ -1,4 +1,5 @@
-"""`arrears user add NAME --role ROLE [--team T] [--agency A] [--password P]`: add a user."""
+"""`arrears user add NAME --role ROLE …` adds a user; `arrears user unlock NAME` / `--ip ADDR`
+lifts a sign-in lock; `arrears user locks` lists the locks in force."""
 
 from __future__ import annotations
 
@@ -84,8 +85,16 @@ class Command(BaseCommand):
         add.add_argument("--team", help="team name (created if missing)")
         add.add_argument("--agency", help="agency name (created if missing)")
         add.add_argument("--password", help="password (default: a generated one, printed once)")
+        unlock = sub.add_parser("unlock", help="lift a sign-in lock (failed sign-ins)")
+        unlock.add_argument("name", nargs="?", help="the user name that is locked")
+        unlock.add_argument("--ip", help="the client address that is locked")
+        sub.add_parser("locks", help="list the sign-in locks in force")
 
     def handle(self, *args, **options):
+        if options["action"] == "unlock":
+            return self._unlock(options)
+        if options["action"] == "locks":
+            return self._locks()
         try:
             user, password = user_add(
                 username=options["name"],
@@ -105,3 +114,33 @@ class Command(BaseCommand):
         if not options.get("password"):
             self.stdout.write(f"password: {password}")
             self.stdout.write("(shown once: store it now)")
+
+    def _unlock(self, options):
+        from arrears.core.logins import UnlockError, login_unlock
+
+        try:
+            lifted = login_unlock(username=options.get("name"), ip=options.get("ip"), actor=None)
+        except UnlockError as exc:
+            raise CommandError(str(exc)) from exc
+        what = " and ".join(
+            f"{'user' if kind == 'username' else 'address'} {key}"
+            for kind, key in (("username", options.get("name")), ("ip", options.get("ip")))
+            if key
+        )
+        if lifted:
+            self.stdout.write(f"unlocked {what}: sign-in works again")
+        else:
+            self.stdout.write(f"{what} was not locked; its failed attempts are cleared")
+
+    def _locks(self):
+        from django.utils import timezone
+
+        from arrears.core.logins import locks_in_force
+
+        rows = list(locks_in_force())
+        if not rows:
+            self.stdout.write("no sign-in locks in force")
+        for row in rows:
+            until = timezone.localtime(row.locked_until).strftime("%Y-%m-%d %H:%M")
+            kind = "user" if row.kind == "username" else "address"
+            self.stdout.write(f"{kind} {row.key}: locked until {until}")

@@ -1,4 +1,5 @@
-"""`arrears export loans|schedule --format csv|xlsx [--output PATH]`: spreadsheets of the book.
+"""`arrears export loans|schedule|borrowers --format csv|xlsx [--output PATH] [--user NAME]
+[--unmasked]`: spreadsheets of the book (personal numbers masked unless --unmasked).
 
 Thin: the exports themselves (columns, queries, writers) are in arrears.ingest.exports.
 """
@@ -21,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=FORMATS, default="csv")
         parser.add_argument("--output", help="file to write (CSV goes to stdout without it)")
         parser.add_argument("--user", help="export only what this user may see, as this user")
+        parser.add_argument(
+            "--unmasked",
+            action="store_true",
+            help="personal numbers in full (default: masked); needs --user with pii.export; audited",
+        )
         seen: set[str] = set()
         for exporter in EXPORTERS.values():
             for flags, kwargs in exporter.arguments:
@@ -51,6 +57,7 @@ class Command(BaseCommand):
                 actor=user,
                 user=user,
                 source="cli",
+                unmasked=opts["unmasked"],
                 **options,
             )
         except ExportError as exc:

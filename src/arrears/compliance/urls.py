@@ -1,0 +1,12 @@
+"""Web pages of the compliance app (included from arrears/urls.py at /compliance/)."""
+
+from django.urls import path
+
+from arrears.compliance import views
+
+app_name = "compliance"
+urlpatterns = [
+    path("packs/", views.packs, name="packs"),
+    path("packs/product/<int:pk>/", views.product_pack, name="product_pack"),
+    path("lpr/", views.lpr, name="lpr"),
+]

@@ -1,0 +1,145 @@
+"""Administrators' pages: which rule pack each product follows, and the LPR table.
+
+Thin: the writes are compliance.services.product_rulepack_set and lpr_set, each audited in
+its transaction. Both pages need `rulepack.edit` (403 otherwise, reading included: the
+command line `arrears rulepack` is there for everyone else).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from arrears.book.models import Product
+from arrears.compliance.errors import ComplianceError
+from arrears.compliance.forms import LprForm, ProductPackForm
+from arrears.compliance.models import LprRate, ProductRulePack
+from arrears.compliance.selectors import default_pack_code, lpr_in_force, packs_current
+from arrears.compliance.services import lpr_set, product_rulepack_set
+from arrears.core.audit import request_ip
+from arrears.core.dates import local_today
+
+
+def _require_editor(request: HttpRequest) -> None:
+    if request.user.is_read_only or not request.user.can("rulepack.edit"):
+        raise PermissionDenied(_("Only an administrator may change rule packs and the LPR table."))
+
+
+def _render_packs(request: HttpRequest, failed: tuple[int, ProductPackForm] | None = None):
+    packs = packs_current()
+    by_code = {p.code: p for p in packs}
+    chosen = dict(ProductRulePack.objects.values_list("product_id", "pack_code"))
+    default = default_pack_code()
+    rows = []
+    for product in Product.objects.order_by("code"):
+        code = chosen.get(product.pk, default)
+        if failed is not None and failed[0] == product.pk:
+            form = failed[1]
+        else:
+            form = ProductPackForm(initial={"pack": code}, packs=packs, prefix=f"p{product.pk}")
+        rows.append(
+            {
+                "product": product,
+                "pack": by_code.get(code),
+                "code": code,
+                "is_default": product.pk not in chosen,
+                "form": form,
+            }
+        )
+    return render(
+        request,
+        "compliance/packs.html",
+        {"rows": rows, "packs": packs, "default_code": default},
+        status=400 if failed else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+@login_required
+def packs(request: HttpRequest) -> HttpResponse:
+    """Every product with the pack it follows, and a form to change it; the packs themselves."""
+    _require_editor(request)
+    return _render_packs(request)
+
+
+@require_POST
+@login_required
+def product_pack(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make one product follow another (switched-on) pack; audited as `rulepack.assign`."""
+    _require_editor(request)
+    product = get_object_or_404(Product, pk=pk)
+    form = ProductPackForm(request.POST, packs=packs_current(), prefix=f"p{product.pk}")
+    if form.is_valid():
+        try:
+            product_rulepack_set(
+                product=product,
+                code=form.cleaned_data["pack"],
+                actor=request.user,
+                source="web",
+                ip=request_ip(request),
+            )
+        except ComplianceError as exc:
+            form.add_refusal(exc)
+        else:
+            messages.success(
+                request,
+                _("Product %(product)s now follows %(pack)s.")
+                % {"product": product.code, "pack": form.cleaned_data["pack"]},
+            )
+            return redirect("compliance:packs")
+    return _render_packs(request, (product.pk, form))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def lpr(request: HttpRequest) -> HttpResponse:
+    """The one-year and five-year LPR by month, and a form to enter or correct a month."""
+    _require_editor(request)
+    form = LprForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                row = lpr_set(
+                    month=data["month"],
+                    one_year_rate=data["one_year_rate"],
+                    five_year_rate=data["five_year_rate"],
+                    source=data["source"],
+                    published_on=data["published_on"],
+                    actor=request.user,
+                    audit_source="web",
+                    ip=request_ip(request),
+                )
+            except ComplianceError as exc:
+                form.add_refusal(exc)
+            else:
+                messages.success(
+                    request,
+                    _("LPR for %(month)s saved: one-year %(rate)s.")
+                    % {"month": f"{row.month:%Y-%m}", "rate": f"{row.one_year_rate:.2%}"},
+                )
+                return redirect("compliance:lpr")
+        status = 400
+    today = local_today()
+    in_force = lpr_in_force(today)
+    return render(
+        request,
+        "compliance/lpr.html",
+        {
+            "form": form,
+            "rates": [
+                {"row": r, "one": f"{r.one_year_rate:.2%}", "five": f"{r.five_year_rate:.2%}"}
+                for r in LprRate.objects.order_by("-month")
+            ],
+            "in_force": in_force,
+            "in_force_rate": f"{in_force.one_year_rate:.2%}" if in_force else "",
+            "today": today,
+        },
+        status=status,
+    )

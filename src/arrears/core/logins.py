@@ -1,0 +1,318 @@
+"""Sign-in throttling and lockout, and the audit entries of every sign-in, failure and sign-out.
+
+Failed sign-ins are counted per user name (as typed, case-folded) and per client address, in
+the database (core.models.LoginThrottle) so that every web process sees the same count. When
+a count reaches its limit inside the window, that name or address is locked for
+ARREARS_LOGIN_LOCKOUT_MINUTES: every attempt is refused, even with the right password, until
+the lock ends or an administrator lifts it (`arrears user unlock NAME`, `--ip ADDR`).
+
+A name that belongs to no one is counted and locked exactly like a real one, so neither the
+messages nor the lock say whether an account exists.
+
+The check sits in the authentication backend, so it holds for every caller of
+`django.contrib.auth.authenticate` (the sign-in page and any later API or admin sign-in);
+counting and the audit entries hang off Django's auth signals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from arrears.core.audit import audit_record, request_ip
+from arrears.core.models import LoginThrottle, User
+
+Kind = LoginThrottle.Kind
+# The longest user name the sign-in form accepts; longer input is cut for the key.
+_KEY_MAX = 150
+
+
+def now() -> dt.datetime:
+    """The clock of this module (tests move it)."""
+    return timezone.now()
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_failures: int
+    max_failures_per_ip: int
+    window: dt.timedelta
+    lockout: dt.timedelta
+
+
+def limits() -> Limits:
+    return Limits(
+        max_failures=settings.ARREARS_LOGIN_MAX_FAILURES,
+        max_failures_per_ip=settings.ARREARS_LOGIN_MAX_FAILURES_PER_IP,
+        window=dt.timedelta(minutes=settings.ARREARS_LOGIN_WINDOW_MINUTES),
+        lockout=dt.timedelta(minutes=settings.ARREARS_LOGIN_LOCKOUT_MINUTES),
+    )
+
+
+@dataclass(frozen=True)
+class LoginLock:
+    """A lock in force: on a user name or an address, until `until`."""
+
+    kind: str
+    key: str
+    until: dt.datetime
+    failures: int = 0
+
+
+def username_key(username: str) -> str:
+    return (username or "").strip().casefold()[:_KEY_MAX]
+
+
+def _keys(username: str | None, ip: str | None) -> list[tuple[str, str]]:
+    keys = []
+    if username is not None and username_key(username):
+        keys.append((Kind.USERNAME, username_key(username)))
+    if ip:
+        keys.append((Kind.IP, ip))
+    return keys
+
+
+def request_source(request: HttpRequest | None) -> str:
+    if request is None:
+        return "system"
+    return "api" if request.path.startswith("/api/") else "web"
+
+
+def login_lock(*, username: str | None, ip: str | None, at: dt.datetime | None = None):
+    """The lock that refuses a sign-in as `username` from `ip` now, or None.
+
+    When both are locked, the one that ends last is returned.
+    """
+    at = at or now()
+    found: LoginLock | None = None
+    for kind, key in _keys(username, ip):
+        row = (
+            LoginThrottle.objects.filter(kind=kind, key=key, locked_until__gt=at)
+            .values_list("locked_until", flat=True)
+            .first()
+        )
+        if row is not None and (found is None or row > found.until):
+            found = LoginLock(kind, key, row)
+    return found
+
+
+def _row_for_update(kind: str, key: str) -> LoginThrottle:
+    """The throttle row of a key, locked for this transaction (created when missing)."""
+    row = LoginThrottle.objects.select_for_update().filter(kind=kind, key=key).first()
+    if row is not None:
+        return row
+    try:
+        with transaction.atomic():
+            LoginThrottle.objects.create(kind=kind, key=key)
+    except IntegrityError:
+        pass  # another process created it first: use theirs
+    return LoginThrottle.objects.select_for_update().get(kind=kind, key=key)
+
+
+def login_failed(
+    *, username: str | None, ip: str | None, source: str, reason: str = "bad_credentials"
+) -> list[LoginLock]:
+    """Count one failed sign-in against the name and the address; lock those at their limit.
+
+    Writes `user.login_failed` (the name tried, the address) and one `user.lockout` per new
+    lock, in the same transaction as the counts. Returns the locks this failure created.
+    """
+    lim = limits()
+    at = now()
+    created: list[LoginLock] = []
+    with transaction.atomic():
+        for kind, key in _keys(username, ip):
+            row = _row_for_update(kind, key)
+            if row.locked_until is not None and row.locked_until > at:
+                continue  # already locked (a race with another process): nothing to count
+            if row.window_started_at is None or row.window_started_at + lim.window <= at:
+                row.failures = 0
+                row.window_started_at = at
+            row.failures += 1
+            row.last_failure_at = at
+            limit = lim.max_failures if kind == Kind.USERNAME else lim.max_failures_per_ip
+            if row.failures >= limit:
+                # The lock uses up the failures that earned it: once it ends, counting
+                # starts again from nothing.
+                created.append(LoginLock(kind, key, at + lim.lockout, row.failures))
+                row.locked_until = at + lim.lockout
+                row.failures = 0
+                row.window_started_at = None
+            row.save()
+        audit_record(
+            actor=None,
+            event="user.login_failed",
+            object_type="user",
+            object_id=username_key(username or "")[:100],
+            after={"username": (username or "")[:_KEY_MAX], "reason": reason},
+            source=source,
+            ip=ip,
+        )
+        for lock in created:
+            audit_record(
+                actor=None,
+                event="user.lockout",
+                object_type="user" if lock.kind == Kind.USERNAME else "ip",
+                object_id=lock.key[:100],
+                after={
+                    "until": lock.until,
+                    "failures": lock.failures,
+                    "window_minutes": int(lim.window.total_seconds() // 60),
+                },
+                source=source,
+                ip=ip,
+            )
+    return created
+
+
+def login_refused(*, username: str | None, ip: str | None, lock: LoginLock, source: str) -> None:
+    """Record an attempt refused because of a lock (not counted: it could not succeed)."""
+    audit_record(
+        actor=None,
+        event="user.login_failed",
+        object_type="user",
+        object_id=username_key(username or "")[:100],
+        after={
+            "username": (username or "")[:_KEY_MAX],
+            "reason": "locked",
+            "locked": lock.kind,
+            "until": lock.until,
+        },
+        source=source,
+        ip=ip,
+    )
+
+
+def login_succeeded(*, user: User, ip: str | None, source: str) -> None:
+    """A successful sign-in clears the name's failures (not the address's) and is audited."""
+    with transaction.atomic():
+        LoginThrottle.objects.filter(
+            kind=Kind.USERNAME, key=username_key(user.get_username())
+        ).update(failures=0, window_started_at=None)
+        audit_record(
+            actor=user,
+            event="user.login",
+            object_type="user",
+            object_id=user.username,
+            source=source,
+            ip=ip,
+        )
+
+
+class UnlockError(ValueError):
+    """An unlock asked for nothing (the message says what to give)."""
+
+
+def login_unlock(
+    *,
+    username: str | None = None,
+    ip: str | None = None,
+    actor: User | None,
+    source: str = "cli",
+    from_ip: str | None = None,
+) -> list[LoginLock]:
+    """Lift the lock (and clear the failures) of a user name and/or an address. Audited.
+
+    Returns the locks that were in force; unlocking what is not locked is harmless (the
+    failures are cleared) and still audited, so the trail shows who tried.
+    """
+    keys = _keys(username, ip)
+    if not keys:
+        raise UnlockError("give a user name or an address to unlock")
+    at = now()
+    lifted: list[LoginLock] = []
+    with transaction.atomic():
+        for kind, key in keys:
+            row = LoginThrottle.objects.select_for_update().filter(kind=kind, key=key).first()
+            before = None
+            if row is not None:
+                before = {"locked_until": row.locked_until, "failures": row.failures}
+                if row.locked_until is not None and row.locked_until > at:
+                    lifted.append(LoginLock(kind, key, row.locked_until))
+                row.failures = 0
+                row.window_started_at = None
+                row.locked_until = None
+                row.save()
+            audit_record(
+                actor=actor,
+                event="user.unlock",
+                object_type="user" if kind == Kind.USERNAME else "ip",
+                object_id=key[:100],
+                before=before,
+                after={"locked_until": None, "failures": 0},
+                source=source,
+                ip=from_ip,
+            )
+    return lifted
+
+
+def locks_in_force(at: dt.datetime | None = None):
+    """The throttle rows locked now, the one ending last first."""
+    return LoginThrottle.objects.filter(locked_until__gt=at or now()).order_by(
+        "-locked_until", "kind", "key"
+    )
+
+
+class ThrottledModelBackend(ModelBackend):
+    """Django's user-and-password backend, refusing names and addresses under a lock.
+
+    A refusal raises PermissionDenied, which stops authentication and makes Django send
+    `user_login_failed`; the lock is left on the request for the sign-in form's message.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            username = kwargs.get(User.USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        lock = login_lock(username=username, ip=request_ip(request) if request else None)
+        if lock is not None:
+            if request is not None:
+                request.arrears_login_lock = lock
+            raise PermissionDenied("sign-in locked")
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+# --- signal receivers (connected in CoreConfig.ready) ---------------------------------------
+
+
+def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    username = credentials.get("username", credentials.get(User.USERNAME_FIELD))
+    ip = request_ip(request) if request is not None else None
+    source = request_source(request)
+    if request is not None:
+        lock = getattr(request, "arrears_login_lock", None)
+    else:
+        lock = login_lock(username=username, ip=ip)
+    if lock is not None:
+        login_refused(username=username, ip=ip, lock=lock, source=source)
+    else:
+        login_failed(username=username, ip=ip, source=source)
+
+
+def on_logged_in(sender, request, user, **kwargs) -> None:
+    login_succeeded(
+        user=user,
+        ip=request_ip(request) if request is not None else None,
+        source=request_source(request),
+    )
+
+
+def on_logged_out(sender, request, user, **kwargs) -> None:
+    if user is None:
+        return  # signing out when not signed in changes nothing
+    audit_record(
+        actor=user,
+        event="user.logout",
+        object_type="user",
+        object_id=user.username,
+        source=request_source(request),
+        ip=request_ip(request) if request is not None else None,
+    )
