@@ -76,8 +76,10 @@ def write_tape(path: Path, rows: int, seed: int = 20261128) -> None:
             region = _region(who)
             principal = rng.randrange(500, 200_001) if rng.random() < 0.9 else 200_000
             cents = rng.choice(("", f".{rng.randrange(0, 100):02d}"))
-            rate = rng.choice(("0.12", "12%", "0.15", "18%", "0.0875", "0.24"))
-            penalty = rng.choice(("", "", "0.18", "27%"))
+            # Lawful for the default microloan product (24% all-in cap, compliance/caps.py):
+            # a blank penalty is 1.5 × the rate, so rates stay at or below 16%.
+            rate = rng.choice(("0.12", "12%", "0.15", "16%", "0.0875", "0.16"))
+            penalty = rng.choice(("", "", "0.18", "24%"))
             method = rng.choice(METHODS)
             term = 12 if method == "bullet" else rng.choice(TERMS)
             disbursed = start + dt.timedelta(days=rng.randrange(0, 1400))

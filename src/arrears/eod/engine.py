@@ -105,6 +105,8 @@ class EodResult:
     as_of: dt.date
     loans: pl.DataFrame
     pre_due: pl.DataFrame
+    # Classification of `peers` (see compute) under the borrower rule: loan_id, classification.
+    peers: pl.DataFrame | None = None
 
 
 def empty(schema: dict) -> pl.DataFrame:
@@ -134,8 +136,15 @@ def compute(
     as_of: dt.date,
     config: EodConfig,
     future: pl.DataFrame | None = None,
+    peers: pl.DataFrame | None = None,
 ) -> EodResult:
-    """Every loan's figures as of `as_of` (see the module docstring for the frames)."""
+    """Every loan's figures as of `as_of` (see the module docstring for the frames).
+
+    peers: loans not computed here whose figures are known (an incremental run's carried
+    loans of the same borrowers: loan_id, borrower_id, dpd, outstanding_principal,
+    overdue_interest). They count in the borrower rule, and come back classified in
+    `EodResult.peers`.
+    """
     d = (as_of - EPOCH).days
 
     terms = (
@@ -333,26 +342,45 @@ def compute(
         .with_columns(rank.cast(pl.Int8).alias("rank"))
     )
 
+    peers_out = None
+    if peers is not None:
+        peers_lazy = peers.lazy().with_columns(rank.cast(pl.Int8).alias("rank"))
     if config.borrower_np_share_bp is not None:
         # RULES.md: when more than 10% of a borrower's exposure is non-performing, all of it is.
         exposure = pl.col("outstanding_principal") + pl.col("overdue_interest")
         out = out.with_columns(exposure.alias("exposure"))
+        pool = out.select("borrower_id", "rank", "exposure")
+        if peers is not None:
+            peers_lazy = peers_lazy.with_columns(exposure.alias("exposure"))
+            pool = pl.concat([pool, peers_lazy.select("borrower_id", "rank", "exposure")])
         np_exposure = pl.col("exposure").filter(pl.col("rank") >= 2).sum()
-        borrowers = out.group_by("borrower_id").agg(
+        borrowers = pool.group_by("borrower_id").agg(
             (np_exposure * 10_000 > pl.col("exposure").sum() * config.borrower_np_share_bp).alias(
                 "borrower_np"
             )
         )
+        upgrade = (
+            pl.when(pl.col("borrower_np") & (pl.col("exposure") > 0) & (pl.col("rank") < 2))
+            .then(pl.lit(2, pl.Int8))
+            .otherwise(pl.col("rank"))
+            .alias("rank")
+        )
         out = (
             out.join(borrowers, on="borrower_id", how="left")
-            .with_columns(
-                pl.when(pl.col("borrower_np") & (pl.col("exposure") > 0) & (pl.col("rank") < 2))
-                .then(pl.lit(2, pl.Int8))
-                .otherwise(pl.col("rank"))
-                .alias("rank")
-            )
+            .with_columns(upgrade)
             .drop("exposure", "borrower_np")
         )
+        if peers is not None:
+            peers_lazy = peers_lazy.join(borrowers, on="borrower_id", how="left").with_columns(
+                upgrade
+            )
+    if peers is not None:
+        peers_out = peers_lazy.select(
+            "loan_id",
+            pl.col("rank")
+            .replace_strict(dict(enumerate(CLASSES)), return_dtype=pl.String)
+            .alias("classification"),
+        ).sort("loan_id")
 
     anchor = pl.max_horizontal("last_due", "last_restart")
     deadline = (
@@ -403,19 +431,29 @@ def compute(
         )
         .sort("due_on", "loan_id", "number")
     )
-    loans_df, pre_due_df = pl.collect_all([loans_out, pre_due])
-    return EodResult(as_of=as_of, loans=loans_df, pre_due=pre_due_df)
+    if peers_out is None:
+        loans_df, pre_due_df = pl.collect_all([loans_out, pre_due])
+        return EodResult(as_of=as_of, loans=loans_df, pre_due=pre_due_df)
+    loans_df, pre_due_df, peers_df = pl.collect_all([loans_out, pre_due, peers_out])
+    return EodResult(as_of=as_of, loans=loans_df, pre_due=pre_due_df, peers=peers_df)
 
 
-def summarise(result: EodResult, previous_dpd: pl.DataFrame | None, config: EodConfig) -> dict:
-    """Counts and balances by bucket, newly delinquent and cured (vs the previous snapshot)."""
-    df = result.loans
+GROUP_SCHEMA = {
+    "bucket": pl.String,
+    "classification": pl.String,
+    "delinquent": pl.Int64,
+    "time_barred": pl.Int64,
+    "loans": pl.Int64,
+    "total_due": pl.Int64,
+    "principal": pl.Int64,
+}
+
+
+def totals(groups: pl.DataFrame, config: EodConfig) -> dict:
+    """The summary's totals (loans, delinquent, time-barred, by bucket, by class) of rows
+    grouped by bucket, classification, delinquent (0/1) and time_barred (0/1)."""
     by_bucket = {label: {"loans": 0, "total_due": 0, "principal": 0} for label, _ in config.buckets}
-    agg = df.group_by("bucket").agg(
-        pl.len().alias("loans"),
-        pl.col("total_due").sum(),
-        pl.col("outstanding_principal").sum().alias("principal"),
-    )
+    agg = groups.group_by("bucket").agg(pl.col("loans", "total_due", "principal").sum())
     for row in agg.iter_rows(named=True):
         by_bucket[row["bucket"]] = {
             "loans": int(row["loans"]),
@@ -423,24 +461,88 @@ def summarise(result: EodResult, previous_dpd: pl.DataFrame | None, config: EodC
             "principal": int(row["principal"]),
         }
     by_class = {
-        row["classification"]: int(row["len"])
-        for row in df.group_by("classification").len().iter_rows(named=True)
+        row["classification"]: int(row["loans"])
+        for row in groups.group_by("classification")
+        .agg(pl.col("loans").sum())
+        .iter_rows(named=True)
     }
+
+    def total(where: pl.Expr | None = None) -> int:
+        frame = groups if where is None else groups.filter(where)
+        return int(frame.get_column("loans").sum() or 0)
+
+    return {
+        "loans": total(),
+        "delinquent": total(pl.col("delinquent") == 1),
+        "time_barred": total(pl.col("time_barred") == 1),
+        "by_bucket": by_bucket,
+        "by_class": by_class,
+    }
+
+
+def totals_add(a: dict, b: dict, sign: int = 1) -> dict:
+    """a + sign × b, for totals() dicts (a run's summary holds the same keys)."""
+    out = {k: a[k] + sign * b.get(k, 0) for k in ("loans", "delinquent", "time_barred")}
+    out["by_bucket"] = {
+        label: {
+            f: a["by_bucket"].get(label, {}).get(f, 0)
+            + sign * b["by_bucket"].get(label, {}).get(f, 0)
+            for f in ("loans", "total_due", "principal")
+        }
+        for label in {**a["by_bucket"], **b["by_bucket"]}
+    }
+    out["by_class"] = {
+        c: a["by_class"].get(c, 0) + sign * b["by_class"].get(c, 0)
+        for c in {**a["by_class"], **b["by_class"]}
+    }
+    return out
+
+
+def summarise(
+    result: EodResult,
+    previous_dpd: pl.DataFrame | None,
+    config: EodConfig,
+    carried: dict | None = None,
+) -> dict:
+    """Counts and balances by bucket, newly delinquent and cured (vs the previous snapshot).
+
+    `carried`: an incremental run's loans carried forward unchanged, as totals() (see
+    eod.incremental.carried_summary); their DPD did not move, so none of them is newly
+    delinquent or cured.
+    """
+    df = result.loans
+    groups = df.group_by(
+        "bucket",
+        "classification",
+        (pl.col("dpd") > 0).cast(pl.Int64).alias("delinquent"),
+        pl.col("time_barred").cast(pl.Int64),
+    ).agg(
+        pl.len().cast(pl.Int64).alias("loans"),
+        pl.col("total_due").sum(),
+        pl.col("outstanding_principal").sum().alias("principal"),
+    )
+    summary = totals(groups, config)
+    if carried is not None:
+        summary = totals_add(summary, carried)
+    # One order for every run (and no empty classes), however the totals were put together.
+    summary["by_bucket"] = {
+        label: summary["by_bucket"].get(label, {"loans": 0, "total_due": 0, "principal": 0})
+        for label, _ in config.buckets
+    }
+    summary["by_class"] = {c: n for c, n in sorted(summary["by_class"].items()) if n}
     if previous_dpd is None:  # no earlier snapshot: every delinquent loan is newly so
         previous_dpd = pl.DataFrame(schema={"loan_id": pl.Int64, "dpd": pl.Int64})
     joined = df.select("loan_id", "dpd").join(
         previous_dpd.rename({"dpd": "prev"}), on="loan_id", how="left"
     )
     prev = pl.col("prev").fill_null(0)
-    newly = joined.filter((pl.col("dpd") > 0) & (prev == 0)).height
-    cured = joined.filter((pl.col("dpd") == 0) & (prev > 0)).height
     return {
-        "loans": df.height,
-        "delinquent": df.filter(pl.col("dpd") > 0).height,
-        "time_barred": df.filter(pl.col("time_barred")).height,
+        "loans": summary["loans"],
+        "delinquent": summary["delinquent"],
+        "time_barred": summary["time_barred"],
         "pre_due": result.pre_due.height,
-        "newly_delinquent": newly,
-        "cured": cured,
-        "by_bucket": by_bucket,
-        "by_class": by_class,
+        "newly_delinquent": joined.filter((pl.col("dpd") > 0) & (prev == 0)).height,
+        "cured": joined.filter((pl.col("dpd") == 0) & (prev > 0)).height,
+        "by_bucket": summary["by_bucket"],
+        "by_class": summary["by_class"],
     }

@@ -141,9 +141,20 @@ def _scan(col: str) -> str:
     return col if _is_pg() else f"+{col}"
 
 
-def q_installments(horizon: dt.date | None = None) -> tuple[str, dict]:
+# Incremental runs read only the loans in this temp table (see eod.incremental).
+SUBSET = "loan_id IN (SELECT loan_id FROM eod_recompute)"
+
+
+def _where(*conds: str) -> str:
+    conds = tuple(c for c in conds if c)
+    return f" WHERE {' AND '.join(conds)}" if conds else ""
+
+
+def q_installments(horizon: dt.date | None = None, subset: bool = False) -> tuple[str, dict]:
     """Installments, one row each; only those due by `horizon` when given (see q_future)."""
-    where = f" WHERE {_scan('due_on')} <= {_lit(horizon)}" if horizon else ""
+    where = _where(
+        f"{_scan('due_on')} <= {_lit(horizon)}" if horizon else "", SUBSET if subset else ""
+    )
     return (
         "SELECT id, loan_id, number, "
         f"{_date('due_on')}, principal_due_fen, interest_due_fen FROM book_installment{where}",
@@ -151,11 +162,12 @@ def q_installments(horizon: dt.date | None = None) -> tuple[str, dict]:
     )
 
 
-def q_future(horizon: dt.date) -> tuple[str, dict]:
+def q_future(horizon: dt.date, subset: bool = False) -> tuple[str, dict]:
     """Installments due after `horizon`, summed per loan (engine.compute's `future`)."""
+    where = _where(f"{_scan('due_on')} > {_lit(horizon)}", SUBSET if subset else "")
     return (
-        f"SELECT loan_id, SUM(principal_due_fen), {_date('MAX(due_on)')} FROM book_installment "
-        f"WHERE {_scan('due_on')} > {_lit(horizon)} GROUP BY loan_id",
+        f"SELECT loan_id, SUM(principal_due_fen), {_date('MAX(due_on)')} FROM book_installment"
+        f"{where} GROUP BY loan_id",
         engine.FUTURE_SCHEMA,
     )
 
@@ -163,14 +175,15 @@ def q_future(horizon: dt.date) -> tuple[str, dict]:
 COMPONENT_CODES = {1: "fee", 2: "penalty", 3: "interest", 4: "principal"}
 
 
-def q_allocations(as_of: dt.date) -> tuple[str, dict]:
+def q_allocations(as_of: dt.date, subset: bool = False) -> tuple[str, dict]:
     # Credit rows are money held, not debt paid; rows after the as-of date do not count yet.
     # The engine does not need loan_id here, and small integer codes fetch faster than text.
     codes = " ".join(f"WHEN '{v}' THEN {k}" for k, v in COMPONENT_CODES.items())
     return (
         f"SELECT installment_id, charge_id, CASE component {codes} END, amount_fen, "
         f"{_date('effective_on')} FROM book_allocation "
-        f"WHERE effective_on <= {_lit(as_of)} AND component <> 'credit'",
+        f"WHERE effective_on <= {_lit(as_of)} AND component <> 'credit'"
+        + (f" AND {SUBSET}" if subset else ""),
         {
             "installment_id": pl.Int64,
             "charge_id": pl.Int64,
@@ -188,19 +201,20 @@ def _allocations_frame(df: pl.DataFrame) -> pl.DataFrame:
     ).select(list(engine.ALLOCATIONS_SCHEMA))
 
 
-def q_charges(as_of: dt.date) -> tuple[str, dict]:
+def q_charges(as_of: dt.date, subset: bool = False) -> tuple[str, dict]:
     return (
         f"SELECT id, loan_id, {_date('charged_on')}, amount_fen, waived_fen FROM book_charge "
-        f"WHERE charged_on <= {_lit(as_of)}",
+        f"WHERE charged_on <= {_lit(as_of)}" + (f" AND {SUBSET}" if subset else ""),
         engine.CHARGES_SCHEMA,
     )
 
 
-def q_loans() -> tuple[str, dict]:
+def q_loans(subset: bool = False) -> tuple[str, dict]:
     # Rates have six decimal places, so rate × 1e6 is a whole number (core.money.rate_ppm).
     return (
         "SELECT id, borrower_id, product_id, "
-        "CAST(ROUND(penalty_rate * 1000000) AS BIGINT) FROM book_loan",
+        "CAST(ROUND(penalty_rate * 1000000) AS BIGINT) FROM book_loan"
+        + (" WHERE id IN (SELECT loan_id FROM eod_recompute)" if subset else ""),
         engine.LOANS_SCHEMA,
     )
 
@@ -214,8 +228,10 @@ def q_products() -> tuple[str, dict]:
     )
 
 
-def q_events(as_of: dt.date, config: EodConfig) -> tuple[str, dict] | None:
-    sql = limitation.events_sql(as_of, config.restart_kinds)
+def q_events(
+    as_of: dt.date, config: EodConfig, subset: bool = False, ledger: bool | None = None
+) -> tuple[str, dict] | None:
+    sql = limitation.events_sql(as_of, config.restart_kinds, subset=subset, ledger=ledger)
     if sql is None:
         return None
     return (
@@ -237,7 +253,7 @@ def load_workers() -> int:
 
 
 def load_book(
-    as_of: dt.date, config: EodConfig, *, workers: int | None = None
+    as_of: dt.date, config: EodConfig, *, workers: int | None = None, subset: bool = False
 ) -> dict[str, pl.DataFrame]:
     """Every frame the engine needs, as keyword arguments for engine.compute.
 
@@ -246,20 +262,25 @@ def load_book(
     On PostgreSQL they share this transaction's snapshot (pg_export_snapshot), so the frames
     are one consistent picture. Workers see only committed data: a caller inside an outer
     transaction (tests, a caller's atomic block) must pass workers=1.
+
+    With `subset` only the loans in the eod_recompute temp table are read (an incremental
+    run); a temp table is this connection's own, so the load is then in-process.
     """
     horizon = as_of + dt.timedelta(days=config.pre_due_days)
     # Largest first, so the pool's tail is short.
     queries = {
-        "allocations": q_allocations(as_of),
-        "installments": q_installments(horizon),
-        "events": q_events(as_of, config),
-        "loans": q_loans(),
-        "future": q_future(horizon),
-        "charges": q_charges(as_of),
+        "allocations": q_allocations(as_of, subset),
+        "installments": q_installments(horizon, subset),
+        "events": q_events(as_of, config, subset),
+        "loans": q_loans(subset),
+        "future": q_future(horizon, subset),
+        "charges": q_charges(as_of, subset),
         "products": q_products(),
     }
     if workers is None:
         workers = load_workers()
+    if subset:
+        workers = 1
     target = _parallel_target() if workers > 1 else None
     frames: dict[str, pl.DataFrame] = {}
     if target is None:

@@ -17,6 +17,10 @@ class EodRun(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
+    class Mode(models.TextChoices):
+        FULL = "full", _("Full")
+        INCREMENTAL = "incremental", _("Incremental")
+
     as_of = models.DateField(_("as of"), db_index=True)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -34,6 +38,16 @@ class EodRun(models.Model):
     timings = models.JSONField(default=dict, blank=True)  # phase -> seconds
     summary = models.JSONField(default=dict, blank=True)  # by bucket and class
     error = models.TextField(blank=True)
+    # Incremental runs (docs/eod.md): how this run was computed, and what the next run needs
+    # to compute from it: when it began reading the book (loans changed after that are
+    # recomputed next time), a hash of the configuration and each product's terms.
+    mode = models.CharField(max_length=12, choices=Mode.choices, default=Mode.FULL)
+    book_read_at = models.DateTimeField(null=True, blank=True)
+    basis = models.JSONField(default=dict, blank=True)
+    recomputed = models.PositiveIntegerField(default=0)  # loans computed afresh
+    carried = models.PositiveIntegerField(default=0)  # loans carried from the previous day
+    # Why the mode: the previous run and the recompute reasons, or why it ran in full.
+    mode_detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -101,3 +115,19 @@ class PreDue(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["as_of", "due_on"])]
+
+
+class ExternalRestart(models.Model):
+    """The latest limitation restart event per loan from sources outside the ledger (notices,
+    promises, plans, lawsuits) as one run saw them, so the next incremental run can tell which
+    loans gained, moved or lost one (see eod.incremental). Only the latest run's rows are kept.
+    """
+
+    as_of = models.DateField()
+    loan = models.ForeignKey(
+        Loan, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    event_date = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["as_of", "loan"])]

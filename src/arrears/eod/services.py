@@ -17,13 +17,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from arrears.cases.services import cases_sync
 from arrears.core.audit import audit_record
 from arrears.core.models import User
-from arrears.eod import engine, loader
+from arrears.eod import engine, incremental, loader
 from arrears.eod.config import EodConfig, eod_config
 from arrears.eod.models import EodRun
 from arrears.eod.phases import EodPhaseContext, eod_phases
@@ -157,8 +157,14 @@ def eod_run(
     actor: User | None = None,
     progress: bool = False,
     config: EodConfig | None = None,
+    full: bool = False,
 ) -> EodRun:
     """Run end-of-day for `as_of`: snapshot every loan, refresh the pre-due list, sync cases.
+
+    Incremental by default: when the latest completed run is of an earlier day with the same
+    configuration, only loans whose figures can have changed are recomputed and the others'
+    rows are carried forward (eod.incremental; `full=True`, `arrears eod --full`, recomputes
+    all). Back-dated and repeated days always run in full.
 
     Cases follow only the latest day: a back-dated run (as-of before the latest completed
     run) rewrites that day's snapshot but leaves today's cases alone.
@@ -166,16 +172,63 @@ def eod_run(
     config = config or eod_config()
     started_at = timezone.now()
     phases = _Phases(progress)
+    tables = False
     try:
+        basis = incremental.run_basis(config)
+        previous, full_reason = incremental.previous_run(as_of=as_of, basis=basis, full=full)
+        selection: dict = {}
+        if previous is not None:
+            incremental.temp_tables_create()
+            tables = True
         with phases("load", 35):
             with loader.book_snapshot() as workers:
-                frames = loader.load_book(as_of, config, workers=workers)
-                previous = loader.load_previous_dpd(as_of)
+                book_read_at = incremental.read_time()
+                external = incremental.external_events(as_of, config)
+                if previous is not None:
+                    clock = time.perf_counter()
+                    selection = incremental.select(
+                        previous=previous,
+                        as_of=as_of,
+                        config=config,
+                        basis=basis,
+                        external_now=external,
+                    )
+                    selection["select_s"] = round(time.perf_counter() - clock, 3)
+                    share = selection["recompute"] / max(1, selection["loans"])
+                    if share > incremental.max_share():
+                        full_reason = (
+                            f"{selection['recompute']} of {selection['loans']} loans to"
+                            f" recompute, more than {incremental.max_share():.0%}"
+                        )
+                        previous = None
+                peers = pre_due = None
+                if previous is None:
+                    frames = loader.load_book(as_of, config, workers=workers)
+                else:
+                    with incremental.index_probes():
+                        frames = loader.load_book(as_of, config, workers=workers, subset=True)
+                    if config.borrower_np_share_bp is not None:
+                        peers = incremental.load_peers(previous.as_of)
+                    pre_due = incremental.pre_due(as_of, config)
+                previous_dpd = loader.load_previous_dpd(as_of)
         _test_pause("loaded")
         with phases("compute", 15):
-            result = engine.compute(**frames, as_of=as_of, config=config)
+            result = engine.compute(
+                **frames,
+                as_of=as_of,
+                config=config,
+                peers=None if peers is None else peers.drop("classification"),
+            )
             del frames
-            summary = engine.summarise(result, previous, config)
+            moved = None
+            if previous is not None:
+                # Incremental: the schedule's pre-due list for every loan, and the carried
+                # loans whose class the borrower rule changed.
+                moved = incremental.reclassified(
+                    peers if peers is not None else engine.empty(incremental.PEER_SCHEMA),
+                    result.peers,
+                )
+                result = engine.EodResult(as_of=as_of, loans=result.loans, pre_due=pre_due)
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 with connection.cursor() as cur:
@@ -190,12 +243,24 @@ def eod_run(
                 _test_pause("snapshot_half")
                 bulk_insert("eod_loansnapshot", snap.slice(half))
                 del snap
+                carried = 0
+                carried_totals = None
+                if previous is not None:
+                    clock = time.perf_counter()
+                    carried = incremental.carry_forward(previous_as_of=previous.as_of, as_of=as_of)
+                    incremental.reclassify(as_of, moved)
+                    carried_totals = incremental.carried_summary(
+                        previous=previous, as_of=as_of, carried=carried, moved=moved, config=config
+                    )
+                    selection["carry_s"] = round(time.perf_counter() - clock, 3)
                 bulk_insert("eod_predue", pre_due_frame(result))
+                _external_write(as_of, external)
                 if connection.vendor == "postgresql":
                     # Fresh statistics, or the planner takes a million new rows for none and
                     # the case queries below crawl (150 s instead of 2 s at 1M loans).
                     with connection.cursor() as cur:
                         cur.execute("ANALYZE eod_loansnapshot")
+            summary = engine.summarise(result, previous_dpd, config, carried=carried_totals)
             _test_pause("snapshot_written")
             with phases("cases", 10):
                 latest = (
@@ -208,10 +273,27 @@ def eod_run(
                 is_latest = latest is None or as_of >= latest
                 if is_latest:
                     opened, closed = cases_sync(as_of=as_of)
+                    with connection.cursor() as cur:
+                        # Only the latest day's sightings are compared by the next run.
+                        cur.execute("DELETE FROM eod_externalrestart WHERE as_of < %s", [as_of])
             ctx = EodPhaseContext(as_of=as_of, is_latest=is_latest, actor=actor)
             for phase in eod_phases():
                 with phases(phase.name):
                     summary[phase.name] = phase.fn(ctx) or {}
+            if previous is not None:
+                mode, detail = (
+                    EodRun.Mode.INCREMENTAL,
+                    {
+                        **selection,
+                        "borrower_peers": 0 if peers is None else peers.height,
+                        "reclassified": moved.height,
+                        "carried": carried,
+                    },
+                )
+            else:
+                mode, detail = EodRun.Mode.FULL, {"reason": full_reason}
+                if selection:
+                    detail["selection"] = selection
             run = EodRun.objects.create(
                 as_of=as_of,
                 started_at=started_at,
@@ -227,13 +309,25 @@ def eod_run(
                 pre_due=summary["pre_due"],
                 timings=phases.timings,
                 summary=summary,
+                mode=mode,
+                book_read_at=book_read_at,
+                basis=basis,
+                recomputed=result.loans.height,
+                carried=carried,
+                mode_detail=detail,
             )
             audit_record(
                 actor=actor,
                 event="eod.run",
                 object_type="eod_run",
                 object_id=run.pk,
-                after={"as_of": as_of.isoformat(), "loans": run.loans, "opened": opened},
+                after={
+                    "as_of": as_of.isoformat(),
+                    "loans": run.loans,
+                    "opened": opened,
+                    "mode": mode,
+                    "recomputed": run.recomputed,
+                },
                 source="cli" if actor is None else "web",
             )
             _test_pause("before_commit")
@@ -253,4 +347,19 @@ def eod_run(
         )
         raise
     finally:
+        if tables:
+            try:
+                incremental.temp_tables_drop()
+            except DatabaseError:
+                pass  # the transaction is already lost; temp tables end with the session
         phases.close()
+
+
+def _external_write(as_of: dt.date, external: pl.DataFrame) -> None:
+    """Keep the day's restart events from outside the ledger for the next run to compare."""
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM eod_externalrestart WHERE as_of = %s", [as_of])
+    bulk_insert(
+        "eod_externalrestart",
+        external.select(pl.lit(as_of).alias("as_of"), "loan_id", "event_date"),
+    )

@@ -60,7 +60,7 @@ def test_a_run_writes_one_snapshot_row_per_loan_and_records_itself(book):
     run = eod_run(as_of=D(2026, 11, 28))
     assert run.status == EodRun.Status.DONE
     assert (run.loans, run.delinquent, run.newly_delinquent, run.cases_opened) == (2, 1, 1, 1)
-    assert set(run.timings) == {"load", "compute", "write", "cases"}
+    assert {"load", "compute", "write", "cases"} <= set(run.timings)  # + other apps' phases
     row = LoanSnapshot.objects.get(as_of=D(2026, 11, 28), loan=late)
     assert (row.dpd, row.bucket, row.classification, row.penalty_fen) == (
         141,

@@ -40,6 +40,10 @@ for k in range(40):
 for k, loan in enumerate(loans[::3]):
     payment_post(loan=loan, external_id=f"PA{k}", paid_on=D(2026, 3, 1) + dt.timedelta(days=7 * k),
                  amount_fen=150_000 + 1_000 * k, source="import")
+# Current loans, first due 2026-12-01 … 12-06: carried forward by an incremental run.
+for k in range(6):
+    make_loan(external_id=f"N{k:03d}", borrower=make_borrower(),
+              disbursed_on=D(2026, 11, 1) + dt.timedelta(days=k))
 """
 # Payments dated after the previous run, so the target run closes and opens cases.
 CHANGE = """
@@ -79,10 +83,10 @@ class Sqlite:
         (self.tmp / name).mkdir(exist_ok=True)
         return env
 
-    def dump(self, name: str) -> list:
+    def dump(self, name: str, queries=QUERIES) -> list:
         con = sqlite3.connect(self.tmp / name / "arrears.sqlite3")
         try:
-            return [[tuple(r) for r in con.execute(q)] for q in QUERIES]
+            return [[tuple(r) for r in con.execute(q)] for q in queries]
         finally:
             con.close()
 
@@ -121,9 +125,9 @@ class Postgres:
             self.names.append(name)
         return {**os.environ, "DATABASE_URL": f"{self.base}/{self.db(name)}"}
 
-    def dump(self, name: str) -> list:
+    def dump(self, name: str, queries=QUERIES) -> list:
         with self.psycopg.connect(f"{self.base}/{self.db(name)}") as con:
-            return [[tuple(r) for r in con.execute(q).fetchall()] for q in QUERIES]
+            return [[tuple(r) for r in con.execute(q).fetchall()] for q in queries]
 
     def clone(self, src: str, dst: str) -> None:
         self._admin(f"CREATE DATABASE {self.db(dst)} TEMPLATE {self.db(src)}")
@@ -190,20 +194,31 @@ def test_sigkill_at_any_moment_leaves_the_previous_or_the_complete_new_state(db_
     _scenario(db_copy)
 
 
+# The target day runs incrementally (the default after a previous run): no margin for racing
+# writers, so the loans the build made seconds before the previous run are carried forward.
+INCREMENTAL = {"ARREARS_EOD_CHANGE_MARGIN_SECONDS": "0", "ARREARS_EOD_INCREMENTAL_MAX_SHARE": "1"}
+MODE = f"SELECT mode, recomputed, carried FROM eod_eodrun WHERE as_of = '{TARGET}'"
+
+
 def _scenario(db_copy):
-    env = db_copy.env("main")
+    env = {**db_copy.env("main"), **INCREMENTAL}
     run(env, "migrate", "--no-input", "-v0")
     run(env, code=BUILD)
     run(env, "eod", "--as-of", PREVIOUS, "--no-progress")
     run(env, code=CHANGE)
     previous = db_copy.dump("main")
 
-    # The reference: the same book run once without interruption.
+    # The reference: the same book run once without interruption, and once more in full.
     db_copy.clone("main", "reference")
-    ref_env = db_copy.env("reference")
+    db_copy.clone("main", "full")
+    ref_env = {**db_copy.env("reference"), **INCREMENTAL}
     run(ref_env, "eod", "--as-of", TARGET, "--no-progress")
     expected = db_copy.dump("reference")
     assert expected != previous
+    ((mode, recomputed, carried),) = db_copy.dump("reference", [MODE])[0]
+    assert mode == "incremental" and recomputed > 0 and carried > 0
+    run({**db_copy.env("full"), **INCREMENTAL}, "eod", "--as-of", TARGET, "--no-progress", "--full")
+    assert db_copy.dump("full") == expected
     assert any(row[5] == "cured" or row[5] == "paid_off" for row in expected[2])
 
     for phase in PAUSE_POINTS:

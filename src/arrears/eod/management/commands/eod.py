@@ -19,6 +19,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-progress", action="store_true", help="no progress bar even on a terminal"
         )
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="recompute every loan (default: only loans that can have changed since the"
+            " previous day's run; see docs/eod.md)",
+        )
 
     def handle(self, *args, **opts):
         try:
@@ -26,14 +32,24 @@ class Command(BaseCommand):
         except DateError as exc:
             raise CommandError(str(exc)) from exc
         progress = not opts["no_progress"] and sys.stderr.isatty()
-        run = eod_run(as_of=as_of, progress=progress)
+        run = eod_run(as_of=as_of, progress=progress, full=opts["full"])
         self.stdout.write(render_summary(run))
 
 
 def render_summary(run) -> str:
     s = run.summary
+    if run.mode == "incremental":
+        detail = run.mode_detail
+        mode = (
+            f"incremental: {run.recomputed:,} loans recomputed, {run.carried:,} carried from"
+            f" {detail.get('previous_as_of')}"
+        )
+    else:
+        reason = run.mode_detail.get("reason")
+        mode = f"full: {run.recomputed:,} loans" + (f" ({reason})" if reason else "")
     lines = [
         f"End of day {run.as_of}  ·  run #{run.pk}  ·  {run.seconds:.1f} s",
+        mode,
         f"loans {s['loans']:,}   delinquent {s['delinquent']:,}   "
         f"newly delinquent {s['newly_delinquent']:,}   cured {s['cured']:,}",
         f"cases opened {run.cases_opened:,}   closed {run.cases_closed:,}   "
