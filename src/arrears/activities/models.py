@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from arrears.core.crypto import EncryptedCharField
+
 
 class Channel(models.TextChoices):
     CALL = "call", _("Call")
@@ -125,7 +127,8 @@ class Activity(models.Model):
         "book.Guarantor", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     relation = models.CharField(_("relation"), max_length=20, default="self")
-    number = models.CharField(_("number used"), max_length=64, blank=True)
+    # Encrypted at rest like every phone number (core/crypto.py; helper F2).
+    number = EncryptedCharField(_("number used"), kind="phone", max_length=64, blank=True)
     purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.COLLECT)
     occurred_at = models.DateTimeField(_("time"))
     duration_seconds = models.PositiveIntegerField(_("duration (s)"), null=True, blank=True)
@@ -143,6 +146,12 @@ class Activity(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
     )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+    # What the rule pack said when the entry was saved (docs/activities.md): warnings that
+    # travelled with an allowed contact, and blocking rules an authorised role overrode
+    # (each with a compliance.RuleOverride on object "activity:<id>"). Lists of
+    # {"rule_id", "zh", "en"}.
+    warnings = models.JSONField(default=list, blank=True)
+    overridden = models.JSONField(default=list, blank=True)
     # A dialer's call id (or another stable key) so that importing the same file twice adds nothing.
     import_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
     created_by = models.ForeignKey(
@@ -162,6 +171,9 @@ class Activity(models.Model):
             models.CheckConstraint(
                 condition=~Q(corrects=models.F("id")), name="activity_not_self_correction"
             ),
+            # History is a line, not a tree: an entry is corrected at most once (a second
+            # correction corrects the correction).
+            models.UniqueConstraint(fields=["corrects"], name="activity_corrected_once"),
         ]
 
     def __str__(self) -> str:

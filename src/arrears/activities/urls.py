@@ -1,4 +1,12 @@
-"""Web pages of the activities app (included from arrears/urls.py)."""
+"""Web pages of the activities app (included from arrears/urls.py at /activities/)."""
+
+from django.urls import path
+
+from arrears.activities import views
 
 app_name = "activities"
-urlpatterns: list = []
+urlpatterns = [
+    path("case/<int:case_id>/", views.case_activities, name="case"),
+    path("case/<int:case_id>/log/", views.log_outcome, name="log"),
+    path("<int:activity_id>/correct/", views.correct, name="correct"),
+]
