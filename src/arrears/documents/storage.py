@@ -80,11 +80,14 @@ _TEXT_BYTES = bytes(range(0x20, 0x100)) + b"\t\n\x0c\r\x1b"
 
 class DocumentRefused(ValueError):
     """An upload that cannot be stored; `code` names the check (for API errors), the message
-    says why in words a user understands."""
+    says why in words a user understands, `field` the input at fault (the file itself unless
+    the services say otherwise: the category, the case, …)."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, field: str | None = "file"):
         super().__init__(message)
         self.code = code
+        self.message = message
+        self.field = field
 
 
 @dataclass(frozen=True, slots=True)
