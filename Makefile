@@ -6,7 +6,7 @@ ARREARS := $(BIN)/arrears
 HOST   ?= 127.0.0.1:8000
 DEMO_LOANS ?= 5000
 
-.PHONY: setup demo demo-data serve test test-fast test-slow lint format bench clean messages
+.PHONY: setup demo demo-data serve test test-fast test-slow test-api-contract lint format bench clean messages
 
 ## setup: install into .venv (starts nothing)
 setup: $(VENV)/.installed
@@ -45,6 +45,10 @@ test-fast: setup
 
 test-slow: setup
 	$(BIN)/pytest -q -m slow
+
+## test-api-contract: schemathesis against /api/v1/openapi.json (also part of `make test`)
+test-api-contract: setup
+	$(BIN)/pytest -q -p no:cacheprovider -m slow src/arrears/api/tests/test_schemathesis.py
 
 lint: setup
 	$(BIN)/ruff check src bench conftest.py

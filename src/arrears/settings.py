@@ -32,6 +32,17 @@ if not SECRET_KEY:
         raise RuntimeError("ARREARS_SECRET_KEY must be set when ARREARS_PRODUCTION=1")
     SECRET_KEY = "arrears-demo-key-not-for-production-use-0123456789abcdef"
 
+# Field-level encryption of ID and phone numbers (core/crypto.py, docs/personal-data.md):
+# base64 32-byte keys, the first of ARREARS_FIELD_KEYS seals new values. Unset outside
+# production means a public development key; production refuses to start without both.
+ARREARS_FIELD_KEYS = os.environ.get("ARREARS_FIELD_KEYS", "")
+ARREARS_INDEX_KEY = os.environ.get("ARREARS_INDEX_KEY", "")
+if PRODUCTION and not (ARREARS_FIELD_KEYS.strip() and ARREARS_INDEX_KEY.strip()):
+    raise RuntimeError(
+        "ARREARS_FIELD_KEYS and ARREARS_INDEX_KEY must be set when ARREARS_PRODUCTION=1 "
+        "(`arrears keys generate`; docs/personal-data.md)"
+    )
+
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("ARREARS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
@@ -116,6 +127,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
+# Django's user-and-password check, refusing names and addresses locked after failed sign-ins.
+AUTHENTICATION_BACKENDS = ["arrears.core.logins.ThrottledModelBackend"]
+# Sign-in throttling (core/logins.py): this many failures inside the window lock the user name
+# (or the address) for the lockout; `arrears user unlock` lifts a lock sooner.
+ARREARS_LOGIN_MAX_FAILURES = int(os.environ.get("ARREARS_LOGIN_MAX_FAILURES", "5"))
+ARREARS_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("ARREARS_LOGIN_MAX_FAILURES_PER_IP", "20"))
+ARREARS_LOGIN_WINDOW_MINUTES = int(os.environ.get("ARREARS_LOGIN_WINDOW_MINUTES", "15"))
+ARREARS_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("ARREARS_LOGIN_LOCKOUT_MINUTES", "15"))
+# The audit page re-checks the whole hash chain on every visit up to this many entries
+# (about 1 s); a longer trail shows the last check and a button to run one.
+ARREARS_AUDIT_VERIFY_LIVE_MAX = int(os.environ.get("ARREARS_AUDIT_VERIFY_LIVE_MAX", "20000"))
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -149,6 +171,21 @@ MEDIA_ROOT = VAR_DIR / "media"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+# A session lasts a working day; in production it also ends when the browser closes.
+SESSION_COOKIE_AGE = int(float(os.environ.get("ARREARS_SESSION_HOURS", "8")) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = PRODUCTION
+# Behind a reverse proxy that terminates TLS (docs/deploy.md): trust its X-Forwarded-Proto
+# for "is this HTTPS" and the last ARREARS_PROXY_COUNT X-Forwarded-For hops for the client
+# address (core/audit.request_ip). Only set it when the proxy overwrites those headers.
+ARREARS_PROXY_COUNT = int(
+    os.environ.get("ARREARS_PROXY_COUNT", "1" if env_bool("ARREARS_BEHIND_PROXY") else "0")
+)
+if env_bool("ARREARS_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("ARREARS_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
 SECURE_SSL_REDIRECT = PRODUCTION and env_bool("ARREARS_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
@@ -166,6 +203,18 @@ LOGGING = {
 # Business defaults (documented in docs/configuration.md).
 ARREARS_DEFAULT_PRODUCT = os.environ.get("ARREARS_DEFAULT_PRODUCT", "STD")
 ARREARS_IMPORT_MAX_ERRORS = int(os.environ.get("ARREARS_IMPORT_MAX_ERRORS", "1000"))
+# Uploaded documents: content-addressed files under this directory (documents/storage.py).
+ARREARS_DOCUMENT_ROOT = Path(os.environ.get("ARREARS_DOCUMENT_ROOT", VAR_DIR / "documents"))
+ARREARS_DOCUMENT_MAX_BYTES = int(
+    os.environ.get("ARREARS_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024))
+)
+# The lender's name on collection notices ({company} in notice templates).
+ARREARS_COMPANY_NAME = os.environ.get("ARREARS_COMPANY_NAME", "示例小额贷款有限公司")
+# Promises to pay and repayment plans (docs/casework.md).
+ARREARS_PROMISE_MAX_DAYS = int(os.environ.get("ARREARS_PROMISE_MAX_DAYS", "30"))
+ARREARS_PROMISE_LOOKBACK_DAYS = int(os.environ.get("ARREARS_PROMISE_LOOKBACK_DAYS", "31"))
+ARREARS_PLAN_GRACE_DAYS = int(os.environ.get("ARREARS_PLAN_GRACE_DAYS", "3"))
+ARREARS_PLAN_TOLERANCE_FEN = int(os.environ.get("ARREARS_PLAN_TOLERANCE_FEN", "0"))
 
 # End-of-day parameters (eod.config.EodConfig); unset means the RULES.md default.
 for _name in (

@@ -105,3 +105,23 @@ def make_loan(
         Loan.objects.filter(pk=loan.pk).update(**assignment)
         loan.refresh_from_db()
     return loan
+
+
+# Browser tests (the `browser` fixture is in the root conftest.py).
+PHONE = {"width": 390, "height": 844}
+
+
+def browser_sign_in(browser, live_server, username: str, viewport: dict = PHONE):
+    """A new page, signed in as `username` (Chinese interface, phone-sized by default)."""
+    page = browser.new_context(viewport=viewport, locale="zh-CN").new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(lambda url: "/login/" not in url)
+    return page
+
+
+def fits_width(page) -> bool:
+    """Whether the page fits its window's width (nothing scrolls sideways)."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -14,5 +14,7 @@ urlpatterns = [
     path("plans/", include("arrears.plans.urls")),
     path("documents/", include("arrears.documents.urls")),
     path("notices/", include("arrears.notices.urls")),
+    path("compliance/", include("arrears.compliance.urls")),
+    path("audit/", include("arrears.core.urls")),
     path("", include("arrears.web.urls")),
 ]

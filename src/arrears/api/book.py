@@ -7,9 +7,10 @@ the answer. Anything outside the user's scope is a 404, the same as a missing ID
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.db import IntegrityError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
@@ -27,6 +28,7 @@ from arrears.api.schemas import (
     SafeText,
     Yuan,
     amount_fen,
+    api_enum,
     page_of,
     rate,
     yuan,
@@ -34,6 +36,7 @@ from arrears.api.schemas import (
 from arrears.book import selectors
 from arrears.book.models import Borrower, Charge, Contact, Guarantor, Loan, Payment
 from arrears.book.models import RepaymentMethod as Method
+from arrears.book.pii import RevealRefused, pii_reveal
 from arrears.book.services import payment_post
 from arrears.cases.models import Case
 from arrears.core.audit import request_ip
@@ -41,6 +44,12 @@ from arrears.core.dates import add_years, local_today
 from arrears.core.models import User
 from arrears.core.scoping import loans_for, show_id_number, show_phone
 from arrears.eod.selectors import loan_state
+
+LoanStatus = api_enum(Loan.Status, "LoanStatus")
+BorrowerKind = api_enum(Borrower.Kind, "BorrowerKind")
+GuarantorKind = api_enum(Guarantor.Kind, "GuarantorKind")
+PaymentChannel = api_enum(Payment.Channel, "PaymentChannel")
+ChargeKind = api_enum(Charge.Kind, "ChargeKind")
 
 loans = Router(tags=["loans"])
 borrowers = Router(tags=["borrowers"])
@@ -87,7 +96,7 @@ class LoanRow(_LoanResolvers):
     principal: Yuan
     annual_rate: Rate
     method: Method
-    status: Loan.Status
+    status: LoanStatus
     disbursed_on: dt.date
     term_months: int
     region: str
@@ -122,7 +131,7 @@ class LoanTerms(_LoanResolvers):
     disbursed_on: dt.date
     term_months: int
     method: Method
-    status: Loan.Status
+    status: LoanStatus
     schedule_source: str
 
     @staticmethod
@@ -247,8 +256,9 @@ class BorrowerRef(Schema):
 
 
 class GuarantorOut(Schema):
+    id: int = Field(description="for POST /borrowers/{borrower_id}/reveal (guarantor_id)")
     name: str
-    kind: Guarantor.Kind
+    kind: GuarantorKind
     phone: str
     id_number: str
     limit: Yuan | None
@@ -330,7 +340,7 @@ class PaymentOut(Schema):
     payment_id: str
     paid_on: dt.date
     amount: Yuan
-    channel: Payment.Channel
+    channel: PaymentChannel
     source: str
     posted_at: dt.datetime
     allocations: list[AllocationOut]
@@ -346,7 +356,7 @@ class PaymentOut(Schema):
 
 class ChargeOut(Schema):
     charge_id: int
-    kind: Charge.Kind
+    kind: ChargeKind
     charged_on: dt.date
     amount: Yuan
     paid: Yuan
@@ -379,7 +389,7 @@ class PaymentIn(Schema):
     payment_id: SafeText(64, min_length=1) = Field(description="the payment's unique ID (流水号)")
     paid_on: dt.date = Field(description="the day the money was received; not in the future")
     amount: AmountIn
-    channel: Payment.Channel = Payment.Channel.OTHER
+    channel: PaymentChannel = Payment.Channel.OTHER
 
 
 class PaymentPosted(Schema):
@@ -390,7 +400,7 @@ class PaymentPosted(Schema):
 
 class BorrowerRow(Schema):
     borrower_id: str
-    kind: Borrower.Kind
+    kind: BorrowerKind
     name: str
     phone: str
     region: str
@@ -413,6 +423,7 @@ class BorrowerPage(PageMeta):
 
 
 class ContactOut(Schema):
+    id: int = Field(description="for POST /borrowers/{borrower_id}/reveal (contact_id)")
     name: str
     relation: str
     phone: str
@@ -440,10 +451,12 @@ class Region(Schema):
 
 class BorrowerDetail(Schema):
     borrower_id: str
-    kind: Borrower.Kind
+    kind: BorrowerKind
     name: str
-    id_number: str = Field(description="masked (5101**********1234) unless the role may see it")
-    phone: str = Field(description="masked (138****5678) unless the role may see it")
+    id_number: str = Field(
+        description="always masked (5101**********1234): see POST /borrowers/{borrower_id}/reveal"
+    )
+    phone: str = Field(description="always masked (138****5678), as every number here")
     phone2: str
     address: str
     region: Region
@@ -473,9 +486,11 @@ class BorrowerDetail(Schema):
 
 class LoanFilters(Schema):
     q: Blankable(SafeText(100)) = Field(
-        None, description="loan ID, borrower name or ID, or the end of a phone number"
+        None,
+        description="loan ID, borrower name or ID, or (roles that may reveal them) a whole "
+        "phone number, its last four digits, or a whole ID number",
     )
-    status: Blankable(Loan.Status) = None
+    status: Blankable(LoanStatus) = None
     county: Blankable(SafeText(50)) = None
     town: Blankable(SafeText(50)) = None
     method: Blankable(Method) = None
@@ -488,7 +503,9 @@ class LoanFilters(Schema):
 
 class BorrowerFilters(Schema):
     q: Blankable(SafeText(100)) = Field(
-        None, description="name, borrower ID, or the end of a phone number"
+        None,
+        description="name, borrower ID, or (roles that may reveal them) a whole phone number, "
+        "its last four digits, or a whole ID number",
     )
     page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
@@ -671,3 +688,46 @@ def borrower_loan_list(request: HttpRequest, borrower_id: BorrowerId):
     user = _user(request)
     borrower = _borrower(user, borrower_id)
     return list(selectors.borrower_loans(user=user, borrower=borrower).select_related("borrower"))
+
+
+class RevealIn(Schema):
+    field: Literal["id_number", "phone", "phone2"] = Field(
+        description="which number: a borrower's id_number, phone or phone2; a contact's phone; "
+        "a guarantor's phone or id_number"
+    )
+    contact_id: int | None = Field(None, description="reveal this contact's number")
+    guarantor_id: int | None = Field(None, description="reveal this guarantor's number")
+
+
+class RevealOut(Schema):
+    field: str
+    value: str = Field(description="the number in full (blank when none is on file)")
+
+
+@borrowers.post(
+    "/{borrower_id}/reveal",
+    response={200: RevealOut, **_errors(403, 404)},
+    summary="Reveal a masked number",
+)
+def borrower_reveal(request: HttpRequest, borrower_id: BorrowerId, payload: RevealIn):
+    """Reveal one ID or phone number of the borrower (or of a contact or guarantor) in full.
+
+    A deliberate act, written to the audit trail (`pii.reveal`) with who, when, from where and
+    which number. 403 when your role may not reveal that kind of number (pii.phone,
+    pii.id_number; the auditor never may), 404 outside your scope.
+    """
+    try:
+        value = pii_reveal(
+            user=_user(request),
+            borrower_id=borrower_id,
+            field=payload.field,
+            contact_id=payload.contact_id,
+            guarantor_id=payload.guarantor_id,
+            source="api",
+            ip=request_ip(request),
+        )
+    except RevealRefused as exc:
+        raise ApiError(403, "forbidden", str(exc)) from exc
+    except Http404 as exc:
+        raise ApiError(404, "not_found", str(exc)) from exc
+    return {"field": payload.field, "value": value}

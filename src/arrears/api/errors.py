@@ -14,13 +14,24 @@ are dotted, e.g. "contacts.0.phone") and is null when no one field is to blame (
 
 from __future__ import annotations
 
+import functools
+import inspect
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponsePermanentRedirect,
+)
+from django.urls import Resolver404, URLPattern, re_path, resolve
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from arrears.activities.errors import ActivityForbidden, ActivityInvalid, ContactRefused
 from arrears.book.errors import BookError
 from arrears.core.dates import DateError
 from arrears.core.ids import IdNumberError
@@ -85,10 +96,11 @@ _HTTP_CODES = {
 def _field_from_loc(loc: tuple | list) -> str | None:
     """('body', 'payload', 'amount') -> 'amount'; ('query', 'as_of') -> 'as_of'."""
     parts = [str(p) for p in loc]
-    if parts and parts[0] in {"body", "form", "file"}:
+    if parts and parts[0] == "body":
         # The second element is the endpoint's parameter name, not something a client sends.
         parts = parts[2:]
-    elif parts and parts[0] in {"query", "path", "header", "cookie"}:
+    elif parts and parts[0] in {"query", "path", "header", "cookie", "form", "file"}:
+        # Multipart fields and files come flattened: ('form', 'category'), ('file', 'file').
         parts = parts[1:]
     return ".".join(parts) or None
 
@@ -167,6 +179,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
         return handler
 
+    _json_method_not_allowed(api, respond)
+    _document_malformed_body(api)
+
     api.add_exception_handler(ApiError, on_api_error)
     api.add_exception_handler(ValidationError, on_validation)
     api.add_exception_handler(AuthenticationError, on_authentication)
@@ -174,7 +189,110 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(Http404, on_404)
     api.add_exception_handler(PermissionDenied, on_permission_denied)
     api.add_exception_handler(BookError, on_book_error)
+    # Activities (activities/errors.py): bad input 422, a rule-pack refusal 409 with one item
+    # per blocking rule (code = the rule id), a role that may not log 403.
+    api.add_exception_handler(
+        ActivityInvalid, lambda request, exc: respond(request, 422, exc.as_dict())
+    )
+    api.add_exception_handler(
+        ContactRefused, lambda request, exc: respond(request, 409, *exc.as_items())
+    )
+    api.add_exception_handler(
+        ActivityForbidden,
+        lambda request, exc: respond(request, 403, {"code": "forbidden", "message": exc.message}),
+    )
     # Endpoints convert these with the field named; the handlers are the safety net.
     api.add_exception_handler(MoneyError, on_value_error("bad_amount"))
     api.add_exception_handler(DateError, on_value_error("bad_date"))
     api.add_exception_handler(IdNumberError, on_value_error("bad_id_number"))
+
+
+def _json_method_not_allowed(api: NinjaAPI, respond) -> None:
+    """Answer a method the path does not have (405), and a path the API does not have
+    (404), in the one error shape too.
+
+    Ninja returns a plain-text HttpResponseNotAllowed from its path view, not an exception
+    a handler could catch, so each of the API's URL views is wrapped once, when the URLs
+    are built.
+    """
+    build = api._get_urls
+
+    def wrap(view):
+        @functools.wraps(view)
+        def view_with_json_405(request: HttpRequest, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            if isinstance(response, HttpResponseNotAllowed):
+                allowed = response["Allow"]
+                json_response = respond(
+                    request,
+                    405,
+                    {
+                        "code": "method_not_allowed",
+                        "message": f"{request.method} is not allowed here; allowed: {allowed}",
+                    },
+                )
+                json_response["Allow"] = allowed
+                return json_response
+            return response
+
+        return view_with_json_405
+
+    def unrouted(request: HttpRequest, rest: str = "") -> HttpResponse:
+        # A path under /api/v1/ that no endpoint has (an ID that is not a number where
+        # one is expected, a typo) is a 404 in the error shape, not Django's HTML page.
+        if settings.APPEND_SLASH and not request.path.endswith("/"):
+            try:
+                match = resolve(request.path + "/")
+            except Resolver404:
+                match = None
+            if match is not None and match.func is not unrouted:
+                # What CommonMiddleware would have done had this route not caught the path.
+                return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+        return respond(request, 404, {"code": "not_found", "message": "not found"})
+
+    # Like ninja's own views: a POST to a wrong path is a 404, not a CSRF failure page.
+    unrouted.csrf_exempt = True
+
+    def get_urls():
+        patterns = build()
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern) and not inspect.iscoroutinefunction(
+                pattern.callback
+            ):
+                pattern.callback = wrap(pattern.callback)
+        # Last, after every endpoint: anything else under the API's prefix.
+        # [\s\S], not ".": a path with an encoded newline (%0A) is still under the API.
+        patterns.append(re_path(r"^(?P<rest>[\s\S]*)$", unrouted))
+        return patterns
+
+    api._get_urls = get_urls
+
+
+def _document_malformed_body(api: NinjaAPI) -> None:
+    """Every operation that takes a body may answer 400 `malformed_body`: say so in OpenAPI.
+
+    The answer comes from the shared handler above, not from the endpoint, so no endpoint
+    lists it itself; clients (and schemathesis) read the documented statuses.
+    """
+    build = api.get_openapi_schema
+
+    def get_openapi_schema(*args, **kwargs):
+        schema = build(*args, **kwargs)
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                if isinstance(operation, dict) and "requestBody" in operation:
+                    operation["responses"].setdefault(
+                        "400",
+                        {
+                            "description": "the request body could not be read (not valid "
+                            "JSON, or a broken multipart form)",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/ErrorOut"}
+                                }
+                            },
+                        },
+                    )
+        return schema
+
+    api.get_openapi_schema = get_openapi_schema

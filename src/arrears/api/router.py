@@ -12,6 +12,7 @@ from arrears.api import book, core, docs
 from arrears.api.auth import API_AUTH
 from arrears.api.errors import install_error_handlers
 from arrears.cases import api as cases_api
+from arrears.core import api as audit_api
 from arrears.documents import api as documents_api
 from arrears.notices import api as notices_api
 from arrears.plans import api as plans_api
@@ -39,4 +40,5 @@ api.add_router("/promises", promises_api.router)
 api.add_router("/plans", plans_api.router)
 api.add_router("/documents", documents_api.router)
 api.add_router("/notices", notices_api.router)
+api.add_router("/audit", audit_api.router)
 api.add_router("/docs", docs.router)

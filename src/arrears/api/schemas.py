@@ -10,10 +10,12 @@ client's JSON library may already have changed it.
 
 from __future__ import annotations
 
+import enum
 import re
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.db import models
 from django.db.models import QuerySet
 from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, PlainValidator, WithJsonSchema
@@ -176,3 +178,14 @@ class PageMeta(Schema):
     count: int = Field(description="rows matching the filters, over all pages")
     page: int
     page_size: int
+
+
+def api_enum(choices: type[models.TextChoices], name: str) -> type[enum.StrEnum]:
+    """A model's choices as an enum with a name of its own in the OpenAPI document.
+
+    Pydantic names an enum's schema component after its class, and Loan.Status, Case.Status,
+    Plan.Status … are all "Status": with the bare choices one overwrites the others in
+    /api/v1/openapi.json and clients validate against the wrong values. Members compare
+    equal to the choices' values, so services take them as they are.
+    """
+    return enum.StrEnum(name, {member.name: member.value for member in choices})

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from arrears.core.crypto import BlindIndexField, EncryptedCharField
 from arrears.core.models import Agency, Team
 
 
@@ -114,9 +115,16 @@ class Borrower(models.Model):
     external_id = models.CharField(_("borrower ID"), max_length=64, unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PERSON)
     name = models.CharField(_("name"), max_length=200)
-    id_number = models.CharField(_("ID number"), max_length=32, blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
-    phone2 = models.CharField(_("second phone"), max_length=32, blank=True)
+    # Personal numbers are encrypted at rest (core/crypto.py, docs/personal-data.md); the
+    # *_digest / *_tail columns are their blind indexes, the only way to search them.
+    id_number = EncryptedCharField(_("ID number"), kind="id_number", max_length=32, blank=True)
+    phone = EncryptedCharField(_("phone"), kind="phone", max_length=32, blank=True)
+    phone2 = EncryptedCharField(_("second phone"), kind="phone", max_length=32, blank=True)
+    id_number_digest = BlindIndexField(source="id_number")
+    phone_digest = BlindIndexField(source="phone")
+    phone_tail = BlindIndexField(source="phone", part="tail4")
+    phone2_digest = BlindIndexField(source="phone2")
+    phone2_tail = BlindIndexField(source="phone2", part="tail4")
     address = models.CharField(_("address"), max_length=300, blank=True)
     province = models.CharField(max_length=50, blank=True)
     county = models.CharField(max_length=50, blank=True)
@@ -136,6 +144,11 @@ class Borrower(models.Model):
         indexes = [
             models.Index(fields=["county", "town", "village"]),
             models.Index(fields=["name"]),
+            models.Index(fields=["id_number_digest"]),
+            models.Index(fields=["phone_digest"]),
+            models.Index(fields=["phone_tail"]),
+            models.Index(fields=["phone2_digest"]),
+            models.Index(fields=["phone2_tail"]),
         ]
 
     def __str__(self) -> str:
@@ -152,11 +165,15 @@ class Contact(models.Model):
     borrower = models.ForeignKey(Borrower, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(max_length=200)
     relation = models.CharField(max_length=20, choices=Relation.choices)
-    phone = models.CharField(max_length=32, blank=True)
+    phone = EncryptedCharField(kind="phone", max_length=32, blank=True)
+    phone_digest = BlindIndexField(source="phone")
     address = models.CharField(max_length=300, blank=True)
     consent_to_contact = models.BooleanField(default=False)
     consent_to_sms = models.BooleanField(default=False)
     note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone_digest"])]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_relation_display()})"
@@ -361,8 +378,10 @@ class Guarantor(models.Model):
 
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="guarantors")
     name = models.CharField(max_length=200)
-    phone = models.CharField(max_length=32, blank=True)
-    id_number = models.CharField(max_length=32, blank=True)
+    phone = EncryptedCharField(kind="phone", max_length=32, blank=True)
+    id_number = EncryptedCharField(kind="id_number", max_length=32, blank=True)
+    phone_digest = BlindIndexField(source="phone")
+    id_number_digest = BlindIndexField(source="id_number")
     address = models.CharField(max_length=300, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.JOINT)
     limit_fen = models.BigIntegerField(null=True, blank=True)
@@ -373,6 +392,10 @@ class Guarantor(models.Model):
                 condition=Q(limit_fen__isnull=True) | Q(limit_fen__gte=0),
                 name="guarantor_limit_nonneg",
             )
+        ]
+        indexes = [
+            models.Index(fields=["phone_digest"]),
+            models.Index(fields=["id_number_digest"]),
         ]
 
 

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from arrears.book import ledger
 from arrears.book.models import Allocation, Borrower, Installment, Loan, Payment
 from arrears.book.terms import loan_terms
+from arrears.core.crypto import search_digests
 from arrears.core.dates import local_today
 from arrears.core.models import User
 from arrears.core.scoping import borrowers_for, loans_for, payments_for
@@ -76,13 +77,26 @@ def loan_position(loan: Loan, as_of: dt.date | None = None) -> LoanPosition:
 
 
 def borrower_search_q(user: User, q: str, prefix: str = "") -> Q:
-    """Match a borrower by name, borrower ID or, for roles that see phones, a phone's tail.
+    """Match a borrower by name, borrower ID or, for roles that may reveal them, a whole phone
+    number, a phone's last four digits or a whole ID number.
 
-    A role that sees phone numbers masked must not be able to confirm one by searching.
+    The numbers are encrypted, so they are matched through their blind indexes (exact, on the
+    normalised number: '+86 138 0013 8000' finds 13800138000). A role that may not reveal a
+    kind of number must not be able to confirm one by searching.
     """
     match = Q(**{f"{prefix}name__icontains": q}) | Q(**{f"{prefix}external_id__icontains": q})
     if user.can("pii.phone"):
-        match |= Q(**{f"{prefix}phone__endswith": q}) | Q(**{f"{prefix}phone2__endswith": q})
+        found = search_digests("phone", q)
+        if "full" in found:
+            match |= Q(**{f"{prefix}phone_digest": found["full"]})
+            match |= Q(**{f"{prefix}phone2_digest": found["full"]})
+        if "tail4" in found:
+            match |= Q(**{f"{prefix}phone_tail": found["tail4"]})
+            match |= Q(**{f"{prefix}phone2_tail": found["tail4"]})
+    if user.can("pii.id_number"):
+        found = search_digests("id_number", q)
+        if "full" in found:
+            match |= Q(**{f"{prefix}id_number_digest": found["full"]})
     return match
 
 

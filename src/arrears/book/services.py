@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from arrears.book import ledger
 from arrears.book.errors import BookError
@@ -28,6 +29,7 @@ from arrears.core.dates import local_today
 from arrears.core.models import User
 
 REPLAY_CHUNK = 500
+TOUCH_CHUNK = 900  # under SQLite's 999 bound parameters per statement
 
 
 def product_default() -> Product:
@@ -100,6 +102,7 @@ def loan_create(
         disbursed_on=disbursed_on,
         term_months=term_months,
         repayment_method=repayment_method,
+        ledger_changed_at=timezone.now(),
     )
     Installment.objects.bulk_create(installments_for(loan, schedule))
     audit_record(
@@ -118,15 +121,31 @@ def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
         yield ids[start : start + size]
 
 
+def loans_touch(loan_ids: Iterable[int]) -> None:
+    """Mark loans whose ledger inputs changed (schedule, payments, charges, terms).
+
+    The end-of-day run recomputes only loans changed since its previous run and carries the
+    others forward (docs/eod.md, "Incremental runs"): every write to what the ledger or the
+    engine reads must end here, in the same transaction. loans_replay does it for you.
+    One UPDATE … WHERE id IN (…) per chunk.
+    """
+    now = timezone.now()
+    ids = sorted(set(loan_ids))
+    for chunk in _chunks(ids, TOUCH_CHUNK):
+        Loan.objects.filter(id__in=chunk).update(ledger_changed_at=now)
+
+
 def loans_replay(loan_ids: Iterable[int]) -> None:
     """Re-run the ledger for these loans and store allocations and paid amounts.
 
     Call inside the transaction that changed the loans' payments, charges or schedule.
     The ledger rule is per loan (book.ledger.replay); reads and writes are in bulk.
+    Marks the loans changed (loans_touch) for the end-of-day run.
     """
     ids = sorted(set(loan_ids))
     for chunk in _chunks(ids, REPLAY_CHUNK):
         _replay_chunk(chunk)
+    loans_touch(ids)
 
 
 def _replay_chunk(ids: list[int]) -> None:

@@ -1,6 +1,37 @@
+"""Collection cases: the case page and list, debtor types and playbooks, complaints, reported
+deaths, whereabouts and escalation."""
+
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CasesConfig(AppConfig):
     name = "arrears.cases"
     label = "cases"
+
+    def ready(self) -> None:
+        from arrears.cases import selectors
+        from arrears.cases.holds import register_hold_source, register_status_source
+        from arrears.cases.services import escalations_eod_phase
+        from arrears.eod.phases import register_eod_phase
+        from arrears.web.navigation import NavItem, nav_register
+
+        # The compliance pack pauses collection contact under these holds (purpose
+        # "complaint" stays allowed under a dispute) and reads the debtor statuses.
+        register_hold_source("dispute", selectors.has_open_complaint)
+        register_hold_source("death_verification", selectors.has_unverified_death_report)
+        register_status_source("deceased", selectors.is_deceased)
+        register_status_source("unreachable", selectors.is_unreachable)
+        # After promises and plans (orders 10, 20) have judged the day.
+        register_eod_phase("escalations", escalations_eod_phase, order=50)
+        nav_register(NavItem("cases", _("Cases"), "cases:list", order=25, prefix="/cases/"))
+        nav_register(
+            NavItem(
+                "debtor_types",
+                _("Debtor types"),
+                "cases:debtor_types",
+                order=89,
+                capability="playbook.edit",
+                prefix="/cases/debtor-types/",
+            )
+        )

@@ -12,6 +12,15 @@ from arrears.book.models import Borrower, Loan
 from arrears.core.models import Agency, Team
 
 
+class Escalation(models.TextChoices):
+    """Why a case was escalated (the legal-consequences track and what leads to it)."""
+
+    BROKEN_PROMISES = "broken_promises", _("Broken promises")
+    BROKEN_PLAN = "broken_plan", _("Broken repayment plan")
+    WILLFUL = "willful", _("Willful non-payment")
+    LEGAL_TRACK = "legal_track", _("Legal track")
+
+
 class Case(models.Model):
     """The collection file (案件) of a loan, opened on delinquency and closed on cure or payoff.
 
@@ -51,6 +60,39 @@ class Case(models.Model):
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The columns below carry database defaults because cases_sync inserts cases by raw SQL
+    # naming only the columns above.
+    # Debtor type: set only by a collector (services.case_set_debtor_type), never by a rule.
+    debtor_type = models.ForeignKey(
+        "DebtorType",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("debtor type"),
+    )
+    debtor_type_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    debtor_type_set_at = models.DateTimeField(null=True, blank=True)
+    # Escalation (services.case_escalate): why the case left ordinary collection.
+    escalation = models.CharField(
+        _("escalation"),
+        max_length=20,
+        choices=Escalation.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    escalated_on = models.DateField(_("escalated on"), null=True, blank=True)
+    # Estate handling after a confirmed death, and whether a related party repays in the
+    # borrower's place (代位清偿): None not yet known, True agreed, False refused.
+    estate_handling = models.BooleanField(_("estate handling"), default=False, db_default=False)
+    estate_handling_on = models.DateField(null=True, blank=True)
+    estate_party_repays = models.BooleanField(null=True, blank=True)
+    estate_party_name = models.CharField(max_length=200, blank=True, default="", db_default="")
+    estate_party_relation = models.CharField(max_length=100, blank=True, default="", db_default="")
+    estate_agreed_fen = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_on", "id"]
@@ -62,6 +104,10 @@ class Case(models.Model):
                 condition=Q(status="open", closed_on__isnull=True)
                 | Q(status="closed", closed_on__isnull=False),
                 name="case_closed_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(estate_agreed_fen__isnull=True) | Q(estate_agreed_fen__gt=0),
+                name="case_estate_agreed_positive",
             ),
         ]
         indexes = [models.Index(fields=["status", "bucket"])]
@@ -84,3 +130,261 @@ class CaseBucketHistory(models.Model):
             models.UniqueConstraint(fields=["case", "as_of"], name="case_bucket_unique_day")
         ]
         verbose_name_plural = "case bucket history"
+
+
+# --- debtor types and playbooks (docs/casework.md, "Debtor types and playbooks") ------------
+
+
+def _is_zh(language: str | None) -> bool:
+    return (language or "").lower().startswith("zh")
+
+
+class DebtorType(models.Model):
+    """A debtor type (挑衅型, 逃避型, …) with its playbook, in Chinese and English.
+
+    Seeded from playbook_seed.DEBTOR_TYPES by migration 0003; from then on managers edit the
+    rows. A type is retired (`active` False), never deleted while a case uses it (PROTECT).
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=60)
+    traits_zh = models.TextField(_("traits (Chinese)"), blank=True)
+    traits_en = models.TextField(_("traits (English)"), blank=True)
+    example_zh = models.TextField(_("example (Chinese)"), blank=True)
+    example_en = models.TextField(_("example (English)"), blank=True)
+    # One technique per entry, in the playbook's order.
+    techniques_zh = models.JSONField(_("techniques (Chinese)"), default=list, blank=True)
+    techniques_en = models.JSONField(_("techniques (English)"), default=list, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name_zh} {self.name_en}"
+
+    def name_for(self, language: str | None) -> str:
+        return self.name_zh if _is_zh(language) else self.name_en
+
+    def traits_for(self, language: str | None) -> str:
+        return self.traits_zh if _is_zh(language) else self.traits_en
+
+    def example_for(self, language: str | None) -> str:
+        return self.example_zh if _is_zh(language) else self.example_en
+
+    def techniques_for(self, language: str | None) -> list[str]:
+        return list(self.techniques_zh if _is_zh(language) else self.techniques_en)
+
+
+class CollectionAdvice(models.Model):
+    """One piece of the seed's general collection advice (不良贷款清收 tips), editable."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    zh = models.TextField(_("advice (Chinese)"))
+    en = models.TextField(_("advice (English)"))
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name_plural = "collection advice"
+
+    def __str__(self) -> str:
+        return self.code
+
+    def text_for(self, language: str | None) -> str:
+        return self.zh if _is_zh(language) else self.en
+
+
+# --- special situations: complaints, reported death, whereabouts ----------------------------
+
+
+class Complaint(models.Model):
+    """A complaint or dispute, handled apart from the debt (帮他分清投诉和还款).
+
+    While one of a borrower's complaints is open or under investigation, the dispute hold
+    applies to the borrower's cases (cases/apps.py registers it with cases.holds).
+    """
+
+    class Category(models.TextChoices):
+        SALES = "sales", _("Sales (售前)")
+        APPROVAL_AMOUNT = "approval_amount", _("Approved amount (审批额度)")
+        COMPANY = "company", _("The company")
+        COLLECTOR_CONDUCT = "collector_conduct", _("Collector's conduct")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        INVESTIGATING = "investigating", _("Investigating")
+        RESOLVED = "resolved", _("Resolved")
+        REJECTED = "rejected", _("Rejected")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="complaints")
+    borrower = models.ForeignKey(Borrower, on_delete=models.PROTECT, related_name="complaints")
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    description = models.TextField(_("description"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    status = models.CharField(
+        _("status"), max_length=15, choices=Status.choices, default=Status.OPEN
+    )
+    resolution = models.TextField(_("resolution"), blank=True)
+    opened_on = models.DateField(_("opened on"))
+    opened_at = models.DateTimeField(default=timezone.now)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    OPEN_STATUSES = (Status.OPEN, Status.INVESTIGATING)
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        indexes = [
+            models.Index(fields=["borrower", "status"]),
+            models.Index(fields=["case", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "investigating"], resolved_on__isnull=True)
+                | Q(status__in=["resolved", "rejected"], resolved_on__isnull=False),
+                name="complaint_closed_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Complaint {self.pk} ({self.category}, {self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class DeathReport(models.Model):
+    """A report that the borrower died (死亡客户), verified before anything else happens.
+
+    While it is unverified, collection contact on the borrower's cases is held
+    (death_verification); a confirmed death makes the debtor status `deceased` and moves the
+    case to estate handling; a false report lifts the hold.
+    """
+
+    class Source(models.TextChoices):
+        RELATIVE = "relative", _("A relative")
+        CONTACT = "contact", _("A contact")
+        EMPLOYER = "employer", _("The employer")
+        NEIGHBOUR = "neighbour", _("A neighbour")
+        LOCAL_OFFICIAL = "local_official", _("Village committee or local official")
+        INSTITUTION = "institution", _("An institution (hospital, police, court)")
+        OTHER = "other", _("Other")
+
+    class Outcome(models.TextChoices):
+        UNVERIFIED = "unverified", _("Unverified")
+        CONFIRMED = "confirmed", _("Confirmed")
+        FALSE = "false", _("False report")
+
+    # The verification checklist of the seed: 从联系人、工作单位、亲友、地址、电话等方面了解情况是否属实;
+    # 核实相关机构信息.
+    CHECKLIST = ("contacts", "employer", "relatives", "address", "phone", "institution")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="death_reports")
+    borrower = models.ForeignKey(Borrower, on_delete=models.PROTECT, related_name="death_reports")
+    reported_on = models.DateField(_("reported on"))
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(_("reported by"), max_length=20, choices=Source.choices)
+    source_detail = models.CharField(_("who reported it"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    check_contacts = models.BooleanField(_("contacts"), default=False)
+    check_contacts_note = models.CharField(max_length=500, blank=True)
+    check_employer = models.BooleanField(_("employer"), default=False)
+    check_employer_note = models.CharField(max_length=500, blank=True)
+    check_relatives = models.BooleanField(_("relatives and friends"), default=False)
+    check_relatives_note = models.CharField(max_length=500, blank=True)
+    check_address = models.BooleanField(_("address"), default=False)
+    check_address_note = models.CharField(max_length=500, blank=True)
+    check_phone = models.BooleanField(_("phone"), default=False)
+    check_phone_note = models.CharField(max_length=500, blank=True)
+    check_institution = models.BooleanField(_("institution"), default=False)
+    check_institution_note = models.CharField(max_length=500, blank=True)
+    evidence = models.ManyToManyField(
+        "documents.Document", blank=True, related_name="death_reports"
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.UNVERIFIED
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_note = models.TextField(_("decision note"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-reported_on", "-id"]
+        indexes = [models.Index(fields=["borrower", "outcome"])]
+        constraints = [
+            # One report being verified per case at a time: a second report adds to the first.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(outcome="unverified"),
+                name="death_report_one_unverified_per_case",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="unverified", decided_on__isnull=True)
+                | Q(outcome__in=["confirmed", "false"], decided_on__isnull=False),
+                name="death_report_decided_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Death report {self.pk} ({self.outcome})"
+
+    def checklist(self) -> list[tuple[str, bool, str]]:
+        """(item, checked, note) for the six items, in order."""
+        return [
+            (item, getattr(self, f"check_{item}"), getattr(self, f"check_{item}_note"))
+            for item in self.CHECKLIST
+        ]
+
+
+class Whereabouts(models.Model):
+    """Where the borrower is, as far as we know (moved away, unreachable, located again)."""
+
+    class Status(models.TextChoices):
+        MOVED_AWAY = "moved_away", _("Moved away")
+        UNREACHABLE = "unreachable", _("Unreachable")
+        LOCATED = "located", _("Located")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="whereabouts")
+    borrower = models.ForeignKey(Borrower, on_delete=models.PROTECT, related_name="whereabouts")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    recorded_on = models.DateField(_("recorded on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_on", "-id"]
+        indexes = [models.Index(fields=["borrower", "recorded_on"])]
+        verbose_name_plural = "whereabouts"
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.recorded_on}"

@@ -1,4 +1,32 @@
-"""Web pages of the cases app (included from arrears/urls.py)."""
+"""Web pages of the cases app (included from arrears/urls.py at /cases/)."""
+
+from django.urls import path
+
+from arrears.cases import views
 
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/debtor-type/", views.set_debtor_type, name="set_debtor_type"),
+    path("<int:pk>/escalate/", views.escalate, name="escalate"),
+    path("<int:pk>/complaints/", views.complaint_open, name="complaint_open"),
+    path("<int:pk>/death-reports/", views.death_report_open, name="death_report_open"),
+    path("<int:pk>/estate/", views.estate, name="estate"),
+    path("<int:pk>/whereabouts/", views.whereabouts, name="whereabouts"),
+    path("complaints/<int:pk>/assign/", views.complaint_assign, name="complaint_assign"),
+    path("complaints/<int:pk>/resolve/", views.complaint_resolve, name="complaint_resolve"),
+    path(
+        "death-reports/<int:pk>/checklist/",
+        views.death_report_checklist,
+        name="death_report_checklist",
+    ),
+    path("death-reports/<int:pk>/decide/", views.death_report_decide, name="death_report_decide"),
+    path("debtor-types/", views.debtor_types, name="debtor_types"),
+    path("debtor-types/new/", views.debtor_type_edit, name="debtor_type_new"),
+    path("debtor-types/<int:pk>/", views.debtor_type_edit, name="debtor_type_edit"),
+    path("debtor-types/<int:pk>/active/", views.debtor_type_active, name="debtor_type_active"),
+    path("debtor-types/<int:pk>/delete/", views.debtor_type_delete, name="debtor_type_delete"),
+    path("advice/new/", views.advice_edit, name="advice_new"),
+    path("advice/<int:pk>/", views.advice_edit, name="advice_edit"),
+]

@@ -50,6 +50,7 @@ from arrears.book.schedule import build_schedule, due_dates
 from arrears.book.services import default_penalty_rate
 from arrears.book.terms import terms_for
 from arrears.core.audit import audit_record
+from arrears.core.crypto import seal_rows
 from arrears.core.dates import add_months
 from arrears.core.ids import make_id_number
 from arrears.core.money import div_half_up
@@ -322,6 +323,8 @@ LOAN_FIELDS = (
     "agency_id",
     "created_at",
     "updated_at",
+    # New loans are changed loans for the end-of-day run (docs/eod.md, incremental runs).
+    "ledger_changed_at",
 )
 INSTALLMENT_FIELDS = (
     "id",
@@ -881,6 +884,7 @@ class ChunkBuilder:
                 agency,
                 self.now,
                 self.now,
+                self.now,
             )
         )
 
@@ -935,6 +939,8 @@ def insert_rows(raw, vendor: str, model, fields: tuple[str, ...], rows: list[tup
     """
     if not rows:
         return
+    # Personal numbers are written sealed, with their blind indexes (core/crypto.py).
+    fields, rows = seal_rows(model, fields, rows)
     table = model._meta.db_table
     cols = [model._meta.get_field(f).column for f in fields]
     if vendor == "postgresql":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from arrears.book.errors import BookError
@@ -118,3 +120,31 @@ class PaymentForm(forms.Form):
         message = BOOK_ERROR_MESSAGES.get(error.code, error.message)
         field = error.field if error.field in self.fields else None
         self.add_error(field, forms.ValidationError(message, code=error.code))
+
+
+class LoginForm(AuthenticationForm):
+    """The sign-in form: one message for a wrong name or password, one for a lock.
+
+    Neither says whether the user name exists (core/logins.py locks unknown names too).
+    """
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Wrong username or password."),
+        "locked": _(
+            "Too many failed sign-in attempts. Signing in is locked until %(until)s; "
+            "an administrator can unlock it sooner."
+        ),
+    }
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            lock = getattr(self.request, "arrears_login_lock", None)
+            if lock is None:
+                raise
+            until = formats.time_format(timezone.localtime(lock.until), "H:i")
+            raise forms.ValidationError(
+                self.error_messages["locked"], code="locked", params={"until": until}
+            ) from None

@@ -183,6 +183,7 @@ def contact_people(user: User, borrower: Borrower) -> list[dict]:
     """The borrower's contacts with relation, consent flags and masked phones."""
     return [
         {
+            "id": c.pk,
             "person": Person(
                 name=c.name,
                 phone=show_phone(user, c.phone),
@@ -201,6 +202,7 @@ def guarantor_people(user: User, loans: list[Loan]) -> list[dict]:
     """Guarantors of `loans` (already scoped), with masked phones and ID numbers."""
     return [
         {
+            "id": g.pk,
             "loan": loan,
             "person": Person(
                 name=g.name,
@@ -214,6 +216,27 @@ def guarantor_people(user: User, loans: list[Loan]) -> list[dict]:
         for loan in loans
         for g in loan.guarantors.all()
     ]
+
+
+def apply_reveal(
+    context: dict, *, field: str, value: str, contact_id: int | None, guarantor_id: int | None
+) -> None:
+    """Put one number, just revealed (book.pii.pii_reveal), in full on the borrower page."""
+    from dataclasses import replace
+
+    if contact_id is None and guarantor_id is None:
+        context["person"] = replace(context["person"], **{field: value})
+        context["revealed"] = {field}
+        return
+    rows, wanted = (
+        (context["contacts"], contact_id)
+        if contact_id is not None
+        else (context["guarantors"], guarantor_id)
+    )
+    for row in rows:
+        if row["id"] == wanted:
+            row["person"] = replace(row["person"], **{field: value})
+            row["revealed"] = {field}
 
 
 @dataclass(frozen=True)

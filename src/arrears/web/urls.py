@@ -12,4 +12,5 @@ urlpatterns = [
     path("loans/<str:external_id>/payments/", views.loan_payment, name="loan_payment"),
     path("borrowers/", views.borrower_list, name="borrower_list"),
     path("borrowers/<str:external_id>/", views.borrower_detail, name="borrower_detail"),
+    path("borrowers/<str:external_id>/reveal/", views.borrower_reveal, name="borrower_reveal"),
 ]

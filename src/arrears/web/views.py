@@ -11,7 +11,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,20 +20,29 @@ from django.views.decorators.http import require_POST, require_safe
 
 from arrears.book import selectors as book
 from arrears.book.errors import BookError
+from arrears.book.pii import pii_reveal
 from arrears.book.services import payment_post
+from arrears.core.audit import request_ip
 from arrears.core.dates import DateError
 from arrears.core.money import MoneyError, format_yuan
+from arrears.core.scoping import may_reveal
 from arrears.eod.labels import NON_PERFORMING
 from arrears.eod.selectors import borrower_states
 from arrears.web import selectors
-from arrears.web.forms import BorrowerFilterForm, LoanFilterForm, PaymentForm
+from arrears.web.forms import BorrowerFilterForm, LoanFilterForm, LoginForm, PaymentForm
 
 PAGE_SIZE = 50
 
-login_view = auth_views.LoginView.as_view(
-    template_name="web/login.html", redirect_authenticated_user=True
+# Atomic: the sign-in (last_login, throttle reset) and its audit entry land together, and
+# so do a sign-out and its entry (core/logins.py writes them from the auth signals).
+login_view = transaction.atomic(
+    auth_views.LoginView.as_view(
+        template_name="web/login.html",
+        redirect_authenticated_user=True,
+        authentication_form=LoginForm,
+    )
 )
-logout_view = auth_views.LogoutView.as_view()
+logout_view = transaction.atomic(auth_views.LogoutView.as_view())
 
 
 @require_safe
@@ -144,9 +154,9 @@ def loan_payment(request: HttpRequest, external_id: str) -> HttpResponse:
     return _render_loan(request, external_id, form, status=400)
 
 
-@require_safe
-@login_required
-def borrower_detail(request: HttpRequest, external_id: str) -> HttpResponse:
+def _render_borrower(
+    request: HttpRequest, external_id: str, revealed: dict | None = None
+) -> HttpResponse:
     borrower = book.borrower_get(user=request.user, external_id=external_id)
     if borrower is None:
         raise Http404(_("No such borrower."))
@@ -155,14 +165,58 @@ def borrower_detail(request: HttpRequest, external_id: str) -> HttpResponse:
     states = {s.loan_id: s for s in borrower_states(borrower)}
     for loan in loans:
         loan.eod_state = states.get(loan.pk)
-    return render(
+    context = {
+        "borrower": borrower,
+        "person": selectors.borrower_person(request.user, borrower),
+        "contacts": selectors.contact_people(request.user, borrower),
+        "guarantors": selectors.guarantor_people(request.user, loans),
+        "loans": loans,
+        # Numbers are masked for everyone; these roles get a button to reveal one (audited).
+        "can_reveal_phone": may_reveal(request.user, "phone"),
+        "can_reveal_id": may_reveal(request.user, "id_number"),
+        "revealed": set(),
+    }
+    for row in (*context["contacts"], *context["guarantors"]):
+        row["revealed"] = set()  # which of this person's numbers the page shows in full
+    if revealed:
+        selectors.apply_reveal(context, **revealed)
+    return render(request, "web/borrower_detail.html", context)
+
+
+@require_safe
+@login_required
+def borrower_detail(request: HttpRequest, external_id: str) -> HttpResponse:
+    return _render_borrower(request, external_id)
+
+
+def _id_or_none(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
+@require_POST
+@login_required
+def borrower_reveal(request: HttpRequest, external_id: str) -> HttpResponse:
+    """Show one masked number in full: a deliberate act, audited as `pii.reveal`.
+
+    403 for a role that may not reveal that kind of number, 404 outside the user's scope.
+    """
+    field = request.POST.get("field", "")
+    contact_id = _id_or_none(request.POST.get("contact"))
+    guarantor_id = _id_or_none(request.POST.get("guarantor"))
+    try:
+        value = pii_reveal(
+            user=request.user,
+            borrower_id=external_id,
+            field=field,
+            contact_id=contact_id,
+            guarantor_id=guarantor_id,
+            source="web",
+            ip=request_ip(request),
+        )
+    except BookError as exc:
+        return HttpResponseBadRequest(exc.message)
+    return _render_borrower(
         request,
-        "web/borrower_detail.html",
-        {
-            "borrower": borrower,
-            "person": selectors.borrower_person(request.user, borrower),
-            "contacts": selectors.contact_people(request.user, borrower),
-            "guarantors": selectors.guarantor_people(request.user, loans),
-            "loans": loans,
-        },
+        external_id,
+        {"field": field, "contact_id": contact_id, "guarantor_id": guarantor_id, "value": value},
     )

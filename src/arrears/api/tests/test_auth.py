@@ -65,9 +65,18 @@ def test_a_good_token_identifies_its_user(people):
 def test_me_lists_the_roles_capabilities(people, api_as):
     assert api_as("tom").get("/me").json()["capabilities"] == [
         "book.export",
+        "case.legal_track",
+        "case.work",
+        "complaint.resolve",
+        "death.decide",
+        "document.file",
         "loan.assign",
+        "notice.issue",
+        "notice.serve",
         "payment.post",
         "pii.phone",
+        "plan.approve",
+        "plan.propose",
     ]
     aud = api_as("aud").get("/me").json()
     assert aud["read_only"] is True

@@ -142,24 +142,29 @@ def test_a_bad_as_of_is_refused_by_name(mia, as_of):
     assert response.json()["errors"][0]["field"] == "as_of"
 
 
-def test_guarantors_are_shown_masked_for_the_auditor(book, api_as):
-    Guarantor.objects.create(
+def test_guarantors_are_shown_masked_and_revealed_on_request(book, api_as):
+    g = Guarantor.objects.create(
         loan=book["carl"],
         name="王担保",
         phone="13987654321",
         id_number="510100198501010015",
         limit_fen=500000,
     )
-    [seen] = api_as("aud").get("/loans/L-CARL").json()["guarantors"]
-    assert seen == {
+    masked = {
+        "id": g.pk,
         "name": "王担保",
         "kind": "joint",
         "phone": "139****4321",
         "id_number": "5101**********0015",
         "limit": "5000.00",
     }
-    [seen] = api_as("mia").get("/loans/L-CARL").json()["guarantors"]
-    assert (seen["phone"], seen["id_number"]) == ("13987654321", "510100198501010015")
+    # Masked for every role, the manager included; revealing is a separate, audited call.
+    assert api_as("aud").get("/loans/L-CARL").json()["guarantors"] == [masked]
+    mia = api_as("mia")
+    assert mia.get("/loans/L-CARL").json()["guarantors"] == [masked]
+    body = {"field": "id_number", "guarantor_id": g.pk}
+    assert mia.post("/borrowers/B-CARL/reveal", body).json()["value"] == "510100198501010015"
+    assert api_as("aud").post("/borrowers/B-CARL/reveal", body).status_code == 403
 
 
 def test_the_schedule_sums_to_the_principal(mia):

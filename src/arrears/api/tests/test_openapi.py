@@ -7,16 +7,65 @@ from django.test import Client
 from arrears.api.tests.conftest import BASE
 
 ENDPOINTS = {
-    ("get", "/api/v1/me"),
-    ("get", "/api/v1/loans"),
-    ("get", "/api/v1/loans/{loan_id}"),
-    ("get", "/api/v1/loans/{loan_id}/schedule"),
-    ("get", "/api/v1/loans/{loan_id}/payments"),
-    ("post", "/api/v1/loans/{loan_id}/payments"),
-    ("get", "/api/v1/loans/{loan_id}/charges"),
+    ("get", "/api/v1/activities"),
+    ("post", "/api/v1/activities"),
+    ("get", "/api/v1/activities/{activity_id}"),
+    ("get", "/api/v1/audit"),
+    ("get", "/api/v1/audit/export"),
+    ("get", "/api/v1/audit/verify"),
     ("get", "/api/v1/borrowers"),
     ("get", "/api/v1/borrowers/{borrower_id}"),
     ("get", "/api/v1/borrowers/{borrower_id}/loans"),
+    ("post", "/api/v1/borrowers/{borrower_id}/reveal"),
+    ("get", "/api/v1/cases"),
+    ("post", "/api/v1/cases/complaints/{complaint_id}/assign"),
+    ("post", "/api/v1/cases/complaints/{complaint_id}/resolve"),
+    ("post", "/api/v1/cases/death-reports/{report_id}/checklist"),
+    ("post", "/api/v1/cases/death-reports/{report_id}/decide"),
+    ("get", "/api/v1/cases/debtor-types"),
+    ("post", "/api/v1/cases/debtor-types"),
+    ("post", "/api/v1/cases/debtor-types/{code}"),
+    ("get", "/api/v1/cases/{case_id}"),
+    ("get", "/api/v1/cases/{case_id}/complaints"),
+    ("post", "/api/v1/cases/{case_id}/complaints"),
+    ("get", "/api/v1/cases/{case_id}/death-reports"),
+    ("post", "/api/v1/cases/{case_id}/death-reports"),
+    ("post", "/api/v1/cases/{case_id}/debtor-type"),
+    ("post", "/api/v1/cases/{case_id}/escalate"),
+    ("post", "/api/v1/cases/{case_id}/estate"),
+    ("get", "/api/v1/cases/{case_id}/whereabouts"),
+    ("post", "/api/v1/cases/{case_id}/whereabouts"),
+    ("get", "/api/v1/documents"),
+    ("post", "/api/v1/documents"),
+    ("get", "/api/v1/documents/categories"),
+    ("get", "/api/v1/documents/{document_id}"),
+    ("get", "/api/v1/documents/{document_id}/content"),
+    ("post", "/api/v1/documents/{document_id}/delete"),
+    ("get", "/api/v1/loans"),
+    ("get", "/api/v1/loans/{loan_id}"),
+    ("get", "/api/v1/loans/{loan_id}/charges"),
+    ("get", "/api/v1/loans/{loan_id}/payments"),
+    ("post", "/api/v1/loans/{loan_id}/payments"),
+    ("get", "/api/v1/loans/{loan_id}/schedule"),
+    ("get", "/api/v1/me"),
+    ("get", "/api/v1/notices"),
+    ("post", "/api/v1/notices"),
+    ("get", "/api/v1/notices/templates"),
+    ("get", "/api/v1/notices/{notice_id}"),
+    ("post", "/api/v1/notices/{notice_id}/deliver"),
+    ("get", "/api/v1/notices/{notice_id}/pdf"),
+    ("post", "/api/v1/notices/{notice_id}/serve"),
+    ("post", "/api/v1/notices/{notice_id}/sign"),
+    ("get", "/api/v1/plans"),
+    ("post", "/api/v1/plans"),
+    ("get", "/api/v1/plans/{plan_id}"),
+    ("post", "/api/v1/plans/{plan_id}/accept"),
+    ("post", "/api/v1/plans/{plan_id}/cancel"),
+    ("post", "/api/v1/plans/{plan_id}/decision"),
+    ("post", "/api/v1/plans/{plan_id}/escalate"),
+    ("get", "/api/v1/promises"),
+    ("post", "/api/v1/promises"),
+    ("get", "/api/v1/promises/{promise_id}"),
 }
 
 
@@ -77,3 +126,19 @@ def test_the_docs_assets_are_served_from_the_installed_package(db):
     assert css["Content-Type"].startswith("text/css")
     assert client.get(f"{BASE}/docs/assets/..%2Fsettings.py").status_code == 404
     assert client.get(f"{BASE}/docs/assets/redoc.standalone.js").status_code == 404
+
+
+def test_each_choice_list_has_its_own_component(db):
+    # Loan.Status, Case.Status, Plan.Status … are all classes named "Status"; sharing one
+    # component would let the last one overwrite the others and clients reject real values.
+    from arrears.book.models import Loan
+    from arrears.cases.models import Case
+    from arrears.plans.models import Plan
+    from arrears.promises.models import Promise
+
+    schemas = openapi()["components"]["schemas"]
+    assert schemas["LoanStatus"]["enum"] == list(Loan.Status.values)
+    assert schemas["CaseStatus"]["enum"] == list(Case.Status.values)
+    assert schemas["PlanStatus"]["enum"] == list(Plan.Status.values)
+    assert schemas["PromiseStatus"]["enum"] == list(Promise.Status.values)
+    assert "Status" not in schemas and "Kind" not in schemas

@@ -6,35 +6,9 @@ phone-sized screen. Screenshots go to /tmp/arrears-web-*.png for a person to loo
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-# around it are still plain synchronous ones.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-
-
-@pytest.fixture
-def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.skip(
-            "Debian's chromium is not installed (apt-get install chromium): browser test skipped"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

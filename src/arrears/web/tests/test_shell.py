@@ -97,7 +97,7 @@ def test_a_nav_item_for_an_unrouted_page_is_skipped_not_an_error(people):
 
 def test_the_current_page_is_marked_in_the_nav(people):
     links = {link.key: link.active for link in nav_for(people["carl"], "/loans/LA1/")}
-    assert links == {"home": False, "loans": True, "borrowers": False}
+    assert links == {"home": False, "loans": True, "cases": False, "borrowers": False}
 
 
 def test_the_stylesheet_is_served_without_a_cdn(client, people):

@@ -1,0 +1,362 @@
+"""Reads of the cases app. Every case read starts from core.scoping.cases_for(user).
+
+A case outside the user's scope is an Http404, the same as a case that does not exist, so a
+collector guessing another's case IDs learns nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import BigIntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case as DbCase
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from arrears.book.selectors import borrower_search_q
+from arrears.cases.models import Case, Complaint, DeathReport, DebtorType, Whereabouts
+from arrears.cases.profiling import ProfileRules, ProfileSignals, Suggestion, suggest_profile
+from arrears.core.models import User
+from arrears.core.scoping import cases_for
+
+
+def case_for_user(user: User, pk: int) -> Case:
+    """The case, or Http404 when it does not exist or the user may not see it."""
+    case = (
+        cases_for(user)
+        .select_related(
+            "loan",
+            "loan__product",
+            "borrower",
+            "team",
+            "collector",
+            "field_agent",
+            "legal_officer",
+            "agency",
+            "debtor_type",
+            "debtor_type_set_by",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        raise Http404(_("No such case."))
+    return case
+
+
+def case_list(
+    *,
+    user: User,
+    q: str = "",
+    status: str = "",
+    bucket: str = "",
+    collector: int | str | None = None,
+    debtor_type: str = "",
+    escalation: str = "",
+) -> QuerySet[Case]:
+    """The cases a user may see, searched and filtered, worst first (open, highest DPD).
+
+    `collector` is a user id, or "none" for cases nobody collects; `debtor_type` a type code
+    or "none"; `escalation` a reason, "any" (escalated at all) or "none". Each row carries
+    `total_due_fen` from the latest end-of-day figures (None before a run saw the loan).
+    """
+    from arrears.eod.models import LoanState
+
+    qs = cases_for(user).select_related("loan", "borrower", "collector", "debtor_type")
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(loan__external_id__icontains=q) | borrower_search_q(user, q, "borrower__"))
+    if status:
+        qs = qs.filter(status=status)
+    if bucket:
+        qs = qs.filter(bucket=bucket)
+    if collector == "none":
+        qs = qs.filter(collector__isnull=True)
+    elif collector:
+        qs = qs.filter(collector_id=collector)
+    if debtor_type == "none":
+        qs = qs.filter(debtor_type__isnull=True)
+    elif debtor_type:
+        qs = qs.filter(debtor_type__code=debtor_type)
+    if escalation == "any":
+        qs = qs.exclude(escalation="")
+    elif escalation == "none":
+        qs = qs.filter(escalation="")
+    elif escalation:
+        qs = qs.filter(escalation=escalation)
+    due = LoanState.objects.filter(loan_id=OuterRef("loan_id")).values("total_due_fen")[:1]
+    return qs.annotate(
+        total_due_fen=Subquery(due, output_field=BigIntegerField()),
+        closed_last=DbCase(When(status=Case.Status.OPEN, then=Value(0)), default=Value(1)),
+    ).order_by("closed_last", "-dpd", "-id")
+
+
+def collector_choices(user: User) -> list[tuple[int, str]]:
+    """The collectors of the cases a user may see (id, display name)."""
+    ids = cases_for(user).exclude(collector__isnull=True).values("collector_id").distinct()
+    return [
+        (u.pk, u.get_full_name() or u.username)
+        for u in User.objects.filter(pk__in=ids).order_by("username")
+    ]
+
+
+def bucket_choices(user: User) -> list[str]:
+    buckets = cases_for(user).values_list("bucket", flat=True).distinct().order_by()
+    # M1 < M2 < … < M7+; M0 first.
+    return sorted({b for b in buckets if b}, key=lambda b: (len(b), b))
+
+
+def debtor_types(*, include_retired: bool = False) -> QuerySet[DebtorType]:
+    qs = DebtorType.objects.all()
+    return qs if include_retired else qs.filter(active=True)
+
+
+# --- the records of special situations, fetched through the case's scope -------------------
+
+
+def complaint_for_user(user: User, pk: int) -> Complaint:
+    complaint = (
+        Complaint.objects.filter(case__in=cases_for(user))
+        .select_related("case", "owner")
+        .filter(pk=pk)
+        .first()
+    )
+    if complaint is None:
+        raise Http404(_("No such complaint."))
+    return complaint
+
+
+def death_report_for_user(user: User, pk: int) -> DeathReport:
+    report = (
+        DeathReport.objects.filter(case__in=cases_for(user))
+        .select_related("case")
+        .filter(pk=pk)
+        .first()
+    )
+    if report is None:
+        raise Http404(_("No such death report."))
+    return report
+
+
+def case_complaints(case: Case) -> QuerySet[Complaint]:
+    return case.complaints.select_related("owner", "created_by", "resolved_by").order_by(
+        "-opened_on", "-id"
+    )
+
+
+def borrower_death_reports(case: Case) -> QuerySet[DeathReport]:
+    """Death reports on the borrower (any of their cases): death is a fact about the person."""
+    return (
+        DeathReport.objects.filter(borrower_id=case.borrower_id)
+        .select_related("reported_by", "decided_by", "case", "case__loan")
+        .prefetch_related("evidence")
+        .order_by("-reported_on", "-id")
+    )
+
+
+def borrower_whereabouts(case: Case) -> QuerySet[Whereabouts]:
+    return (
+        Whereabouts.objects.filter(borrower_id=case.borrower_id)
+        .select_related("recorded_by")
+        .order_by("-recorded_on", "-id")
+    )
+
+
+# --- hold and status sources (registered in CasesConfig.ready) ------------------------------
+
+
+def has_open_complaint(case) -> bool:
+    """The dispute hold: the borrower has a complaint open or under investigation."""
+    return Complaint.objects.filter(
+        borrower_id=case.borrower_id, status__in=Complaint.OPEN_STATUSES
+    ).exists()
+
+
+def has_unverified_death_report(case) -> bool:
+    """The death_verification hold: a report of the borrower's death awaits a decision."""
+    return DeathReport.objects.filter(
+        borrower_id=case.borrower_id, outcome=DeathReport.Outcome.UNVERIFIED
+    ).exists()
+
+
+def is_deceased(case) -> bool:
+    """Debtor status `deceased`: a report of the borrower's death was confirmed."""
+    return DeathReport.objects.filter(
+        borrower_id=case.borrower_id, outcome=DeathReport.Outcome.CONFIRMED
+    ).exists()
+
+
+def is_unreachable(case) -> bool:
+    """Debtor status `unreachable`: the latest whereabouts say moved away or unreachable (a
+    later `located` ends it)."""
+    latest = (
+        Whereabouts.objects.filter(borrower_id=case.borrower_id)
+        .order_by("-recorded_on", "-id")
+        .values_list("status", flat=True)
+        .first()
+    )
+    return latest in (Whereabouts.Status.MOVED_AWAY, Whereabouts.Status.UNREACHABLE)
+
+
+# --- profile suggestion --------------------------------------------------------------------
+
+
+def profile_rules() -> ProfileRules:
+    """Thresholds of the suggestion rules; settings.ARREARS_PROFILE_RULES may change them."""
+    return ProfileRules(**getattr(settings, "ARREARS_PROFILE_RULES", {}))
+
+
+def _contact_signals_from_activities(case: Case) -> dict:
+    """The counts of activities.signals.case_contact_signals, read here while that is missing.
+
+    Latest versions only (an entry a correction replaced does not count). Attempts are calls
+    and visits; a failed attempt is no answer, busy, wrong or invalid number; the run of
+    failed attempts counts back to the last right-party contact.
+    """
+    from arrears.activities.models import (
+        FAILED_ATTEMPT_OUTCOMES,
+        RIGHT_PARTY_OUTCOMES,
+        Activity,
+        Channel,
+        Outcome,
+    )
+
+    corrected = Activity.objects.filter(case=case, corrects__isnull=False).values("corrects_id")
+    rows = (
+        Activity.objects.filter(case=case)
+        .exclude(pk__in=corrected)
+        .order_by("occurred_at", "id")
+        .values_list("channel", "outcome")
+    )
+    counts = dict(
+        contact_attempts=0,
+        right_party_contacts=0,
+        consecutive_failed_attempts=0,
+        hardship_outcomes=0,
+        refusals=0,
+    )
+    for channel, outcome in rows:
+        if outcome in RIGHT_PARTY_OUTCOMES:
+            counts["right_party_contacts"] += 1
+            counts["consecutive_failed_attempts"] = 0
+        if outcome == Outcome.HARDSHIP:
+            counts["hardship_outcomes"] += 1
+        if outcome == Outcome.REFUSAL:
+            counts["refusals"] += 1
+        if channel in (Channel.CALL, Channel.VISIT):
+            counts["contact_attempts"] += 1
+            if outcome in FAILED_ATTEMPT_OUTCOMES:
+                counts["consecutive_failed_attempts"] += 1
+    return counts
+
+
+def _contact_signals(case: Case) -> dict:
+    try:
+        from arrears.activities.signals import case_contact_signals
+    except ImportError:
+        return _contact_signals_from_activities(case)
+    return case_contact_signals(case)
+
+
+def _promise_counts(case: Case) -> dict:
+    try:
+        from arrears.promises.selectors import promise_counts
+    except ImportError:
+        return {}
+    return promise_counts(case.borrower)
+
+
+def profile_signals(case: Case) -> ProfileSignals:
+    """What the record says about the debtor, as the counts profiling.suggest_profile reads."""
+    contact = _contact_signals(case)
+    promises = _promise_counts(case)
+    return ProfileSignals(
+        dpd=max(case.dpd, 0),
+        broken_promises=int(promises.get("broken", 0)),
+        promises_kept=int(promises.get("kept", 0)),
+        contact_attempts=int(contact.get("contact_attempts", 0)),
+        right_party_contacts=int(contact.get("right_party_contacts", 0)),
+        consecutive_failed_attempts=int(contact.get("consecutive_failed_attempts", 0)),
+        hardship_outcomes=int(contact.get("hardship_outcomes", 0)),
+        refusals=int(contact.get("refusals", 0)),
+        disputes_open=Complaint.objects.filter(
+            borrower_id=case.borrower_id, status__in=Complaint.OPEN_STATUSES
+        ).count(),
+        reported_deceased=has_unverified_death_report(case),
+    )
+
+
+def case_profile_suggestion(case: Case) -> Suggestion | None:
+    """The debtor type (or first action) the record suggests, with its reason; None if none.
+
+    Only ever shown next to the collector's choice; it is never stored over it.
+    """
+    return suggest_profile(profile_signals(case), profile_rules())
+
+
+def reason_for(suggestion: Suggestion | None, language: str | None) -> str:
+    if suggestion is None:
+        return ""
+    return suggestion.reason_zh if (language or "").startswith("zh") else suggestion.reason_en
+
+
+@dataclass
+class Profile:
+    """The profile section of a case page: the collector's choice, its playbook, the suggestion."""
+
+    debtor_type: DebtorType | None
+    name: str = ""
+    traits: str = ""
+    example: str = ""
+    techniques: list[str] = field(default_factory=list)
+    suggestion: Suggestion | None = None
+    suggested_type: DebtorType | None = None
+    suggested_name: str = ""
+    suggestion_reason: str = ""
+    # The suggestion may preselect the choice (nobody has chosen a type yet).
+    suggestion_preselects: bool = False
+    advice: list[str] = field(default_factory=list)
+
+
+def case_profile(case: Case, language: str | None) -> Profile:
+    from arrears.cases.models import CollectionAdvice
+    from arrears.cases.profiling import may_override
+
+    dtype = case.debtor_type
+    suggestion = case_profile_suggestion(case)
+    suggested = (
+        DebtorType.objects.filter(code=suggestion.code).first()
+        if suggestion is not None and suggestion.is_type
+        else None
+    )
+    profile = Profile(
+        debtor_type=dtype,
+        suggestion=suggestion,
+        suggested_type=suggested,
+        suggested_name=suggested.name_for(language) if suggested is not None else "",
+        suggestion_reason=reason_for(suggestion, language),
+        suggestion_preselects=bool(
+            suggested is not None
+            and suggested.active
+            and may_override(dtype.code if dtype else None, suggestion)
+        ),
+        advice=[a.text_for(language) for a in CollectionAdvice.objects.filter(active=True)],
+    )
+    if dtype is not None:
+        profile.name = dtype.name_for(language)
+        profile.traits = dtype.traits_for(language)
+        profile.example = dtype.example_for(language)
+        profile.techniques = dtype.techniques_for(language)
+    return profile
+
+
+def limitation(case: Case) -> tuple[dt.date | None, bool]:
+    """(deadline, time_barred) from the latest end-of-day figures of the case's loan."""
+    from arrears.eod.selectors import loan_state
+
+    state = loan_state(case.loan)
+    if state is None:
+        return None, False
+    return state.limitation_deadline, state.time_barred

@@ -1,0 +1,700 @@
+"""The case list, the case page, its actions, and the playbook editor.
+
+Thin: parse, call a selector or service, render or redirect. A case (or a complaint or death
+report of one) outside the user's scope is a 404; an action the role may not take is a 403,
+checked before anything is looked up. A refused form re-renders the case page with the errors
+on the fields (status 400).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from arrears.cases import selectors, services
+from arrears.cases.errors import CaseConflict, CaseError, CaseForbidden
+from arrears.cases.forms import (
+    AdviceForm,
+    CaseFilterForm,
+    ComplaintAssignForm,
+    ComplaintForm,
+    ComplaintResolveForm,
+    DeathChecklistForm,
+    DeathDecideForm,
+    DeathReportForm,
+    DebtorTypeChoiceForm,
+    DebtorTypeForm,
+    EscalateForm,
+    EstateForm,
+    WhereaboutsForm,
+)
+from arrears.cases.holds import case_holds, debtor_statuses
+from arrears.cases.models import CollectionAdvice, DebtorType
+from arrears.cases.panels import case_panels
+from arrears.core.dates import local_today
+from arrears.core.money import fen_to_yuan
+
+PAGE_SIZE = 50
+
+HOLD_LABELS = {
+    "dispute": gettext_lazy("Dispute: collection contact paused except about the complaint"),
+    "death_verification": gettext_lazy("Reported death being verified: collection contact held"),
+    "cease_contact": gettext_lazy("The debtor asked us to stop contacting them"),
+    "bankruptcy": gettext_lazy("Bankruptcy proceedings"),
+    "breathing_space": gettext_lazy("Breathing-space moratorium"),
+}
+STATUS_LABELS = {
+    "deceased": gettext_lazy("Deceased"),
+    "unreachable": gettext_lazy("Unreachable"),
+    "incapacitated": gettext_lazy("Incapacitated"),
+}
+# Quick actions of the sticky header: (panel key or own section, anchor, label).
+QUICK_ACTIONS = (
+    ("activities", "panel-activities", gettext_lazy("Log outcome")),
+    ("promises", "panel-promises", gettext_lazy("Promise")),
+    ("plans", "panel-plans", gettext_lazy("Plan")),
+    (None, "profile", gettext_lazy("Profile")),
+    (None, "situations", gettext_lazy("Complaint")),
+)
+
+
+def _can(user, capability: str) -> bool:
+    return user.is_authenticated and not user.is_read_only and user.can(capability)
+
+
+def _require(user, capability: str, message: str) -> None:
+    if not _can(user, capability):
+        raise PermissionDenied(message)
+
+
+def case_url(case_id: int, anchor: str = "") -> str:
+    url = reverse("cases:detail", args=[case_id])
+    return f"{url}#{anchor}" if anchor else url
+
+
+# --- the list ------------------------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = CaseFilterForm(
+        request.GET or None,
+        buckets=selectors.bucket_choices(user),
+        collectors=selectors.collector_choices(user),
+        types=selectors.debtor_types(include_retired=True),
+        language=get_language(),
+    )
+    cases = selectors.case_list(user=user, **form.selector_kwargs())
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    language = get_language()
+    for case in page.object_list:
+        case.type_name = case.debtor_type.name_for(language) if case.debtor_type_id else ""
+    return render(request, "cases/case_list.html", {"form": form, "page": page})
+
+
+# --- the case page -------------------------------------------------------------------------
+
+
+def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict:
+    """Everything the case page shows; `bound` holds forms to show with their errors."""
+    from arrears.web import selectors as web
+
+    user = request.user
+    language = get_language()
+    bound = bound or {}
+    loan_page = web.loan_page(user=user, external_id=case.loan.external_id)
+    if loan_page is None:  # the case is in scope, so its loan is: only a race gets here
+        raise Http404(_("No such case."))
+    deadline, time_barred = selectors.limitation(case)
+    profile = selectors.case_profile(case, language)
+    can_work = _can(user, "case.work") and case.status == "open"
+    initial_type = (
+        profile.suggested_type.code
+        if profile.suggestion_preselects
+        else (case.debtor_type.code if case.debtor_type_id else "")
+    )
+    reports = list(selectors.borrower_death_reports(case))
+    open_report = next(
+        (r for r in reports if r.outcome == "unverified" and r.case_id == case.pk), None
+    )
+    complaints = list(selectors.case_complaints(case))
+    can_resolve = _can(user, "complaint.resolve")
+    for c in complaints:
+        c.assign_form = ComplaintAssignForm(prefix=f"c{c.pk}") if can_resolve else None
+        c.resolve_form = ComplaintResolveForm(prefix=f"c{c.pk}") if can_resolve else None
+        if bound.get("complaint_id") == c.pk:
+            if "assign" in bound:
+                c.assign_form = bound["assign"]
+            if "resolve" in bound:
+                c.resolve_form = bound["resolve"]
+    panels = []
+    for panel in case_panels():
+        context = panel.context(request, case)
+        if context is not None:
+            panels.append({"key": panel.key, "template": panel.template, "context": context})
+    keys = {p["key"] for p in panels}
+    quick = [
+        {"anchor": anchor, "label": label}
+        for key, anchor, label in QUICK_ACTIONS
+        if key is None or key in keys
+    ]
+    holds = sorted(case_holds(case))
+    statuses = sorted(debtor_statuses(case))
+    return {
+        "case": case,
+        "loan": case.loan,
+        "borrower": case.borrower,
+        "p": loan_page.position,
+        "state": loan_page.state,
+        "schedule": loan_page.schedule,
+        "payments": loan_page.payments,
+        "charges": loan_page.charges,
+        "guarantors": loan_page.guarantors,
+        "person": web.borrower_person(user, case.borrower),
+        "contacts": web.contact_people(user, case.borrower),
+        "limitation_deadline": deadline,
+        "time_barred": time_barred,
+        "bucket_history": list(case.bucket_history.order_by("-as_of")),
+        "holds": [(h, HOLD_LABELS.get(h, h)) for h in holds],
+        "statuses": [(s, STATUS_LABELS.get(s, s)) for s in statuses],
+        "profile": profile,
+        "type_form": bound.get("type")
+        or (
+            DebtorTypeChoiceForm(
+                current=case.debtor_type,
+                language=language,
+                initial={"debtor_type": initial_type},
+            )
+            if can_work
+            else None
+        ),
+        "can_work": can_work,
+        "can_mark_willful": can_work and case.escalation not in ("willful", "legal_track"),
+        "can_legal_track": _can(user, "case.legal_track")
+        and case.status == "open"
+        and case.escalation != "legal_track",
+        "complaints": complaints,
+        "other_open_complaints": (
+            case.borrower.complaints.filter(status__in=("open", "investigating"))
+            .exclude(case=case)
+            .count()
+        ),
+        "complaint_form": bound.get("complaint") or (ComplaintForm() if can_work else None),
+        "death_reports": reports,
+        "open_report": open_report,
+        "death_form": bound.get("death")
+        or (DeathReportForm() if can_work and open_report is None else None),
+        "checklist_form": bound.get("checklist")
+        or (DeathChecklistForm(report=open_report) if can_work and open_report else None),
+        "decide_form": bound.get("decide")
+        or (DeathDecideForm() if open_report is not None and _can(user, "death.decide") else None),
+        "estate_form": bound.get("estate")
+        or (
+            EstateForm(
+                initial={
+                    "party_repays": {True: "yes", False: "no"}.get(case.estate_party_repays, ""),
+                    "party_name": case.estate_party_name,
+                    "party_relation": case.estate_party_relation,
+                    "agreed_amount": ""
+                    if case.estate_agreed_fen is None
+                    else str(fen_to_yuan(case.estate_agreed_fen)),
+                }
+            )
+            if case.estate_handling and _can(user, "case.work")
+            else None
+        ),
+        "whereabouts": list(selectors.borrower_whereabouts(case)),
+        "whereabouts_form": bound.get("whereabouts") or (WhereaboutsForm() if can_work else None),
+        "panels": panels,
+        "quick_actions": quick,
+        "today": local_today(),
+    }
+
+
+def _render_case(request: HttpRequest, case, bound: dict | None = None, status: int = 200):
+    return render(
+        request, "cases/case_detail.html", _page_context(request, case, bound), status=status
+    )
+
+
+@require_safe
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_case(request, selectors.case_for_user(request.user, pk))
+
+
+def _refused(request, exc: CaseError) -> None:
+    if isinstance(exc, CaseForbidden):
+        raise PermissionDenied(exc.message)
+    messages.error(request, exc.message)
+
+
+@require_POST
+@login_required
+def set_debtor_type(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request.user, "case.work", _("Your role may not set the debtor type."))
+    case = selectors.case_for_user(request.user, pk)
+    form = DebtorTypeChoiceForm(request.POST, current=case.debtor_type, language=get_language())
+    if form.is_valid():
+        try:
+            changed = services.case_set_debtor_type(
+                case=case, debtor_type=form.chosen(), actor=request.user, source="web"
+            )
+        except CaseError as exc:
+            if isinstance(exc, CaseForbidden):
+                raise PermissionDenied(exc.message) from exc
+            form.add_case_error(exc)
+        else:
+            if changed:
+                messages.success(request, _("Debtor type saved."))
+            return redirect(case_url(case.pk, "profile"))
+    return _render_case(request, case, {"type": form}, status=400)
+
+
+@require_POST
+@login_required
+def escalate(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request.user, "case.work", _("Your role may not escalate this case."))
+    case = selectors.case_for_user(request.user, pk)
+    form = EscalateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose why the case is escalated."))
+        return redirect(case_url(case.pk, "situations"))
+    try:
+        services.case_escalate(
+            case=case,
+            reason=form.cleaned_data["reason"],
+            on=local_today(),
+            actor=request.user,
+            source="web",
+        )
+    except CaseError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(
+            request,
+            _("The case is marked: %(reason)s.") % {"reason": case.get_escalation_display()},
+        )
+    return redirect(case_url(case.pk, "situations"))
+
+
+@require_POST
+@login_required
+def complaint_open(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request.user, "case.work", _("Your role may not record complaints."))
+    case = selectors.case_for_user(request.user, pk)
+    form = ComplaintForm(request.POST)
+    if form.is_valid():
+        try:
+            services.complaint_open(
+                case=case,
+                category=form.cleaned_data["category"],
+                description=form.cleaned_data["description"],
+                owner=form.owner(),
+                opened_on=form.cleaned_data["opened_on"],
+                actor=request.user,
+                source="web",
+            )
+        except CaseError as exc:
+            if isinstance(exc, CaseForbidden):
+                raise PermissionDenied(exc.message) from exc
+            form.add_case_error(exc)
+        else:
+            messages.success(
+                request,
+                _("Complaint recorded. Collection contact is paused except about the complaint."),
+            )
+            return redirect(case_url(case.pk, "complaints"))
+    return _render_case(request, case, {"complaint": form}, status=400)
+
+
+def _complaint_action(request: HttpRequest, pk: int, form_class, key: str, act):
+    _require(request.user, "complaint.resolve", _("Your role may not handle complaints."))
+    complaint = selectors.complaint_for_user(request.user, pk)
+    case = selectors.case_for_user(request.user, complaint.case_id)
+    form = form_class(request.POST, prefix=f"c{complaint.pk}")
+    if form.is_valid():
+        try:
+            act(complaint, form)
+        except CaseConflict as exc:
+            messages.error(request, exc.message)
+            return redirect(case_url(case.pk, f"complaint-{complaint.pk}"))
+        except CaseError as exc:
+            if isinstance(exc, CaseForbidden):
+                raise PermissionDenied(exc.message) from exc
+            form.add_case_error(exc)
+        else:
+            return redirect(case_url(case.pk, f"complaint-{complaint.pk}"))
+    return _render_case(request, case, {key: form, "complaint_id": complaint.pk}, status=400)
+
+
+@require_POST
+@login_required
+def complaint_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(complaint, form):
+        services.complaint_assign(
+            complaint=complaint, owner=form.owner(), actor=request.user, source="web"
+        )
+        messages.success(request, _("Complaint assigned."))
+
+    return _complaint_action(request, pk, ComplaintAssignForm, "assign", act)
+
+
+@require_POST
+@login_required
+def complaint_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(complaint, form):
+        services.complaint_resolve(
+            complaint=complaint,
+            status=form.cleaned_data["status"],
+            resolution=form.cleaned_data["resolution"],
+            resolved_on=form.cleaned_data["resolved_on"],
+            actor=request.user,
+            source="web",
+        )
+        messages.success(request, _("Complaint closed."))
+
+    return _complaint_action(request, pk, ComplaintResolveForm, "resolve", act)
+
+
+@require_POST
+@login_required
+def death_report_open(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request.user, "case.work", _("Your role may not record a death report."))
+    case = selectors.case_for_user(request.user, pk)
+    form = DeathReportForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.death_report_open(
+                case=case,
+                reported_on=data["reported_on"],
+                report_source=data["report_source"],
+                source_detail=data["source_detail"],
+                note=data["note"],
+                actor=request.user,
+                source="web",
+            )
+        except CaseError as exc:
+            if isinstance(exc, CaseForbidden):
+                raise PermissionDenied(exc.message) from exc
+            form.add_case_error(exc)
+        else:
+            messages.success(
+                request,
+                _("Death report recorded. Collection contact is held until it is verified."),
+            )
+            return redirect(case_url(case.pk, "death"))
+    return _render_case(request, case, {"death": form}, status=400)
+
+
+@require_POST
+@login_required
+def death_report_checklist(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request.user, "case.work", _("Your role may not update a death report."))
+    report = selectors.death_report_for_user(request.user, pk)
+    case = selectors.case_for_user(request.user, report.case_id)
+    form = DeathChecklistForm(request.POST, request.FILES, report=report)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                services.death_report_check(
+                    report=report, checks=form.checks(), actor=request.user, source="web"
+                )
+                upload = form.cleaned_data.get("evidence")
+                if upload:
+                    _file_evidence(request, case, report, upload, form)
+        except _EvidenceRefused:
+            pass
+        except CaseConflict as exc:
+            messages.error(request, exc.message)
+            return redirect(case_url(case.pk, "death"))
+        except CaseError as exc:
+            if isinstance(exc, CaseForbidden):
+                raise PermissionDenied(exc.message) from exc
+            form.add_case_error(exc)
+        else:
+            messages.success(request, _("Verification checklist saved."))
+            return redirect(case_url(case.pk, "death"))
+    return _render_case(request, case, {"checklist": form}, status=400)
+
+
+class _EvidenceRefused(Exception):
+    """The evidence upload was refused: roll the checklist change back with it."""
+
+
+def _file_evidence(request, case, report, upload, form) -> None:
+    from arrears.documents.services import document_file
+    from arrears.documents.storage import DocumentRefused
+
+    try:
+        document = document_file(
+            fileobj=upload,
+            filename=upload.name,
+            declared_type=upload.content_type,
+            category_code=form.cleaned_data.get("evidence_category") or "death_certificate",
+            actor=request.user,
+            case=case,
+            note=_("Evidence of death report %(id)s") % {"id": report.pk},
+            source="web",
+        )
+    except DocumentRefused as exc:
+        field = "evidence_category" if exc.field == "category" else "evidence"
+        form.add_error(field, exc.message)
+        raise _EvidenceRefused from exc
+    services.death_report_add_evidence(
+        report=report, documents=[document], actor=request.user, source="web"
+    )
+
+
+@require_POST
+@login_required
+def death_report_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request.user, "death.decide", _("Your role may not decide death reports."))
+    report = selectors.death_report_for_user(request.user, pk)
+    case = selectors.case_for_user(request.user, report.case_id)
+    form = DeathDecideForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.death_report_decide(
+                report=report,
+                outcome=data["outcome"],
+                decided_on=data["decided_on"],
+                note=data["note"],
+                actor=request.user,
+                source="web",
+            )
+        except CaseConflict as exc:
+            messages.error(request, exc.message)
+            return redirect(case_url(case.pk, "death"))
+        except CaseError as exc:
+            if isinstance(exc, CaseForbidden):
+                raise PermissionDenied(exc.message) from exc
+            form.add_case_error(exc)
+        else:
+            if data["outcome"] == "confirmed":
+                messages.success(request, _("Death confirmed: the case moves to estate handling."))
+            else:
+                messages.success(request, _("Report found false: the hold is lifted."))
+            return redirect(case_url(case.pk, "death"))
+    return _render_case(request, case, {"decide": form}, status=400)
+
+
+@require_POST
+@login_required
+def estate(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request.user, "case.work", _("Your role may not update estate handling."))
+    case = selectors.case_for_user(request.user, pk)
+    form = EstateForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.case_estate_update(
+                case=case,
+                party_repays=form.repays(),
+                party_name=data["party_name"],
+                party_relation=data["party_relation"],
+                agreed_fen=data["agreed_amount"],
+                actor=request.user,
+                source="web",
+            )
+        except CaseConflict as exc:
+            messages.error(request, exc.message)
+            return redirect(case_url(case.pk, "death"))
+        except CaseError as exc:
+            if isinstance(exc, CaseForbidden):
+                raise PermissionDenied(exc.message) from exc
+            form.add_case_error(exc)
+        else:
+            messages.success(request, _("Estate handling saved."))
+            return redirect(case_url(case.pk, "death"))
+    return _render_case(request, case, {"estate": form}, status=400)
+
+
+@require_POST
+@login_required
+def whereabouts(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request.user, "case.work", _("Your role may not record whereabouts."))
+    case = selectors.case_for_user(request.user, pk)
+    form = WhereaboutsForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.whereabouts_record(
+                case=case,
+                status=data["status"],
+                detail=data["detail"],
+                recorded_on=data["recorded_on"],
+                actor=request.user,
+                source="web",
+            )
+        except CaseError as exc:
+            if isinstance(exc, CaseForbidden):
+                raise PermissionDenied(exc.message) from exc
+            form.add_case_error(exc)
+        else:
+            messages.success(request, _("Whereabouts recorded."))
+            return redirect(case_url(case.pk, "whereabouts"))
+    return _render_case(request, case, {"whereabouts": form}, status=400)
+
+
+# --- the playbook editor (managers) --------------------------------------------------------
+
+
+def _require_editor(request: HttpRequest) -> None:
+    _require(request.user, "playbook.edit", _("Your role may not edit the playbooks."))
+
+
+@require_safe
+@login_required
+def debtor_types(request: HttpRequest) -> HttpResponse:
+    _require_editor(request)
+    from django.db.models import Count
+
+    types = DebtorType.objects.annotate(case_count=Count("cases"))
+    return render(
+        request,
+        "cases/debtor_types.html",
+        {
+            "types": types,
+            "advice": CollectionAdvice.objects.all(),
+            "language": get_language(),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def debtor_type_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_editor(request)
+    instance = None
+    if pk is not None:
+        instance = DebtorType.objects.filter(pk=pk).first()
+        if instance is None:
+            raise Http404(_("No such debtor type."))
+    status = 200
+    if request.method == "POST":
+        form = DebtorTypeForm(request.POST, instance=instance)
+        if form.is_valid():
+            try:
+                if instance is None:
+                    services.debtor_type_create(
+                        code=form.cleaned_data["code"], actor=request.user, **form.values()
+                    )
+                else:
+                    services.debtor_type_update(
+                        debtor_type=instance, actor=request.user, **form.values()
+                    )
+            except CaseError as exc:
+                form.add_case_error(exc)
+            else:
+                messages.success(request, _("Debtor type saved."))
+                return redirect("cases:debtor_types")
+        status = 400
+    else:
+        form = DebtorTypeForm(instance=instance)
+    return render(
+        request,
+        "cases/debtor_type_form.html",
+        {"form": form, "instance": instance},
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def debtor_type_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """Retire a type (active=0) or bring it back (active=1)."""
+    _require_editor(request)
+    instance = DebtorType.objects.filter(pk=pk).first()
+    if instance is None:
+        raise Http404(_("No such debtor type."))
+    active = request.POST.get("active") == "1"
+    services.debtor_type_set_active(debtor_type=instance, active=active, actor=request.user)
+    messages.success(
+        request,
+        (_("%(name)s is active again.") if active else _("%(name)s is retired."))
+        % {"name": instance.name_for(get_language())},
+    )
+    return redirect("cases:debtor_types")
+
+
+@require_POST
+@login_required
+def debtor_type_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_editor(request)
+    instance = DebtorType.objects.filter(pk=pk).first()
+    if instance is None:
+        raise Http404(_("No such debtor type."))
+    name = instance.name_for(get_language())
+    try:
+        services.debtor_type_delete(debtor_type=instance, actor=request.user)
+    except CaseConflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(name)s deleted.") % {"name": name})
+    return redirect("cases:debtor_types")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def advice_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_editor(request)
+    instance = None
+    if pk is not None:
+        instance = CollectionAdvice.objects.filter(pk=pk).first()
+        if instance is None:
+            raise Http404(_("No such advice."))
+    status = 200
+    if request.method == "POST":
+        form = AdviceForm(request.POST)
+        if instance is not None:
+            form.fields["code"].disabled = True
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.advice_save(
+                    advice=instance,
+                    code=data.get("code") or "",
+                    zh=data["zh"],
+                    en=data["en"],
+                    sort_order=data["sort_order"],
+                    active=data["active"],
+                    actor=request.user,
+                )
+            except CaseError as exc:
+                form.add_case_error(exc)
+            else:
+                messages.success(request, _("Advice saved."))
+                return redirect(reverse("cases:debtor_types") + "#advice")
+        status = 400
+    else:
+        initial = (
+            {
+                "code": instance.code,
+                "zh": instance.zh,
+                "en": instance.en,
+                "sort_order": instance.sort_order,
+                "active": instance.active,
+            }
+            if instance
+            else None
+        )
+        form = AdviceForm(initial=initial)
+        if instance is not None:
+            form.fields["code"].disabled = True
+    return render(
+        request, "cases/advice_form.html", {"form": form, "instance": instance}, status=status
+    )
