@@ -44,6 +44,7 @@ from arrears.core.dates import add_years, local_today
 from arrears.core.models import User
 from arrears.core.scoping import loans_for, show_id_number, show_phone
 from arrears.eod.selectors import loan_state
+from arrears.plans.selectors import loan_arrangements
 
 LoanStatus = api_enum(Loan.Status, "LoanStatus")
 BorrowerKind = api_enum(Borrower.Kind, "BorrowerKind")
@@ -276,6 +277,30 @@ class GuarantorOut(Schema):
         return yuan(obj.limit_fen)
 
 
+class ArrangementOut(Schema):
+    """A repayment plan or settlement the borrower accepted on this loan."""
+
+    plan_id: int = Field(description="the plan's id under /api/v1/plans")
+    kind: str = Field(description="installment_plan or settlement")
+    status: str = Field(description="active, completed or broken")
+    accepted_on: dt.date
+    agreed_total: Yuan
+    discount: Yuan
+    paid: Yuan = Field(description="paid against the plan so far")
+
+    @staticmethod
+    def from_plan(plan) -> dict:
+        return {
+            "plan_id": plan.pk,
+            "kind": plan.kind,
+            "status": plan.status,
+            "accepted_on": plan.accepted_on,
+            "agreed_total": yuan(plan.agreed_total_fen),
+            "discount": yuan(plan.discount_fen),
+            "paid": yuan(plan.paid_fen),
+        }
+
+
 class LoanDetail(Schema):
     loan_id: str
     borrower: BorrowerRef
@@ -286,6 +311,10 @@ class LoanDetail(Schema):
         description="figures of the latest end-of-day run; null before a run has seen the loan"
     )
     guarantors: list[GuarantorOut]
+    arrangements: list[ArrangementOut] = Field(
+        description="plans accepted on this loan, newest first (the contract schedule still "
+        "applies until a plan is completed)"
+    )
 
 
 class InstallmentOut(Schema):
@@ -586,6 +615,7 @@ def loan_detail(request: HttpRequest, loan_id: LoanId, as_of: dt.date | None = N
         "position": Position.from_position(position),
         "end_of_day": EodFigures.from_state(state, case_id) if state else None,
         "guarantors": list(loan.guarantors.all()),
+        "arrangements": [ArrangementOut.from_plan(p) for p in loan_arrangements(loan)],
     }
 
 

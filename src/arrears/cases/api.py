@@ -594,6 +594,10 @@ def case_escalate(request: HttpRequest, case_id: int, payload: EscalateIn):
     user = _require(request, "case.work", "escalate cases")
     if payload.reason not in (Escalation.WILLFUL, Escalation.LEGAL_TRACK):
         raise ApiError(422, "bad_choice", "reason must be willful or legal_track", field="reason")
+    if payload.reason == Escalation.LEGAL_TRACK:
+        # Checked before the lookup, like every capability: the refusal says nothing about
+        # whether the case exists.
+        _require(request, "case.legal_track", "move cases to the legal track")
     case = _case(user, case_id)
     _english(
         lambda: services.case_escalate(
@@ -714,7 +718,7 @@ def death_report_create(request: HttpRequest, case_id: int, payload: DeathReport
 def death_report_checklist(request: HttpRequest, report_id: int, payload: DeathChecklistIn):
     """Tick what was verified (contacts, employer, relatives, address, phone, institution) and
     attach evidence documents filed on the borrower (POST /api/v1/documents first)."""
-    from arrears.documents.models import Document
+    from arrears.documents.selectors import documents_for
 
     user = _require(request, "case.work", "update death reports")
     report = _report(user, report_id)
@@ -723,7 +727,8 @@ def death_report_checklist(request: HttpRequest, report_id: int, payload: DeathC
         for item in DeathReport.CHECKLIST
         if (value := getattr(payload, item)) is not None
     }
-    docs = list(Document.objects.filter(pk__in=payload.evidence))
+    # Only documents the user may see: one outside the scope is as unknown as a missing ID.
+    docs = list(documents_for(user).filter(pk__in=payload.evidence))
     missing = set(payload.evidence) - {d.pk for d in docs}
     if missing:
         raise ApiError(

@@ -61,6 +61,7 @@ STATUS_LABELS = {
 QUICK_ACTIONS = (
     ("activities", "panel-activities", gettext_lazy("Log outcome")),
     ("promises", "panel-promises", gettext_lazy("Promise")),
+    ("activities", "act-note", gettext_lazy("Note")),
     ("plans", "panel-plans", gettext_lazy("Plan")),
     (None, "profile", gettext_lazy("Profile")),
     (None, "situations", gettext_lazy("Complaint")),

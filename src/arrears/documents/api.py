@@ -26,6 +26,7 @@ from arrears.api.schemas import (
     SafeText,
     page_of,
 )
+from arrears.cases.selectors import case_for_user
 from arrears.core.audit import request_ip
 from arrears.core.models import User
 from arrears.core.scoping import borrowers_for, cases_for, loans_for
@@ -179,7 +180,8 @@ def document_list(request: HttpRequest, filters: Query[DocumentFilters]):
     """The documents you may see, newest first, filtered by what they are filed on."""
     qs = selectors.documents_for(request.user)
     if filters.case is not None:
-        qs = qs.filter(case_id=filters.case)
+        # Like /activities, /promises and /plans: a case you may not see is a 404.
+        qs = qs.filter(case=case_for_user(request.user, filters.case))
     if filters.loan:
         qs = qs.filter(loan__external_id=filters.loan)
     if filters.borrower:

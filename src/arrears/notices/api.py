@@ -30,6 +30,7 @@ from arrears.api.schemas import (
     page_of,
     yuan,
 )
+from arrears.cases.selectors import case_for_user
 from arrears.core.audit import request_ip
 from arrears.core.models import User
 from arrears.core.scoping import cases_for
@@ -227,7 +228,8 @@ def notice_list(request: HttpRequest, filters: Query[NoticeFilters]):
     """The notices you may see, newest first."""
     qs = selectors.notices_for(request.user)
     if filters.case is not None:
-        qs = qs.filter(case_id=filters.case)
+        # Like /activities, /promises and /plans: a case you may not see is a 404.
+        qs = qs.filter(case=case_for_user(request.user, filters.case))
     if filters.loan:
         qs = qs.filter(loan__external_id=filters.loan)
     state = filters.state

@@ -116,6 +116,21 @@ def case_plans(user: User, case) -> list[Plan]:
     return list(with_details(plans_for(user)).filter(case=case))
 
 
+def loan_arrangements(loan) -> list[Plan]:
+    """Plans the borrower accepted on this loan (running, completed or broken), newest first.
+
+    This is what the loan book shows of a plan: the contract's schedule stays as it was (an
+    arrangement does not cure arrears or improve the five-category class), and the plan's
+    own schedule and what has been paid against it sit beside it. The caller has checked that
+    the user sees the loan.
+    """
+    return list(
+        Plan.objects.filter(loan=loan, accepted_on__isnull=False)
+        .prefetch_related("installments")
+        .order_by("-accepted_on", "-pk")
+    )
+
+
 def active_plan(case) -> Plan | None:
     """The plan running on the case's loan (at most one per loan), if any."""
     return Plan.objects.filter(loan_id=case.loan_id, status=Plan.Status.ACTIVE).first()

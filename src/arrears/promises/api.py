@@ -15,6 +15,7 @@ from django.utils import translation
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from arrears.api.access import require
 from arrears.api.errors import ApiError, ErrorOut, not_found
 from arrears.api.schemas import (
     DEFAULT_PAGE_SIZE,
@@ -142,7 +143,8 @@ def promise_list(request: HttpRequest, filters: Query[PromiseFilters]):
 def promise_create(request: HttpRequest, payload: PromiseIn):
     """Record that the debtor promised to pay `amount` by `promised_on` (made today). The
     loan's pending promise is superseded; end-of-day judges the promise from the payments."""
-    user: User = request.user
+    # The capability first, like every write: a refusal says nothing about the case.
+    user = require(request, services.WORK_CAPABILITY, "record promises to pay")
     case = selectors.case_for(user, payload.case)
     if case is None:
         raise not_found("case")

@@ -272,6 +272,7 @@ class LoanPage:
     state: object = None  # eod.models.LoanState: the latest end-of-day figures, if any
     case: object = None  # cases.models.Case: the open (or latest) collection case
     bucket_history: list = None
+    arrangements: list = None  # plans.models.Plan accepted on this loan
 
 
 def loan_page(*, user: User, external_id: str, today: dt.date | None = None) -> LoanPage | None:
@@ -283,6 +284,7 @@ def loan_page(*, user: User, external_id: str, today: dt.date | None = None) -> 
         return None
     from arrears.cases.models import Case
     from arrears.eod.selectors import loan_state
+    from arrears.plans.selectors import loan_arrangements
 
     case = Case.objects.filter(loan=loan).order_by("-opened_on", "-id").first()
     today = today or local_today()
@@ -324,4 +326,5 @@ def loan_page(*, user: User, external_id: str, today: dt.date | None = None) -> 
         state=loan_state(loan),
         case=case,
         bucket_history=list(case.bucket_history.order_by("-as_of")[:12]) if case else [],
+        arrangements=loan_arrangements(loan),
     )

@@ -96,6 +96,7 @@ def _render_loan(request: HttpRequest, external_id: str, form: PaymentForm | Non
             "state": page.state,
             "case": page.case,
             "bucket_history": page.bucket_history,
+            "arrangements": page.arrangements,
             "non_performing": NON_PERFORMING,
         },
         status=status,
