@@ -182,6 +182,34 @@ class LogForm(forms.Form):
         show_error(self, exc)
 
 
+class NoteForm(forms.Form):
+    """The case page's quick note: a line for the record, not a contact attempt.
+
+    Saved as an activity with channel and outcome "other" (not a channel the rule pack
+    checks, so a hold never refuses it and it counts as no attempt), timed now.
+    """
+
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=services.NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write the note.")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("prefix", "note")
+        super().__init__(*args, **kwargs)
+
+    def clean_note(self):
+        note = self.cleaned_data["note"].strip()
+        if not note:
+            raise forms.ValidationError(_("Write the note."))
+        return note
+
+    def show_error(self, exc: ActivityInvalid | ContactRefused) -> None:
+        show_error(self, exc)
+
+
 class CorrectForm(forms.Form):
     """Correct what was recorded about an entry (outcome, reason, duration, note): a new entry
     replacing it, the original kept."""

@@ -8,5 +8,6 @@ app_name = "activities"
 urlpatterns = [
     path("case/<int:case_id>/", views.case_activities, name="case"),
     path("case/<int:case_id>/log/", views.log_outcome, name="log"),
+    path("case/<int:case_id>/note/", views.add_note, name="note"),
     path("<int:activity_id>/correct/", views.correct, name="correct"),
 ]

@@ -22,8 +22,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from arrears.activities import selectors, services
 from arrears.activities.errors import ActivityError, ActivityInvalid, ContactRefused
-from arrears.activities.forms import CorrectForm, LogForm
-from arrears.activities.models import Activity, Channel
+from arrears.activities.forms import CorrectForm, LogForm, NoteForm
+from arrears.activities.models import Activity, Channel, Outcome
 from arrears.core.audit import request_ip
 from arrears.core.scoping import show_phone
 
@@ -75,7 +75,14 @@ def _entries(user, case, timeline, *, forms: dict | None = None, can_log: bool =
     return timeline
 
 
-def panel_context(request: HttpRequest, case, *, form: LogForm | None = None, fix=None) -> dict:
+def panel_context(
+    request: HttpRequest,
+    case,
+    *,
+    form: LogForm | None = None,
+    fix=None,
+    note_form: NoteForm | None = None,
+) -> dict:
     """The activities section of the case page (cases.panels): the timeline, newest first,
     corrections shown with what they replaced, and the quick form."""
     user = request.user
@@ -90,17 +97,18 @@ def panel_context(request: HttpRequest, case, *, form: LogForm | None = None, fi
         "total": len(timeline),
         "more": len(timeline) > len(shown),
         "form": form or (LogForm(user=user, case=case) if can_log else None),
+        "note_form": note_form or (NoteForm() if can_log else None),
         "can_log": can_log,
         "page_url": reverse("activities:case", args=[case.pk]),
     }
 
 
-def _render_page(request, case, *, form=None, fix=None, status=200) -> HttpResponse:
+def _render_page(request, case, *, form=None, fix=None, note_form=None, status=200) -> HttpResponse:
     user = request.user
     can_log = may_log(user, case)
     timeline = selectors.case_timeline(case)
     page = Paginator(timeline, PAGE_SIZE).get_page(request.GET.get("page"))
-    panel = panel_context(request, case, form=form, fix=fix)
+    panel = panel_context(request, case, form=form, fix=fix, note_form=note_form)
     panel["entries"] = _entries(
         user,
         case,
@@ -174,6 +182,36 @@ def log_outcome(request: HttpRequest, case_id: int) -> HttpResponse:
             _warned(request, activity)
             return redirect(case_url(case.pk))
     return _render_page(request, case, form=form, status=status)
+
+
+@require_POST
+@login_required
+def add_note(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The quick note: an entry on the timeline with channel and outcome "other", timed now."""
+    _require_log(request.user)
+    user = request.user
+    case = _case(user, case_id)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.activity_log(
+                case=case,
+                channel=Channel.OTHER,
+                outcome=Outcome.OTHER,
+                occurred_at=timezone.now(),
+                actor=user,
+                source="web",
+                note=form.cleaned_data["note"],
+                ip=request_ip(request),
+            )
+        except (ActivityInvalid, ContactRefused) as exc:
+            form.show_error(exc)
+        except ActivityError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(request, _("Note added."))
+            return redirect(case_url(case.pk))
+    return _render_page(request, case, note_form=form, status=400)
 
 
 def _log(request, case, form: LogForm, data: dict) -> Activity:
