@@ -70,7 +70,9 @@ class Product(models.Model):
     grace_days = models.PositiveSmallIntegerField(default=0)
     # All-in annual cap (contract + penalty + fees); None means no cap.
     rate_cap = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    failed_deduction_fee_fen = models.BigIntegerField(default=0)
+    # 扣款失败费: charged once per loan and day on which an auto-debit failed (the deductions
+    # import, docs/imports.md); 0 = none.
+    failed_deduction_fee_fen = models.BigIntegerField(default=0, db_default=0)
     arrears_tolerance_fen = models.BigIntegerField(default=0)
     # Promises to pay (issue 4): judged at end-of-day from the payments.
     promise_tolerance_fen = models.BigIntegerField(
@@ -282,12 +284,20 @@ class Charge(models.Model):
     paid_fen = models.BigIntegerField(default=0)
     waived_fen = models.BigIntegerField(default=0)
     note = models.CharField(max_length=200, blank=True)
+    # Where an imported fee came from (e.g. `deduction:<扣款流水号>`), so importing the same
+    # file again adds nothing; blank for fees charged by hand or by end-of-day.
+    external_ref = models.CharField(max_length=100, blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["charged_on", "id"]
         constraints = [
             *_nonneg("paid_fen", "waived_fen", model="charge"),
+            models.UniqueConstraint(
+                fields=["external_ref"],
+                condition=~Q(external_ref=""),
+                name="charge_external_ref_unique",
+            ),
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="charge_amount_pos"),
             models.CheckConstraint(
                 condition=Q(amount_fen__gte=F("paid_fen") + F("waived_fen")),

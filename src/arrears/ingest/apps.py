@@ -1,4 +1,4 @@
-"""File imports (loan tapes, schedules, payments) and spreadsheet exports."""
+"""File imports (loan tapes, schedules, payments, auto-debit attempts) and spreadsheet exports."""
 
 from django.apps import AppConfig
 
@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class IngestConfig(AppConfig):
     name = "arrears.ingest"
     label = "ingest"
+
+    def ready(self) -> None:
+        from arrears.ingest.deductions import register
+
+        register()

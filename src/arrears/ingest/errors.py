@@ -83,6 +83,19 @@ MESSAGES: dict[str, str] = {
     ),
     "loan_has_payments": "loan {loan} already has payments; its schedule cannot be replaced",
     "loan_rows_rejected": "rejected with the other rows of loan {loan} (see row {row})",
+    # auto-debit attempts (ingest.deductions)
+    "unknown_deduction_result": "unknown result (success 成功, failed 失败)",
+    "duplicate_deduction": (
+        "deduction ID appears more than once in this file with a different loan, date, "
+        "amount or result (first on row {first})"
+    ),
+    "deduction_conflict": (
+        "deduction ID was already imported as a failed attempt on loan {loan} on "
+        "{attempted_on}, and its fee charged"
+    ),
+    "deduction_before_disbursement": (
+        "deduction date is before loan {loan} was disbursed ({disbursed})"
+    ),
 }
 
 

@@ -65,6 +65,15 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("amount", ("金额", "还款金额", "实还金额"), True),
         Field("channel", ("渠道", "还款渠道")),
     ),
+    # Auto-debit attempts (代扣流水): a failure may carry the product's fee (ingest.deductions).
+    "deductions": (
+        Field("deduction_id", ("扣款流水号", "代扣流水号", "扣款编号", "deduction ID"), True),
+        Field("loan_id", ("贷款编号", "借据号", "借据编号"), True),
+        Field("attempted_on", ("扣款日期", "代扣日期", "交易日期", "date"), True),
+        Field("amount", ("扣款金额", "代扣金额", "应扣金额", "金额"), True),
+        Field("result", ("扣款结果", "结果", "代扣结果", "状态", "status"), True),
+        Field("failure_reason", ("失败原因", "原因", "reason")),
+    ),
 }
 KINDS = tuple(FIELDS)
 

@@ -189,6 +189,33 @@ def channel(value: Cell) -> str:
         raise FieldError("unknown_channel") from exc
 
 
+# Results of an auto-debit attempt: True for success, False for failure.
+_RESULTS = {
+    "success": True,
+    "succeeded": True,
+    "successful": True,
+    "ok": True,
+    "成功": True,
+    "扣款成功": True,
+    "代扣成功": True,
+    "failed": False,
+    "failure": False,
+    "fail": False,
+    "失败": False,
+    "扣款失败": False,
+    "代扣失败": False,
+}
+
+
+def deduction_result(value: Cell) -> bool:
+    """成功 / success → True, 失败 / failed → False."""
+    key = cell_text(value).strip().casefold()
+    try:
+        return _RESULTS[key]
+    except KeyError as exc:
+        raise FieldError("unknown_deduction_result") from exc
+
+
 # Field name → parser, per kind. A field missing from the spec is read as stripped text.
 PARSERS: dict[str, dict[str, Callable[[Cell], object]]] = {
     "loans": {
@@ -222,6 +249,14 @@ PARSERS: dict[str, dict[str, Callable[[Cell], object]]] = {
         "paid_on": date_,
         "amount": positive_money,
         "channel": channel,
+    },
+    "deductions": {
+        "deduction_id": identifier,
+        "loan_id": identifier,
+        "attempted_on": date_,
+        "amount": positive_money,
+        "result": deduction_result,
+        "failure_reason": text(100),
     },
 }
 

@@ -1,4 +1,4 @@
-"""`arrears import loans|schedule|payments FILE`: validate a file, report every problem, import.
+"""`arrears import loans|schedule|payments|deductions FILE`: check a file, report, import.
 
 Thin: reading, checking and writing live in arrears.ingest.services.
 """
@@ -18,7 +18,8 @@ from arrears.ingest.services import IMPORTERS
 
 class Command(BaseCommand):
     help = (
-        "Import a loan tape, schedules or payments from CSV (UTF-8, UTF-8 with BOM, GBK) or "
+        "Import a loan tape, schedules, payments or auto-debit attempts (deductions) from CSV "
+        "(UTF-8, UTF-8 with BOM, GBK) or "
         "XLSX, with English or Chinese headers. Every problem is reported as "
         "'row N, column C: reason (value)'; nothing is written if any row is wrong, unless "
         "--skip-invalid. See docs/imports.md."
