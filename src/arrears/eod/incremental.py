@@ -22,7 +22,9 @@ Two things are not per loan. The pre-due list comes straight from the schedule f
 (nothing is paid before its due date, so an installment due in (D, D + N] owes its whole
 amount as of D). The borrower rule classifies a borrower's loans together: the carried loans
 of the recomputed loans' borrowers ("peers") are counted by the engine with their previous
-exposure and DPD, and those whose class moves are re-classed after the copy.
+exposure and DPD, and those whose class moves are re-classed after the copy. A loan deleted
+since P took its exposure out of its borrower's class without saying who the borrower was, so
+with the borrower rule on a day after deletions is read in full (`full_instead`).
 
 The property test (tests/test_incremental.py) checks on random books and random changes that
 an incremental run writes exactly what a full run writes.
@@ -316,6 +318,9 @@ def select(
         (total,) = cur.fetchone()
         cur.execute("SELECT COUNT(*) FROM book_loan")
         (loans,) = cur.fetchone()
+    # P's rows are previous.loans; every loan there either still exists or was deleted, and
+    # every existing loan is there unless it is 'new'.
+    deleted = previous.loans - (int(loans) - reasons["new"])
     return {
         "previous_run": previous.pk,
         "previous_as_of": p.isoformat(),
@@ -323,7 +328,23 @@ def select(
         "reasons": reasons,
         "recompute": int(total),
         "loans": int(loans),
+        "deleted": max(0, deleted),
     }
+
+
+def full_instead(selection: dict, config: EodConfig) -> str:
+    """Why the selected day should be read in full after all, or "" to go on incrementally."""
+    share = selection["recompute"] / max(1, selection["loans"])
+    if share > max_share():
+        return (
+            f"{selection['recompute']} of {selection['loans']} loans to"
+            f" recompute, more than {max_share():.0%}"
+        )
+    if selection["deleted"] and config.borrower_np_share_bp is not None:
+        # The borrower rule classed the other loans of a deleted loan's borrower with its
+        # exposure; the book no longer says who that borrower was.
+        return f"{selection['deleted']} loans deleted since the previous run (borrower rule)"
+    return ""
 
 
 PEER_SCHEMA = {

@@ -194,12 +194,8 @@ def eod_run(
                         external_now=external,
                     )
                     selection["select_s"] = round(time.perf_counter() - clock, 3)
-                    share = selection["recompute"] / max(1, selection["loans"])
-                    if share > incremental.max_share():
-                        full_reason = (
-                            f"{selection['recompute']} of {selection['loans']} loans to"
-                            f" recompute, more than {incremental.max_share():.0%}"
-                        )
+                    full_reason = incremental.full_instead(selection, config)
+                    if full_reason:
                         previous = None
                 peers = pre_due = None
                 if previous is None:
@@ -248,6 +244,7 @@ def eod_run(
                 if previous is not None:
                     clock = time.perf_counter()
                     carried = incremental.carry_forward(previous_as_of=previous.as_of, as_of=as_of)
+                    _test_pause("carried")
                     incremental.reclassify(as_of, moved)
                     carried_totals = incremental.carried_summary(
                         previous=previous, as_of=as_of, carried=carried, moved=moved, config=config

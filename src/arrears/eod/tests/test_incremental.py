@@ -205,12 +205,37 @@ def test_a_new_loan_is_computed(reasons, quiet):
 
 
 def test_a_deleted_loan_is_not_carried(reasons, quiet):
+    # Without the borrower rule a deleted loan touches no other loan's figures.
+    config = EodConfig(borrower_np_share_bp=None)
     gone = make_loan(external_id="GONE", disbursed_on=D(2026, 11, 6))
-    eod_run(as_of=P)
+    eod_run(as_of=P, config=config)
     Loan.objects.filter(pk=gone.pk).delete()  # entered in error: no payments, no case
-    run = run_both(NEXT)
+    run = run_both(NEXT, config=config)
+    assert run.mode == "incremental" and run.mode_detail["deleted"] == 1
     assert (run.loans, run.carried, run.summary["by_bucket"]["M0"]["loans"]) == (1, 1, 1)
     assert not LoanSnapshot.objects.filter(as_of=NEXT, loan_id=gone.pk).exists()
+
+
+def test_a_deleted_loan_makes_the_day_full_under_the_borrower_rule(reasons):
+    # LATE (92 DPD on 11-20, substandard) makes its borrower non-performing, so CALM is
+    # substandard too. LATE's case and LATE are then deleted (entered in error): CALM is
+    # normal again, which only a full read can tell (the book no longer links LATE to the
+    # borrower, and CALM itself did not change).
+    borrower = make_borrower()
+    late = make_loan(borrower=borrower, method="bullet", term_months=6, disbursed_on=D(2026, 2, 20))
+    calm = make_loan(borrower=borrower, disbursed_on=D(2026, 11, 5))
+    eod_run(as_of=P)
+    assert LoanSnapshot.objects.get(as_of=P, loan=calm).classification == "substandard"
+    Case.objects.filter(loan=late).delete()
+    Loan.objects.filter(pk=late.pk).delete()
+    run = run_both(NEXT)
+    assert (run.mode, run.mode_detail["reason"]) == (
+        "full",
+        "1 loans deleted since the previous run (borrower rule)",
+    )
+    row = LoanSnapshot.objects.get(as_of=NEXT, loan=calm)
+    assert (row.dpd, row.classification) == (0, "normal")
+    assert eod_run(as_of=D(2026, 11, 24)).mode == "incremental"
 
 
 def test_an_overdue_loan_is_recomputed_every_day(reasons, quiet):

@@ -20,7 +20,9 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-PAUSE_POINTS = ["loaded", "snapshot_half", "snapshot_written", "before_commit"]
+# "carried": an incremental run, after its carried rows are copied and before the re-classed
+# borrower peers, the pre-due list and the restart events are written.
+PAUSE_POINTS = ["loaded", "snapshot_half", "carried", "snapshot_written", "before_commit"]
 PREVIOUS, TARGET = "2026-11-20", "2026-11-28"
 
 BUILD = """
@@ -68,6 +70,7 @@ QUERIES = [
     " JOIN cases_case c ON c.id = h.case_id ORDER BY c.loan_id, c.opened_on, h.as_of",
     "SELECT as_of, loans, delinquent, newly_delinquent, cured, cases_opened, cases_closed,"
     " pre_due FROM eod_eodrun WHERE status = 'done' ORDER BY id",
+    "SELECT as_of, loan_id, event_date FROM eod_externalrestart ORDER BY as_of, loan_id",
 ]
 
 
@@ -227,3 +230,5 @@ def _scenario(db_copy):
 
     run(env, "eod", "--as-of", TARGET, "--no-progress")
     assert db_copy.dump("main") == expected
+    # The rerun was incremental too, and chose the same loans.
+    assert db_copy.dump("main", [MODE]) == db_copy.dump("reference", [MODE])
