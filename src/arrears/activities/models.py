@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -186,3 +188,10 @@ class Activity(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("activities are append-only and kept for the retention period")
+
+
+@receiver(pre_delete, sender=Activity)
+def _activities_are_never_deleted(sender, instance: Activity, **kwargs) -> None:
+    # Activity.delete() refuses, but a queryset's .delete() does not call it; it does send
+    # this signal for every row first (a receiver also stops Django's fast delete path).
+    raise AppendOnlyError("activities are append-only and kept for the retention period")

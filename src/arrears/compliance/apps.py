@@ -20,3 +20,14 @@ class ComplianceConfig(AppConfig):
                 prefix="/compliance/",
             )
         )
+        # Managers and auditors read the report of overrides (who, which rule, why).
+        nav_register(
+            NavItem(
+                "overrides",
+                _("Overrides"),
+                "compliance:overrides",
+                order=96,
+                capability="compliance.overrides.read",
+                prefix="/compliance/overrides/",
+            )
+        )

@@ -83,3 +83,58 @@ class LprForm(forms.Form):
 
     def add_refusal(self, exc: ComplianceError) -> None:
         self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+
+
+class OverrideFilterForm(forms.Form):
+    """The override report's filters (a GET form: a bad value is shown on its field and left
+    out of the search)."""
+
+    rule = forms.CharField(
+        label=_("Rule"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"placeholder": "CN.CONNECTED_CALLS", "list": "rule-ids"}),
+    )
+    actor = forms.CharField(label=_("Overridden by"), required=False, max_length=150)
+    role = forms.ChoiceField(label=_("Role"), required=False)
+    pack = forms.CharField(label=_("Rule pack"), required=False, max_length=40)
+    case = forms.IntegerField(label=_("Case"), required=False, min_value=1, max_value=2**31 - 1)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from arrears.core.roles import Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", _("Any")), *Role.choices]
+        for name in ("rule", "actor", "pack"):
+            self.fields[name].widget.attrs["autocapitalize"] = "none"
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def filters(self):
+        """The valid filters; a field with an error is left out (and shown on the form)."""
+        from arrears.compliance.selectors import OverrideFilters
+
+        if not self.is_bound:
+            return OverrideFilters()
+        self.is_valid()
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        return OverrideFilters(
+            rule=data.get("rule") or "",
+            actor=data.get("actor") or "",
+            role=data.get("role") or "",
+            pack=data.get("pack") or "",
+            case=data.get("case"),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )

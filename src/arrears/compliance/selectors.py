@@ -107,3 +107,139 @@ def lpr_in_force(on: dt.date) -> LprInForce | None:
         published_on=row.published_on,
         carried_forward=row.carried_forward or stale,
     )
+
+
+# --------------------------------------------------------------------------- the override report
+
+OVERRIDE_READ = "compliance.overrides.read"
+_EARLIEST = dt.date(1900, 1, 1)
+_LATEST = dt.date(9000, 1, 1)
+
+
+def overrides_readable(user) -> object:
+    """`user` if their role may read the override report; PermissionDenied otherwise.
+
+    The roles that may (administrator, manager, auditor) read the whole book, so the report
+    needs no further scoping.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    if not (user.is_authenticated and user.can(OVERRIDE_READ)):
+        raise PermissionDenied("only a manager, an auditor or an administrator reads overrides")
+    return user
+
+
+@dataclass(frozen=True)
+class OverrideFilters:
+    """What to look for in the override report. Empty means "any"; dates are local days with
+    both ends included. `rule` matches a rule id exactly or as a prefix ("CN." finds every
+    China rule); `case` finds overrides on the case and on its activities."""
+
+    rule: str = ""
+    actor: str = ""
+    role: str = ""
+    pack: str = ""
+    case: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            k: v.isoformat() if isinstance(v, dt.date) else v
+            for k, v in self.__dict__.items()
+            if v not in ("", None)
+        }
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    from arrears.core.dates import local_zone
+
+    return dt.datetime.combine(day, dt.time.min, tzinfo=local_zone())
+
+
+def override_entries(*, user, filters: OverrideFilters | None = None):
+    """The overrides matching `filters`, newest first (a queryset: page or stream it)."""
+    from django.db.models import Q
+
+    overrides_readable(user)
+    f = filters or OverrideFilters()
+    qs = RuleOverride.objects.select_related("pack", "actor")
+    if f.rule:
+        rule = f.rule.strip().upper()
+        qs = qs.filter(
+            Q(rule_id=rule) | Q(rule_id__startswith=rule if rule.endswith(".") else rule + ".")
+        )
+    if f.actor:
+        qs = qs.filter(actor__username=f.actor.strip())
+    if f.role:
+        qs = qs.filter(role=f.role)
+    if f.pack:
+        qs = qs.filter(pack__code=f.pack.strip())
+    if f.case is not None:
+        from arrears.activities.models import Activity
+
+        activities = Activity.objects.filter(case_id=f.case).values_list("pk", flat=True)
+        qs = qs.filter(
+            Q(object_ref=f"case:{f.case}")
+            | Q(object_ref__in=[f"activity:{pk}" for pk in activities.iterator()])
+        )
+    if f.date_from and f.date_from > _EARLIEST:
+        qs = qs.filter(created_at__gte=_day_start(f.date_from))
+    if f.date_to and f.date_to < _LATEST:
+        qs = qs.filter(created_at__lt=_day_start(f.date_to + dt.timedelta(days=1)))
+    return qs.order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class OverrideRow:
+    """One override as the report shows it: the object resolved to its case and loan."""
+
+    override: RuleOverride
+    case_id: int | None
+    loan_id: str
+
+
+def override_rows(overrides) -> list[OverrideRow]:
+    """Resolve each override's object ("case:42", "activity:7") to its case and loan, in
+    three queries for the lot."""
+    from arrears.activities.models import Activity
+    from arrears.cases.models import Case
+
+    items = list(overrides)
+
+    def ids(prefix: str) -> set[int]:
+        out = set()
+        for o in items:
+            kind, _, pk = o.object_ref.partition(":")
+            if kind == prefix and pk.isdigit():
+                out.add(int(pk))
+        return out
+
+    case_of_activity = dict(
+        Activity.objects.filter(pk__in=ids("activity")).values_list("pk", "case_id")
+    )
+    case_ids = ids("case") | set(case_of_activity.values())
+    loan_of_case = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "loan__external_id"))
+    rows = []
+    for o in items:
+        kind, _, pk = o.object_ref.partition(":")
+        case_id = None
+        if pk.isdigit():
+            case_id = int(pk) if kind == "case" else case_of_activity.get(int(pk))
+        if case_id not in loan_of_case:
+            case_id = None
+        rows.append(OverrideRow(o, case_id, loan_of_case.get(case_id, "") if case_id else ""))
+    return rows
+
+
+def override_summary(qs) -> dict[str, list[tuple[str, int]]]:
+    """How many overrides per rule and per person in a filtered set, most first."""
+    from django.db.models import Count
+
+    def count(field: str) -> list[tuple[str, int]]:
+        return [
+            (row[field], row["n"])
+            for row in qs.order_by().values(field).annotate(n=Count("id")).order_by("-n", field)
+        ]
+
+    return {"rules": count("rule_id"), "actors": count("actor__username")}

@@ -9,4 +9,6 @@ urlpatterns = [
     path("packs/", views.packs, name="packs"),
     path("packs/product/<int:pk>/", views.product_pack, name="product_pack"),
     path("lpr/", views.lpr, name="lpr"),
+    path("overrides/", views.overrides, name="overrides"),
+    path("overrides/export.<str:fmt>", views.overrides_export, name="overrides_export"),
 ]

@@ -1,8 +1,10 @@
-"""Administrators' pages: which rule pack each product follows, and the LPR table.
+"""Compliance pages: which rule pack each product follows and the LPR table (administrators),
+and the report of overrides (managers, auditors, administrators).
 
 Thin: the writes are compliance.services.product_rulepack_set and lpr_set, each audited in
-its transaction. Both pages need `rulepack.edit` (403 otherwise, reading included: the
-command line `arrears rulepack` is there for everyone else).
+its transaction. The pack and LPR pages need `rulepack.edit` (403 otherwise, reading
+included: the command line `arrears rulepack` is there for everyone else); the override
+report needs `compliance.overrides.read`.
 """
 
 from __future__ import annotations
@@ -10,17 +12,32 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from arrears.book.models import Product
 from arrears.compliance.errors import ComplianceError
-from arrears.compliance.forms import LprForm, ProductPackForm
-from arrears.compliance.models import LprRate, ProductRulePack
-from arrears.compliance.selectors import default_pack_code, lpr_in_force, packs_current
-from arrears.compliance.services import lpr_set, product_rulepack_set
+from arrears.compliance.forms import LprForm, OverrideFilterForm, ProductPackForm
+from arrears.compliance.models import LprRate, ProductRulePack, RuleOverride
+from arrears.compliance.selectors import (
+    default_pack_code,
+    lpr_in_force,
+    override_entries,
+    override_rows,
+    override_summary,
+    overrides_readable,
+    packs_current,
+)
+from arrears.compliance.services import (
+    OVERRIDE_EXPORT_FORMATS,
+    lpr_set,
+    override_export,
+    product_rulepack_set,
+)
 from arrears.core.audit import request_ip
 from arrears.core.dates import local_today
 
@@ -143,3 +160,55 @@ def lpr(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+# --------------------------------------------------------------------------- the override report
+
+OVERRIDE_PAGE_SIZE = 50
+
+
+@require_http_methods(["GET", "HEAD"])
+@login_required
+def overrides(request: HttpRequest) -> HttpResponse:
+    """Every recorded override (who, which rule, on what, why), filtered, with counts per rule
+    and per person; for managers, auditors and administrators (403 for everyone else)."""
+    user = overrides_readable(request.user)
+    form = OverrideFilterForm(request.GET or None)
+    qs = override_entries(user=user, filters=form.filters())
+    page = Paginator(qs, OVERRIDE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "compliance/overrides.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": override_rows(page.object_list),
+            "summary": override_summary(qs),
+            "rule_ids": sorted(
+                set(RuleOverride.objects.order_by().values_list("rule_id", flat=True).distinct())
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+@login_required
+def overrides_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered overrides as CSV or XLSX (audited `compliance.overrides.export`)."""
+    user = overrides_readable(request.user)
+    if fmt not in OVERRIDE_EXPORT_FORMATS:
+        return HttpResponse(status=404)
+    form = OverrideFilterForm(request.GET or None)
+    filters = form.filters()
+    back = f"{reverse('compliance:overrides')}?{request.GET.urlencode()}"
+    if form.is_bound and form.errors:
+        messages.error(request, _("Fix the filters before exporting."))
+        return redirect(back)
+    export = override_export(
+        user=user, filters=filters, fmt=fmt, source="web", ip=request_ip(request)
+    )
+    response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

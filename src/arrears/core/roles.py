@@ -33,6 +33,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # role may override is the rule pack's `override_roles`; this says who may try at all
     # (legal: the packs name it for cease-contact, bankruptcy and conduct rules).
     "compliance.override": frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),
+    # Reading (and exporting) the report of every override: who overrode which rule on what,
+    # and why (/compliance/overrides/). Managers answer for them, auditors check them.
+    "compliance.overrides.read": frozenset({Role.ADMIN, Role.MANAGER, Role.AUDITOR}),
     # Documents: everyone who works cases files them; managers keep the category list.
     "document.file": frozenset(
         {

@@ -62,12 +62,18 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, cls=DjangoJSONEncoder)
 
 
-def _cell(value: str) -> str:
-    # A spreadsheet runs a cell that starts with =, +, - or @ as a formula; the trail holds
-    # text typed by strangers (user names tried at sign-in), so such text is quoted.
+def spreadsheet_text(value: str) -> str:
+    """`value` made safe for a CSV or XLSX cell.
+
+    A spreadsheet runs a cell that starts with =, +, - or @ as a formula; the trail holds
+    text typed by strangers (user names tried at sign-in), so such text is quoted.
+    """
     if value and value[0] in "=+-@\t\r" and not (value[0] == "-" and value[1:2].isdigit()):
         return "'" + value
     return value
+
+
+_cell = spreadsheet_text
 
 
 def _rows(qs) -> Iterator[list[str]]:
@@ -88,13 +94,14 @@ def _rows(qs) -> Iterator[list[str]]:
         ]
 
 
-def _csv_chunks(qs) -> Iterator[bytes]:
+def table_csv_chunks(header, rows) -> Iterator[bytes]:
+    """A CSV file (UTF-8 with a BOM, so Excel reads Chinese) of `header` and `rows` (lists of
+    text already made safe with `spreadsheet_text`), yielded in pieces."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    # A BOM so that Excel opens the Chinese text as UTF-8.
     buffer.write("\ufeff")
-    writer.writerow(EXPORT_COLUMNS)
-    for n, row in enumerate(_rows(qs), start=1):
+    writer.writerow(header)
+    for n, row in enumerate(rows, start=1):
         writer.writerow(row)
         if n % 500 == 0:
             yield buffer.getvalue().encode()
@@ -103,14 +110,15 @@ def _csv_chunks(qs) -> Iterator[bytes]:
     yield buffer.getvalue().encode()
 
 
-def _xlsx_file(qs) -> IO[bytes]:
+def table_xlsx_file(title: str, header, rows) -> IO[bytes]:
+    """An XLSX file of one sheet: `header` and `rows`, every cell text (never a formula)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title="audit")
-    ws.append(list(EXPORT_COLUMNS))
-    for row in _rows(qs):
+    ws = wb.create_sheet(title=title)
+    ws.append(list(header))
+    for row in rows:
         cells = []
         for value in row:
             cell = WriteOnlyCell(ws, value=value)
@@ -123,7 +131,15 @@ def _xlsx_file(qs) -> IO[bytes]:
     return out
 
 
-def _file_chunks(fh: IO[bytes]) -> Iterator[bytes]:
+def _csv_chunks(qs) -> Iterator[bytes]:
+    return table_csv_chunks(EXPORT_COLUMNS, _rows(qs))
+
+
+def _xlsx_file(qs) -> IO[bytes]:
+    return table_xlsx_file("audit", EXPORT_COLUMNS, _rows(qs))
+
+
+def file_chunks(fh: IO[bytes]) -> Iterator[bytes]:
     with fh:
         while chunk := fh.read(64 * 1024):
             yield chunk
@@ -171,7 +187,7 @@ def audit_export(
         f"audit-{stamp}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         count,
-        _file_chunks(_xlsx_file(qs)),
+        file_chunks(_xlsx_file(qs)),
     )
 
 

@@ -28,11 +28,9 @@ from typing import Any
 
 import polars as pl
 from django.db import connection, transaction
-from django.utils import timezone
 
 from arrears.book.models import WAIVER_CHANNELS, Charge
-from arrears.core.audit import _PG_LOCK_KEY, GENESIS, entry_hash
-from arrears.core.models import AuditEntry
+from arrears.core.audit import audit_record_many
 from arrears.eod.loader import _date, fetch
 from arrears.eod.phases import EodPhaseContext
 from arrears.promises.judging import judge_promises
@@ -295,46 +293,6 @@ def _flag_negative_credit(borrower_ids: list[int], as_of: dt.date, audits: list)
 
 
 def audit_bulk(*, actor, source: str, items: list[tuple[str, str, Any, Any, Any]]) -> int:
-    """Append one audit entry per (event, object_type, object_id, before, after), in bulk.
-
-    The same chain as core.audit.audit_record (same lock, same hash), but two statements for
-    any number of entries instead of five per entry: the rows are inserted, read back in id
-    order (the stored form is what is hashed) and their prev_hash/hash set in one update.
-    """
-    if not items:
-        return 0
-    from arrears.core.audit import _normalise
-
-    now = timezone.now()
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cur:
-                cur.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-        prev = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
-        created = AuditEntry.objects.bulk_create(
-            [
-                AuditEntry(
-                    at=now,
-                    actor=actor if actor is not None and actor.pk else None,
-                    actor_name=actor.username if actor else "system",
-                    event=event,
-                    object_type=object_type,
-                    object_id=str(object_id),
-                    before=_normalise(before),
-                    after=_normalise(after),
-                    source=source,
-                )
-                for event, object_type, object_id, before, after in items
-            ],
-            batch_size=1000,
-        )
-        ids = sorted(e.pk for e in created)
-        entries = []
-        for start in range(0, len(ids), 900):  # under SQLite's bound-parameter limit
-            entries += AuditEntry.objects.filter(id__in=ids[start : start + 900]).order_by("id")
-        for entry in entries:
-            entry.prev_hash = prev
-            entry.hash = entry_hash(entry)
-            prev = entry.hash
-        AuditEntry.objects.bulk_update(entries, ["prev_hash", "hash"], batch_size=1000)
-    return len(entries)
+    """Append one audit entry per (event, object_type, object_id, before, after), in bulk
+    (core.audit.audit_record_many: the same chain, lock and hash as audit_record)."""
+    return audit_record_many(actor=actor, items=items, source=source)

@@ -67,8 +67,12 @@ class NavLink:
 
 
 def nav_for(user: User, path: str) -> list[NavLink]:
-    """The links `user` sees, in order, with the one for `path` marked active."""
-    links: list[NavLink] = []
+    """The links `user` sees, in order, with the one for `path` marked active.
+
+    One link at most is active: the one whose prefix matches `path` longest (so
+    /compliance/overrides/ is "Overrides", not also "Rule packs" at /compliance/).
+    """
+    found: list[tuple[NavItem, str, str]] = []
     for item in sorted(NAV, key=lambda i: (i.order, i.key)):
         if not item.visible_to(user):
             continue
@@ -76,7 +80,13 @@ def nav_for(user: User, path: str) -> list[NavLink]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue  # an app registered a page that is not routed (yet): skip, never crash
-        prefix = item.prefix or url
-        active = path == prefix if prefix == "/" else path.startswith(prefix)
-        links.append(NavLink(item.key, str(item.label), url, active))
-    return links
+        found.append((item, url, item.prefix or url))
+
+    def matches(prefix: str) -> bool:
+        return path == prefix if prefix == "/" else path.startswith(prefix)
+
+    best = max((len(p) for _, _, p in found if matches(p)), default=None)
+    return [
+        NavLink(item.key, str(item.label), url, matches(prefix) and len(prefix) == best)
+        for item, url, prefix in found
+    ]

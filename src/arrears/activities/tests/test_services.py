@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from arrears.activities.errors import ActivityForbidden, ActivityInvalid, ContactRefused
@@ -208,6 +209,8 @@ def test_activities_are_append_only(people, case):
         a.save()
     with pytest.raises(AppendOnlyError):
         a.delete()
+    with pytest.raises(AppendOnlyError), transaction.atomic():
+        Activity.objects.filter(pk=a.pk).delete()  # a queryset's delete() skips a.delete()
     a.refresh_from_db()
     assert a.note == ""
 

@@ -49,3 +49,41 @@ def test_reordered_entries_are_caught(chain):
     report = audit_verify()
     assert not report.ok
     assert report.first_bad_id == chain[1].pk
+
+
+def test_bulk_entries_chain_on_to_the_single_ones(chain, people):
+    import datetime as dt
+    from decimal import Decimal
+
+    from arrears.core.audit import AuditItem, audit_record_many
+
+    written = audit_record_many(
+        actor=people["alice"],
+        items=[
+            AuditItem("test.bulk", "case", 7, {"status": "open"}, {"status": "closed"}),
+            ("test.bulk", "loan", "L-1", None, {"on": dt.date(2026, 11, 28), "x": Decimal("1.50")}),
+            *(AuditItem("test.bulk", "case", n) for n in range(8, 11)),
+        ],
+        source="cli",
+        ip="10.0.0.9",
+        batch=2,  # several read-back batches
+    )
+    assert written == 5
+    after = audit_record(actor=None, event="test.after")
+    bulk = list(AuditEntry.objects.filter(event="test.bulk").order_by("id"))
+    assert [e.object_id for e in bulk] == ["7", "L-1", "8", "9", "10"]
+    assert bulk[0].prev_hash == chain[-1].hash
+    assert after.prev_hash == bulk[-1].hash
+    assert {(e.actor_name, e.source, e.ip) for e in bulk} == {("alice", "cli", "10.0.0.9")}
+    assert bulk[1].after == {"on": "2026-11-28", "x": "1.50"}
+    assert audit_verify().ok
+    # Tampering with a bulk entry is caught like any other.
+    AuditEntry.objects.filter(pk=bulk[2].pk).update(object_id="99")
+    assert audit_verify().first_bad_id == bulk[2].pk
+
+
+def test_no_items_write_nothing(people):
+    from arrears.core.audit import audit_record_many
+
+    assert audit_record_many(actor=people["mia"], items=[]) == 0
+    assert not AuditEntry.objects.exists()

@@ -100,6 +100,14 @@ def test_the_current_page_is_marked_in_the_nav(people):
     assert links == {"home": False, "loans": True, "cases": False, "borrowers": False}
 
 
+def test_only_the_longest_matching_prefix_is_marked(people):
+    # "Rule packs" covers /compliance/, "Overrides" /compliance/overrides/: one is current.
+    links = {link.key: link.active for link in nav_for(people["alice"], "/compliance/overrides/")}
+    assert [key for key, active in links.items() if active] == ["overrides"]
+    links = {link.key: link.active for link in nav_for(people["alice"], "/compliance/lpr/")}
+    assert [key for key, active in links.items() if active] == ["rulepacks"]
+
+
 def test_the_stylesheet_is_served_without_a_cdn(client, people):
     client.login(username="carl", password=PASSWORD)
     html = client.get(reverse("web:home")).content.decode()
