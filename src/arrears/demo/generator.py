@@ -88,6 +88,9 @@ class ProductSpec:
     rate_cap: str | None
     fee_fen: int
     methods: tuple[tuple[str, int], ...]  # (method, weight)
+    # A broken promise to pay costs this fee and flags the borrower for negative credit.
+    broken_promise_fee_fen: int = 0
+    negative_credit_on_broken_promise: bool = False
 
 
 PRODUCTS: tuple[ProductSpec, ...] = (
@@ -103,6 +106,8 @@ PRODUCTS: tuple[ProductSpec, ...] = (
         rate_cap="0.24",
         fee_fen=2000,  # 扣款失败费 20 yuan
         methods=(("annuity", 50), ("equal_principal", 30), ("interest_first", 10), ("bullet", 10)),
+        broken_promise_fee_fen=5000,  # 50 yuan (the case work shows it charged)
+        negative_credit_on_broken_promise=True,
     ),
     ProductSpec(
         code="AGRI",
@@ -206,6 +211,8 @@ def demo_products() -> list[Product]:
                 "grace_days": spec.grace_days,
                 "rate_cap": Decimal(spec.rate_cap) if spec.rate_cap else None,
                 "failed_deduction_fee_fen": spec.fee_fen,
+                "broken_promise_fee_fen": spec.broken_promise_fee_fen,
+                "negative_credit_on_broken_promise": spec.negative_credit_on_broken_promise,
             },
         )
         out.append(product)
@@ -977,7 +984,9 @@ def book_models() -> list:
     changed = True
     while changed:
         changed = False
-        for model in apps.get_models():
+        # Auto-created models too: the many-to-many tables (an activity's documents, a death
+        # report's evidence) point at rows the reset deletes.
+        for model in apps.get_models(include_auto_created=True):
             if model in found:
                 continue
             for f in model._meta.get_fields():

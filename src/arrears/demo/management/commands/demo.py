@@ -1,4 +1,5 @@
-"""`arrears demo [--loans N] [--seed S] [--reset] [--as-of DATE]`: build the demo portfolio."""
+"""`arrears demo [--loans N] [--seed S] [--reset] [--as-of DATE]`: build the demo portfolio,
+then three weeks of daily cycles with case work on a few dozen cases (demo/casework.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from arrears.core.dates import DateError, local_today, parse_date
 from arrears.core.money import format_yuan
+from arrears.demo.casework import demo_casework
 from arrears.demo.generator import DemoError, demo_eod, demo_generate
 
 
@@ -26,6 +28,11 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", default=None, help="business date (default: today)")
         parser.add_argument(
             "--no-eod", action="store_true", help="do not run the daily cycle afterwards"
+        )
+        parser.add_argument(
+            "--no-casework",
+            action="store_true",
+            help="run the daily cycle once, without the demo's case work",
         )
 
     def handle(self, *args, **options):
@@ -71,8 +78,19 @@ class Command(BaseCommand):
         out(f"  generated in {summary.seconds:.1f}s ({rate:,.0f} loans/s)")
         if options["no_eod"]:
             out("daily cycle skipped (--no-eod)")
-        else:
+        elif options["no_casework"]:
             out(demo_eod(as_of=as_of))
+        else:
+            work = demo_casework(as_of=as_of, seed=options["seed"])
+            out(f"daily cycle on {len(work.eod_runs)} days: " + "; ".join(work.eod_runs))
+            out(
+                f"case work on {work.cases} cases: {work.activities} activities, "
+                f"{work.payments} payments ({work.seconds:.1f}s with the daily cycles)"
+            )
+            for skipped in sorted(set(work.skipped)):
+                out(f"  no suitable case for {skipped} (a bigger --loans gives more)")
+            for error in work.errors:
+                self.stderr.write(f"  case work refused: {error}")
         out("Next: `arrears demo_users` prints the demo users and their passwords.")
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from arrears.core.audit import audit_record
 from arrears.core.models import ApiToken
 from arrears.core.scoping import loans_for
+from arrears.demo.casework import showcase
 from arrears.demo.users import DEMO_USERS, demo_users_ensure
 
 TOKEN_LABEL = "demo"
@@ -59,6 +60,14 @@ class Command(BaseCommand):
         for row in rows:
             out("  ".join(_pad(str(v), w) for v, w in zip(row, widths, strict=True)))
         out("")
+        rows = showcase()
+        if rows:
+            out("Case work to look at (admin, manager and auditor see every case):")
+            width = max(_width(r.label) for r in rows)
+            for r in rows:
+                seen = ", ".join(r.seen_by) if r.seen_by else "manager"
+                out(f"  {_pad(r.label, width)}  {r.url}  ({seen})")
+            out("")
         out(f"API token for admin (shown once): {raw}")
         out(f'  curl -H "Authorization: Bearer {raw}" http://127.0.0.1:8000/api/v1/loans')
         out("Log in at http://127.0.0.1:8000/ with any user above.")
