@@ -175,7 +175,7 @@ def document_upload(request: HttpRequest, file: File[UploadedFile], payload: For
     return Status(201, selectors.documents_for(user).get(pk=document.pk))
 
 
-@router.get("", response={200: DocumentPage, **_errors()}, summary="List documents")
+@router.get("", response={200: DocumentPage, **_errors(404)}, summary="List documents")
 def document_list(request: HttpRequest, filters: Query[DocumentFilters]):
     """The documents you may see, newest first, filtered by what they are filed on."""
     qs = selectors.documents_for(request.user)

@@ -223,7 +223,7 @@ def notice_issue(request: HttpRequest, payload: IssueIn):
     return Status(201, _notice(user, notice.pk))
 
 
-@router.get("", response={200: NoticePage, **_errors()}, summary="List notices")
+@router.get("", response={200: NoticePage, **_errors(404)}, summary="List notices")
 def notice_list(request: HttpRequest, filters: Query[NoticeFilters]):
     """The notices you may see, newest first."""
     qs = selectors.notices_for(request.user)
