@@ -14,6 +14,15 @@ Rules (see docs/ledger.md):
   base from d + 1): base × rate / day_count. It is kept as an exact integer numerator
   (fen × parts-per-million × days) per installment and rounded half-up to the fen only
   when read, so the result does not depend on how often it is read.
+- Fees are capped with the product's all-in annual rate cap (Terms.fee_cap_ppm; None: no
+  cap). The fees a loan owes as of a date are never more than the room the cap leaves over
+  the interest and penalty the loan bears (fee_room): for each day a principal is current,
+  (cap − contract rate) on it from disbursement through its due date; for each day penalty
+  accrues, (cap − penalty rate) on the penalty base. Kept as one exact numerator per loan
+  and rounded half-up once, like the penalty. Fees owed = min(charged − waived, allowance)
+  − paid; a payment pays fees only up to the allowance on its date, and the rest of the
+  money goes on down the waterfall. The allowance never shrinks, so a fee held back by the
+  cap becomes owed as the days pass.
 - Events on one date run in this order: credit applied to what falls due, then payments in
   payment-ID order. Posting order never matters, only dates and IDs.
 """
@@ -39,6 +48,10 @@ class Terms:
     grace_days: int = 0
     penalty_on_interest: bool = False  # base = overdue principal (+ overdue interest: 复利)
     waterfall: tuple[str, ...] = DEFAULT_WATERFALL
+    # The product's all-in annual rate cap (None: fees are not capped), and the loan's
+    # contract rate (the part of the cap a current principal already uses).
+    fee_cap_ppm: int | None = None
+    annual_rate_ppm: int = 0
 
 
 @dataclass(slots=True)
@@ -82,7 +95,7 @@ class _Inst:
     principal_paid: int = 0
     interest_paid: int = 0
     penalty_paid: int = 0
-    penalty_num: int = 0  # exact accrued penalty, in fen × ppm × days
+    base_days: int = 0  # the penalty base summed over the accrued days (fen × days)
     accrued_through: dt.date | None = None
 
     @property
@@ -140,6 +153,22 @@ class LedgerResult:
     credit_balance: int
     as_of: dt.date | None = None
     payments_total: int = 0
+    # Fees owed (capped) and the part of the charges the cap holds back for now; the
+    # allowance is None when the product has no cap. As of `as_of`, or the last event.
+    fees_owed: int = 0
+    fees_held: int = 0
+    fee_allowance: int | None = None
+
+    @property
+    def settled(self) -> bool:
+        """Nothing left to pay: principal, interest, penalty and the fees the cap allows."""
+        return (
+            all(
+                p.principal_left == 0 and p.interest_left == 0 and p.penalty_left <= 0
+                for p in self.installments
+            )
+            and self.fees_owed <= 0
+        )
 
     def due_as_of(self, day: dt.date) -> list[InstallmentPosition]:
         return [i for i in self.installments if i.due_on <= day]
@@ -161,8 +190,13 @@ def replay(
     charges: list[ChargeIn] = (),
     terms: Terms,
     as_of: dt.date | None = None,
+    disbursed_on: dt.date | None = None,
 ) -> LedgerResult:
-    """Allocate every payment (dated up to `as_of`) and report the position as of `as_of`."""
+    """Allocate every payment (dated up to `as_of`) and report the position as of `as_of`.
+
+    `disbursed_on` starts the days a current principal gives the fee cap room (none: fees
+    get room only from overdue days).
+    """
     insts = [_Inst(i) for i in sorted(installments, key=lambda i: (i.due_on, i.number))]
     chgs = [_Charge(c) for c in sorted(charges, key=lambda c: (c.charged_on, c.key))]
     pays = sorted(payments, key=lambda p: (p.paid_on, p.external_id))
@@ -188,26 +222,46 @@ def replay(
             if terms.penalty_on_interest:
                 base += inst.interest_left
             if base > 0:
-                inst.penalty_num += base * terms.penalty_rate_ppm * ((through - start).days + 1)
+                inst.base_days += base * ((through - start).days + 1)
         if inst.accrued_through is None or through > inst.accrued_through:
             inst.accrued_through = through
 
     def penalty_left(inst: _Inst) -> int:
-        return div_half_up(inst.penalty_num, den) - inst.penalty_paid
+        return div_half_up(inst.base_days * terms.penalty_rate_ppm, den) - inst.penalty_paid
+
+    cap = terms.fee_cap_ppm
+    fees_paid = 0
+
+    def fee_allowance(day: dt.date) -> int | None:
+        """Fees the cap allows in all as of `day` (installments accrued through `day`)."""
+        if cap is None:
+            return None
+        num = max(0, cap - terms.penalty_rate_ppm) * sum(i.base_days for i in insts)
+        if disbursed_on is not None and cap > terms.annual_rate_ppm:
+            current = sum(
+                i.src.principal_due * max(0, (min(i.src.due_on, day) - disbursed_on).days)
+                for i in insts
+            )
+            num += (cap - terms.annual_rate_ppm) * current
+        return div_half_up(num, den)
 
     def pay(amount: int, day: dt.date, payment_key: int) -> int:
         """Spend `amount` on what is due on `day`; return what is left."""
+        nonlocal fees_paid
         for component in terms.waterfall:
             if amount <= 0:
                 break
             if component == "fee":
+                allowance = fee_allowance(day)
                 for c in chgs:
-                    if amount <= 0:
+                    room = amount if allowance is None else min(amount, allowance - fees_paid)
+                    if room <= 0:
                         break
                     if c.src.charged_on > day or c.left <= 0:
                         continue
-                    take = min(amount, c.left)
+                    take = min(room, c.left)
                     c.paid += take
+                    fees_paid += take
                     amount -= take
                     allocations.append(
                         AllocationOut(payment_key, "fee", take, day, charge_key=c.src.key)
@@ -262,6 +316,13 @@ def replay(
     if as_of is not None:
         for inst in insts:
             accrue(inst, as_of)
+    end = as_of if as_of is not None else (dates[-1] if dates else None)
+    fees_left = sum(c.left for c in chgs)
+    allowance = fee_allowance(end) if end is not None else (None if cap is None else 0)
+    if allowance is None:
+        fees_owed = fees_left
+    else:
+        fees_owed = min(sum(c.src.amount - c.src.waived for c in chgs), allowance) - fees_paid
 
     for key, amount, paid_on in credit:
         allocations.append(AllocationOut(key, "credit", amount, paid_on))
@@ -275,7 +336,7 @@ def replay(
             interest_due=i.src.interest_due,
             principal_paid=i.principal_paid,
             interest_paid=i.interest_paid,
-            penalty_accrued=div_half_up(i.penalty_num, den),
+            penalty_accrued=div_half_up(i.base_days * terms.penalty_rate_ppm, den),
             penalty_paid=i.penalty_paid,
         )
         for i in insts
@@ -289,4 +350,7 @@ def replay(
         credit_balance=sum(e[1] for e in credit),
         as_of=as_of,
         payments_total=sum(p.amount for p in pays),
+        fees_owed=fees_owed,
+        fees_held=fees_left - fees_owed,
+        fee_allowance=allowance,
     )

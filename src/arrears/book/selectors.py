@@ -55,6 +55,7 @@ def loan_position(loan: Loan, as_of: dt.date | None = None) -> LoanPosition:
         ],
         terms=loan_terms(loan),
         as_of=as_of,
+        disbursed_on=loan.disbursed_on,
     )
     due = result.due_as_of(as_of)
     upcoming = [
@@ -69,7 +70,7 @@ def loan_position(loan: Loan, as_of: dt.date | None = None) -> LoanPosition:
         overdue_principal=sum(i.principal_left for i in due if i.due_on < as_of),
         overdue_interest=sum(i.interest_left for i in due if i.due_on < as_of),
         penalty=sum(max(i.penalty_left, 0) for i in result.installments),
-        fees=sum(result.charges_left.values()),
+        fees=result.fees_owed,
         credit_balance=result.credit_balance,
         next_due_on=min(upcoming) if upcoming else None,
         result=result,

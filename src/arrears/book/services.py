@@ -154,7 +154,9 @@ def _replay_chunk(ids: list[int]) -> None:
         for row in Loan.objects.filter(id__in=ids).values(
             "id",
             "status",
+            "annual_rate",
             "penalty_rate",
+            "disbursed_on",
             "product__rate_cap",
             "product__day_count",
             "product__grace_days",
@@ -210,9 +212,14 @@ def _replay_chunk(ids: list[int]) -> None:
             grace_days=row["product__grace_days"],
             penalty_base=row["product__penalty_base"],
             allocation_order=row["product__allocation_order"],
+            annual_rate=row["annual_rate"],
         )
         result = ledger.replay(
-            installments=insts[loan_id], payments=pays[loan_id], charges=chgs[loan_id], terms=terms
+            installments=insts[loan_id],
+            payments=pays[loan_id],
+            charges=chgs[loan_id],
+            terms=terms,
+            disbursed_on=row["disbursed_on"],
         )
         for a in result.allocations:
             new_allocs.append(
@@ -240,10 +247,9 @@ def _replay_chunk(ids: list[int]) -> None:
         for key, paid in result.charges_paid.items():
             if charge_paid_now[key] != paid:
                 charge_updates.append(Charge(id=key, paid_fen=paid))
-        settled = all(
-            p.principal_left == 0 and p.interest_left == 0 and p.penalty_left <= 0
-            for p in result.installments
-        ) and all(v == 0 for v in result.charges_left.values())
+        # Fees the cap holds back once nothing else is left are never owed: the allowance
+        # stops growing when no principal is current or overdue.
+        settled = result.settled
         status = row["status"]
         if status != Loan.Status.WRITTEN_OFF:
             status = Loan.Status.PAID_OFF if settled else Loan.Status.ACTIVE

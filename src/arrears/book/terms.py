@@ -27,13 +27,21 @@ def terms_for(
     grace_days: int,
     penalty_base: str,
     allocation_order: list[str] | tuple[str, ...] | None,
+    annual_rate: Decimal | None = None,
 ) -> Terms:
+    """The ledger's terms. Give `annual_rate` (the loan's contract rate) whenever the product
+    has a cap: the cap's room for fees on a current principal is cap − contract rate (a
+    missing rate counts as the cap itself: no such room)."""
     return Terms(
         penalty_rate_ppm=rate_ppm(effective_penalty_rate(penalty_rate, rate_cap)),
         day_count=day_count,
         grace_days=grace_days,
         penalty_on_interest=penalty_base == "principal_interest",
         waterfall=tuple(allocation_order) if allocation_order else DEFAULT_WATERFALL,
+        fee_cap_ppm=None if rate_cap is None else rate_ppm(rate_cap),
+        annual_rate_ppm=rate_ppm(
+            Decimal(annual_rate if annual_rate is not None else rate_cap or 0)
+        ),
     )
 
 
@@ -46,4 +54,5 @@ def loan_terms(loan) -> Terms:
         grace_days=p.grace_days,
         penalty_base=p.penalty_base,
         allocation_order=p.allocation_order,
+        annual_rate=loan.annual_rate,
     )

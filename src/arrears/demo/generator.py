@@ -7,7 +7,8 @@ memory. Primary keys are assigned here (the book is empty or was just reset), so
 installments, payments, charges and their allocations can be written in one pass.
 
 Allocations are exactly what `book.services.loans_replay` would store. Loans whose every
-payment settles whole installments (with their exact penalty and fees) get their
+payment settles whole installments (with their exact penalty and fees; no fee under a capped
+product, which the cap may hold back) get their
 allocations written directly — fees, penalty, interest, principal, on the payment date —
 and every other loan goes through `book.ledger.replay`, the very rule `loans_replay` runs.
 tests/test_replay_consistency.py re-runs `loans_replay` over a generated book and finds
@@ -191,6 +192,7 @@ class ProductInfo:
                 grace_days=p.grace_days,
                 penalty_base=p.penalty_base,
                 allocation_order=p.allocation_order,
+                annual_rate=Decimal(rate),
             )
             hit = self.terms_by_rate[rate] = (str(penalty), terms)
         return hit
@@ -740,6 +742,8 @@ class ChunkBuilder:
             info.product.arrears_tolerance_fen == 0
             and terms.waterfall == ledger.DEFAULT_WATERFALL
             and all(p[5] is not None for p in payments)
+            # A capped product may hold a fee back (book.ledger): the ledger decides.
+            and not (charges and terms.fee_cap_ppm is not None)
         )
         if direct:
             paid_pen = [0] * n
@@ -800,6 +804,7 @@ class ChunkBuilder:
                 payments=[ledger.PaymentIn(p[0], p[1], p[2], p[3]) for p in payments],
                 charges=[ledger.ChargeIn(ch[0], ch[1], ch[2], 0) for ch in charges],
                 terms=terms,
+                disbursed_on=disbursed,
             )
             for pos in result.installments:
                 inst_rows.append(
@@ -842,10 +847,7 @@ class ChunkBuilder:
                     )
                 )
             # The same rule as book.services._replay_chunk.
-            settled = all(
-                p.principal_left == 0 and p.interest_left == 0 and p.penalty_left <= 0
-                for p in result.installments
-            ) and all(v == 0 for v in result.charges_left.values())
+            settled = result.settled
             status = Loan.Status.PAID_OFF if settled else Loan.Status.ACTIVE
             credit = result.credit_balance
             dpd = result.dpd(as_of, info.product.arrears_tolerance_fen)

@@ -6,7 +6,7 @@ Pure functions over Polars frames, no Django. Inputs (dates are pl.Date, money I
 - allocations:  loan_id, installment_id (null for fees/credit), charge_id (null unless fee),
                 component (fee|penalty|interest|principal|credit), amount, effective_on
 - charges:      id, loan_id, charged_on, amount, waived
-- loans:        id, borrower_id, product_id, penalty_rate_ppm
+- loans:        id, borrower_id, product_id, penalty_rate_ppm, annual_rate_ppm, disbursed_on
 - products:     id, day_count, grace_days, rate_cap_ppm (null: no cap), penalty_on_interest (bool),
                 arrears_tolerance
 - events:       loan_id, event_date, kind   (limitation restart events; see eod.limitation)
@@ -23,9 +23,21 @@ paid before d, so with s = due + grace + 1 and n = max(0, D - s + 1) days:
     sum_d base(d) = due * n - sum_j a_j * max(0, D - max(e_j, s - 1))
 
 and the accrued penalty is div_half_up(rate_ppm * sum_d base(d), day_count * 1e6), exactly
-as replay keeps its numerator. Overflow: amounts times days stay in Int64 for any installment
-below ~9e13 fen (9e11 yuan) over 100,000 days; the product with the rate (up to 1e9 ppm) is
-done in Int128 before the division, so it cannot overflow.
+as replay keeps its numerator.
+
+Fees under a product's cap (ledger.replay, "Fees are capped"): the allowance as of D is
+
+    div_half_up((cap - rate) * sum_i sum_d base_i(d)
+                + max(0, cap - annual) * sum_i principal_due_i * max(0, min(due_i, D) - disbursed),
+                day_count * 1e6)
+
+per loan (installments due after the horizon count with due_i > D), and the fees owed are
+min(charged - waived, allowance) - paid, with paid from the stored fee allocations: replay
+pays a fee only up to the allowance on the payment's date, so the rows already obey it.
+
+Overflow: amounts times days stay in Int64 for any installment (and, for the fee allowance's
+sums, any loan) below ~9e13 fen (9e11 yuan) over 100,000 days; the products with the rates
+(up to 1e9 ppm) are done in Int128 before the division, so they cannot overflow.
 """
 
 from __future__ import annotations
@@ -68,6 +80,8 @@ LOANS_SCHEMA = {
     "borrower_id": pl.Int64,
     "product_id": pl.Int64,
     "penalty_rate_ppm": pl.Int64,
+    "annual_rate_ppm": pl.Int64,
+    "disbursed_on": pl.Date,
 }
 PRODUCTS_SCHEMA = {
     "id": pl.Int64,
@@ -149,7 +163,7 @@ def compute(
 
     terms = (
         loans.lazy()
-        .select("id", "product_id", "penalty_rate_ppm")
+        .select("id", "product_id", "penalty_rate_ppm", "annual_rate_ppm", "disbursed_on")
         .join(
             products.lazy().rename({"id": "product_id"}),
             on="product_id",
@@ -165,6 +179,9 @@ def compute(
             .then(pl.col("rate_cap_ppm"))
             .otherwise(pl.col("penalty_rate_ppm"))
             .alias("rate"),
+            pl.col("rate_cap_ppm"),
+            pl.col("annual_rate_ppm"),
+            _days("disbursed_on").alias("disb"),
             pl.col("day_count"),
             pl.col("grace_days"),
             pl.col("penalty_on_interest"),
@@ -231,9 +248,18 @@ def compute(
     numerator = base_days.cast(pl.Int128) * pl.col("rate").cast(pl.Int128)
     accrued = ((2 * numerator + den2 // 2) // den2).cast(pl.Int64)
 
+    # Principal-days a current principal gives the fee cap room (nothing is paid before its
+    # due date, so the whole principal_due is outstanding from disbursement to due date).
+    current_days = pl.max_horizontal(
+        pl.lit(0, pl.Int64), pl.min_horizontal("due", pl.lit(d, pl.Int64)) - pl.col("disb")
+    )
     inst = (
         inst.join(paid, on="id", how="left")
         .with_columns(pl.col("p_paid", "i_paid", "pen_paid", "p_w", "i_w").fill_null(0))
+        .with_columns(
+            base_days.alias("base_days"),
+            (pl.col("principal_due") * current_days).alias("current_pd"),
+        )
         .with_columns(
             (pl.col("principal_due") - pl.col("p_paid")).alias("p_left"),
             (pl.col("interest_due") - pl.col("i_paid")).alias("i_left"),
@@ -252,13 +278,17 @@ def compute(
         pl.col("pen_left").sum().alias("penalty"),
         pl.col("p_left").sum().alias("outstanding_principal"),
         pl.col("due").max().alias("last_due"),
+        pl.col("base_days").sum(),
+        pl.col("current_pd").sum(),
     )
     if future is not None and future.height:
         per_loan = (
             pl.concat(
                 [
                     per_loan,
-                    future.lazy().select(
+                    future.lazy()
+                    .join(terms.select("loan_id", "disb"), on="loan_id", how="left")
+                    .select(
                         "loan_id",
                         pl.lit(None, pl.Int64).alias("first_late"),
                         pl.lit(0, pl.Int64).alias("overdue_principal"),
@@ -266,6 +296,11 @@ def compute(
                         pl.lit(0, pl.Int64).alias("penalty"),
                         pl.col("principal_due").alias("outstanding_principal"),
                         _days("last_due").alias("last_due"),
+                        pl.lit(0, pl.Int64).alias("base_days"),
+                        (
+                            pl.col("principal_due")
+                            * pl.max_horizontal(pl.lit(0, pl.Int64), d - pl.col("disb"))
+                        ).alias("current_pd"),
                     ),
                 ],
                 how="vertical_relaxed",
@@ -276,6 +311,7 @@ def compute(
                 pl.col("overdue_principal", "overdue_interest", "penalty").sum(),
                 pl.col("outstanding_principal").sum(),
                 pl.col("last_due").max(),
+                pl.col("base_days", "current_pd").sum(),
             )
         )
 
@@ -295,10 +331,25 @@ def compute(
         .join(fee_paid, on="id", how="left")
         .group_by("loan_id")
         .agg(
-            (pl.col("amount") - pl.col("waived") - pl.col("fee_paid").fill_null(0))
-            .sum()
-            .alias("fees")
+            (pl.col("amount") - pl.col("waived")).sum().alias("fees_net"),
+            pl.col("fee_paid").fill_null(0).sum().alias("fees_paid"),
         )
+    )
+    # The cap's allowance for fees (module docstring), exact in Int128, rounded once.
+    cap = pl.col("rate_cap_ppm").cast(pl.Int128)
+    overdue_room = (cap - pl.col("rate").cast(pl.Int128)).clip(lower_bound=0)
+    current_room = (cap - pl.col("annual_rate_ppm").cast(pl.Int128)).clip(lower_bound=0)
+    room = overdue_room * pl.col("base_days").fill_null(0).cast(pl.Int128) + current_room * pl.col(
+        "current_pd"
+    ).fill_null(0).cast(pl.Int128)
+    den_fee = 2 * pl.col("day_count").cast(pl.Int128) * PPM
+    allowance = ((2 * room + den_fee // 2) // den_fee).cast(pl.Int64)
+    fees_owed = (
+        pl.when(pl.col("fees_net").is_null())
+        .then(pl.lit(0, pl.Int64))
+        .when(pl.col("rate_cap_ppm").is_null())
+        .then(pl.col("fees_net") - pl.col("fees_paid"))
+        .otherwise(pl.min_horizontal("fees_net", allowance) - pl.col("fees_paid"))
     )
 
     restarts = (
@@ -332,6 +383,12 @@ def compute(
         .select(pl.col("id").alias("loan_id"), "borrower_id")
         .join(per_loan, on="loan_id", how="left")
         .join(fees, on="loan_id", how="left")
+        .join(
+            terms.select("loan_id", "rate", "rate_cap_ppm", "annual_rate_ppm", "day_count"),
+            on="loan_id",
+            how="left",
+        )
+        .with_columns(fees_owed.alias("fees"))
         .join(restarts, on="loan_id", how="left")
         .with_columns(
             pl.col(

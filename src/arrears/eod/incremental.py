@@ -14,6 +14,9 @@ book read at time R) and this one it can only differ if
     (DPD, overdue amounts, held credit applied on its due date);
   - a charge dated in (P, D] ("charge"), a payment dated in (P, D] ("payment") — already in
     the book at R but not yet counted at P;
+  - fees the product's cap held back at P (charged − waived − paid by P more than the fees
+    owed at P) on a loan with an installment still to fall due: the cap's allowance grows
+    with the days a principal is current, too ("fee_cap"; overdue days are "overdue");
   - a restart event outside the ledger (notice, promise, plan, lawsuit) that is new, moved
     or gone since P's run saw them, or dated in (P, D] ("restart").
 
@@ -55,7 +58,7 @@ from arrears.eod.config import EodConfig
 from arrears.eod.models import EodRun
 
 # Bump when the engine's rules change, so the first run after an upgrade is full.
-ENGINE_VERSION = 1
+ENGINE_VERSION = 2  # 2: fees capped with the product's all-in rate cap
 
 REASONS = (
     "changed",
@@ -67,6 +70,7 @@ REASONS = (
     "charge",
     "payment",
     "restart",
+    "fee_cap",
 )
 
 EXTERNAL_SCHEMA = {"loan_id": pl.Int64, "event_date": pl.Date}
@@ -292,6 +296,25 @@ def select(
             seed + "SELECT DISTINCT loan_id, 'payment' FROM book_payment"
             " WHERE paid_on > %s AND paid_on <= %s",
             [p, d],
+        )
+        # Fees held back by the cap at P (charged and unpaid by P more than the fees P's row
+        # says were owed) while the cap's allowance can still grow without an overdue day:
+        # an installment is still to fall due, its principal current. (Overdue days are the
+        # 'overdue' reason; a changed loan is 'changed'.) Charges are few; each one's fee
+        # rows come through the charge_id index.
+        cur.execute(
+            seed + "SELECT x.loan_id, 'fee_cap' FROM (SELECT c.loan_id,"
+            " c.amount_fen - c.waived_fen - COALESCE((SELECT SUM(a.amount_fen)"
+            " FROM book_allocation a WHERE a.charge_id = c.id AND a.effective_on <= %s), 0)"
+            " AS left_fen FROM book_charge c JOIN book_loan l ON l.id = c.loan_id"
+            " JOIN book_product pr ON pr.id = l.product_id"
+            " WHERE pr.rate_cap IS NOT NULL AND c.charged_on <= %s"
+            " AND l.ledger_changed_at < %s"
+            " AND EXISTS (SELECT 1 FROM book_installment i"
+            " WHERE i.loan_id = c.loan_id AND i.due_on > %s)) x"
+            " JOIN eod_loansnapshot s ON s.as_of = %s AND s.loan_id = x.loan_id"
+            " GROUP BY x.loan_id, s.fees_fen HAVING SUM(x.left_fen) > s.fees_fen",
+            [p, p, connection.ops.adapt_datetimefield_value(since), p, p],
         )
     external_then = loader.fetch(
         f"SELECT loan_id, {loader._date('event_date')} FROM eod_externalrestart"

@@ -213,7 +213,8 @@ def q_loans(subset: bool = False) -> tuple[str, dict]:
     # Rates have six decimal places, so rate × 1e6 is a whole number (core.money.rate_ppm).
     return (
         "SELECT id, borrower_id, product_id, "
-        "CAST(ROUND(penalty_rate * 1000000) AS BIGINT) FROM book_loan"
+        "CAST(ROUND(penalty_rate * 1000000) AS BIGINT), "
+        f"CAST(ROUND(annual_rate * 1000000) AS BIGINT), {_date('disbursed_on')} FROM book_loan"
         + (" WHERE id IN (SELECT loan_id FROM eod_recompute)" if subset else ""),
         engine.LOANS_SCHEMA,
     )

@@ -10,7 +10,7 @@ from arrears.book.models import Allocation, Installment, Loan, Payment
 from arrears.book.selectors import loan_position
 from arrears.book.services import charge_add, payment_post
 from arrears.core.models import AuditEntry
-from arrears.testing import make_loan
+from arrears.testing import make_loan, make_product
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -141,7 +141,9 @@ def test_overpayment_becomes_credit_and_pays_off_marks_the_loan():
 
 
 def test_a_failed_deduction_fee_is_paid_before_penalty_interest_and_principal():
+    # A product without an all-in cap: the whole fee is owed at once (capped: test_fee_cap).
     loan = make_loan(
+        product=make_product(name="no cap", rate_cap=None),
         principal="1000.00",
         annual_rate="0.12",
         method="bullet",

@@ -161,6 +161,33 @@ def test_the_rate_cap_limits_the_penalty_rate():
     assert figures(loan, D(2026, 7, 20))["penalty"] == 6_667
 
 
+@pytest.mark.parametrize(
+    ("as_of", "fees"),
+    [
+        (D(2026, 7, 10), 0),  # due date: nothing overdue, contract rate = cap, no room
+        (D(2026, 8, 9), 5_000),  # 30 days: 10,000 × (0.24 − 0.18) / 360 × 30 = 50.00
+        (D(2026, 8, 24), 7_500),  # 45 days: 75.00
+        (D(2026, 9, 8), 10_000),  # 60 days: the whole 100.00
+        (TODAY, 10_000),
+    ],
+)
+def test_the_rate_cap_holds_fees_back_until_the_days_give_room(as_of, fees):
+    product = make_product(rate_cap=Decimal("0.24"))
+    loan = bullet(product=product, annual_rate="0.24", penalty_rate="0.18")
+    charge_add(loan=loan, kind="failed_deduction", amount_fen=10_000, charged_on=D(2026, 7, 10))
+    f = figures(loan, as_of)
+    assert f["fees"] == fees
+    assert f["fees"] == loan_position(loan, as_of).fees
+    assert f["total_due"] == f["overdue_principal"] + f["overdue_interest"] + f["penalty"] + fees
+
+
+def test_without_a_cap_the_whole_fee_is_owed_at_once():
+    product = make_product(rate_cap=None)
+    loan = bullet(product=product, annual_rate="0.24", penalty_rate="0.18")
+    charge_add(loan=loan, kind="failed_deduction", amount_fen=10_000, charged_on=D(2026, 7, 10))
+    assert figures(loan, D(2026, 7, 10))["fees"] == 10_000
+
+
 def test_grace_days_365_day_year_and_compound_base():
     product = make_product(grace_days=3, day_count=365, penalty_base="principal_interest")
     loan = bullet(product=product)

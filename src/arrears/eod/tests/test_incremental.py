@@ -183,6 +183,19 @@ def test_a_charge_posted_after_the_previous_run_recomputes_the_loan(reasons, qui
     assert (row.fees_fen, row.total_due_fen, row.dpd) == (2_000, 2_000, 0)
 
 
+def test_a_current_loan_with_fees_held_back_by_the_cap_is_recomputed_every_day(reasons, quiet):
+    # 10,000.00 at 12% under the default product's 24% cap, disbursed 11-05: the cap leaves
+    # 10,000 × 0.12 / 360 = 3.333… a day for fees, so of a 100.00 fee 50.00 is owed on 11-20
+    # (15 days) and 60.00 on 11-23 (18 days), with nothing else about the loan changing.
+    charge_add(loan=quiet, kind="failed_deduction", amount_fen=10_000, charged_on=D(2026, 11, 15))
+    eod_run(as_of=P)
+    assert LoanSnapshot.objects.get(as_of=P, loan=quiet).fees_fen == 5_000
+    run_both(NEXT)
+    assert reasons() == {quiet.pk: {"fee_cap"}}
+    row = LoanSnapshot.objects.get(as_of=NEXT, loan=quiet)
+    assert (row.fees_fen, row.total_due_fen, row.dpd) == (6_000, 6_000, 0)
+
+
 def test_a_back_dated_payment_recomputes_the_loan(reasons):
     # Bullet 10,000.00 due 2026-07-10, paid in full on the day: quiet ever since.
     loan = make_loan(method="bullet", term_months=6, disbursed_on=D(2026, 1, 10))
@@ -302,8 +315,10 @@ def test_an_installment_due_on_the_previous_day_is_recomputed_unless_settled_tha
 
 def _fees_only_loan():
     """Bullet 1,000.00 due 2023-06-10 paid on the day, a 20.00 fee left unpaid: the debt
-    is the fee; limitation deadline 2026-06-10 (anchor: due date and payment)."""
+    is the fee; limitation deadline 2026-06-10 (anchor: due date and payment). A product
+    without a cap: the whole fee is owed (under a 24% cap only 10.33 of it would be)."""
     loan = make_loan(
+        product=make_product(name="no cap", rate_cap=None),
         external_id="FEE",
         principal="1000.00",
         method="bullet",
@@ -469,7 +484,14 @@ products = st.fixed_dictionaries(
         "grace_days": st.integers(min_value=0, max_value=3),
         "day_count": st.sampled_from([360, 365]),
         "penalty_base": st.sampled_from(["principal", "principal_interest"]),
-        "rate_cap": st.one_of(st.none(), rates),
+        # Caps well over the rates too: fees held back by the cap, owed as the days pass.
+        "rate_cap": st.one_of(
+            st.none(),
+            rates,
+            st.integers(min_value=400_000, max_value=2_000_000).map(
+                lambda ppm: Decimal(ppm) / 1_000_000
+            ),
+        ),
         "arrears_tolerance_fen": st.sampled_from([0, 0, 100, 5_000]),
         "allocation_order": st.one_of(
             st.just([]), st.permutations(["fee", "penalty", "interest", "principal"])
@@ -478,6 +500,8 @@ products = st.fixed_dictionaries(
 )
 # Some payments settle everything, so paid-off (quiet) loans meet later payments and fees.
 amounts = st.one_of(st.integers(1, 1_500_000), st.just(3_000_000))
+# Small fees, and large ones the cap holds back for a while.
+fees = st.one_of(st.integers(1, 5_000), st.integers(5_000, 300_000))
 loan_specs = st.fixed_dictionaries(
     {
         "borrower": st.integers(min_value=0, max_value=5),
@@ -500,7 +524,7 @@ loan_specs = st.fixed_dictionaries(
             max_size=4,
         ),
         "charges": st.lists(
-            st.tuples(st.integers(min_value=0, max_value=400), st.integers(1, 5_000)),
+            st.tuples(st.integers(min_value=0, max_value=400), fees),
             max_size=2,
         ),
     }
@@ -509,7 +533,7 @@ loan_specs = st.fixed_dictionaries(
 day = st.one_of(st.integers(min_value=-300, max_value=0), st.integers(min_value=1, max_value=5))
 changes = st.one_of(
     st.tuples(st.just("pay"), st.integers(0, 20), day, amounts),
-    st.tuples(st.just("charge"), st.integers(0, 20), day, st.integers(1, 5_000)),
+    st.tuples(st.just("charge"), st.integers(0, 20), day, fees),
     st.tuples(st.just("loan"), loan_specs),
     st.tuples(st.just("ack"), st.integers(0, 20), day),
     st.tuples(st.just("unack"), st.integers(0, 20)),
