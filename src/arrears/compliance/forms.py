@@ -138,3 +138,127 @@ class OverrideFilterForm(forms.Form):
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
         )
+
+
+# --------------------------------------------------------------------------- one rule of a pack
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# Which hold a case_hold rule is about is what the rule is, not a setting.
+FIXED_PARAMS = frozenset({"hold"})
+
+
+def param_kind(value, key: str = "") -> str | None:
+    """How a parameter is edited in the browser, from its current value; None: not here (a
+    list of phrase objects or a table: edit those with `arrears rulepack export|import`)."""
+    if key in FIXED_PARAMS:
+        return None
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "list"
+    return None
+
+
+class RuleEditForm(forms.Form):
+    """One rule of the current version of a pack: block or warn, each simple parameter (a field
+    named `p_<parameter>`, typed from its current value) and the reason for the change."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    mode = forms.ChoiceField(label=_("Block or warn"))
+    note = forms.CharField(
+        label=_("Why (change note)"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": _("Such as: lender policy 2026-03")}),
+    )
+
+    def __init__(self, *args, rule, **kwargs):
+        from arrears.compliance.models import Rule
+
+        super().__init__(*args, **kwargs)
+        self.rule = rule
+        self.fields["mode"].choices = Rule.Mode.choices
+        self.params = {k: v for k, v in (rule.parameters or {}).items() if param_kind(v, k)}
+        for key, value in self.params.items():
+            name = f"p_{key}"
+            kind = param_kind(value)
+            if kind == "bool":
+                field = forms.BooleanField(label=key, required=False)
+            elif kind == "int":
+                field = forms.IntegerField(label=key, min_value=0, max_value=10**6)
+            elif kind == "str":
+                field = forms.CharField(label=key, max_length=200, required=bool(value))
+            else:
+                field = forms.CharField(
+                    label=key,
+                    required=False,
+                    max_length=2000,
+                    help_text=_("Comma-separated."),
+                )
+                self.initial.setdefault(name, ", ".join(value))
+            if kind == "int":
+                field.widget.attrs["inputmode"] = "numeric"
+            if kind in ("str", "list"):
+                field.widget.attrs["autocapitalize"] = "none"
+            self.fields[name] = field
+            if kind != "list":
+                self.initial.setdefault(name, value)
+        # the note goes last on the page
+        self.order_fields(["mode", *(f"p_{k}" for k in self.params), "note", "version"])
+
+    def clean_note(self) -> str:
+        note = self.cleaned_data["note"].strip()
+        if not note:
+            raise forms.ValidationError(_("Say why the rule changes."))
+        return note
+
+    def _clean_param(self, key: str, value):
+        kind = param_kind(self.params[key])
+        if kind == "list":
+            return [v.strip() for v in (value or "").split(",") if v.strip()]
+        if kind == "str":
+            value = value.strip()
+            if self.rule.kind == "contact_hours" and key in ("start", "end"):
+                if not _HHMM.match(value):
+                    raise forms.ValidationError(
+                        _("Write an hour of the day as HH:MM, such as 21:00.")
+                    )
+        return value
+
+    def clean(self):
+        from arrears.compliance.services import validate_rule
+
+        data = super().clean()
+        params = {}
+        for key in self.params:
+            name = f"p_{key}"
+            if name not in data:
+                continue  # the field already has its error
+            try:
+                params[key] = self._clean_param(key, data[name])
+            except forms.ValidationError as exc:
+                self.add_error(name, exc)
+        if self.errors:
+            return data
+        merged = {
+            "rule_id": self.rule.rule_id,
+            "kind": self.rule.kind,
+            "mode": data.get("mode", self.rule.mode),
+            "overridable": self.rule.overridable,
+            "override_roles": list(self.rule.override_roles or ()),
+            "parameters": {**(self.rule.parameters or {}), **params},
+        }
+        for problem in validate_rule(merged):
+            # "CN.X: start must be before end" → on the parameter it names first (start)
+            text = problem.split(": ", 1)[-1]
+            found = [
+                (m.start(), k)
+                for k in self.params
+                if (m := re.search(rf"\b{re.escape(k)}\b", text))
+            ]
+            self.add_error(f"p_{min(found)[1]}" if found else None, text)
+        self.changes = {"mode": merged["mode"], "parameters": params}
+        return data

@@ -7,6 +7,8 @@ from arrears.compliance import views
 app_name = "compliance"
 urlpatterns = [
     path("packs/", views.packs, name="packs"),
+    path("packs/<slug:code>/", views.pack_detail, name="pack"),
+    path("packs/<slug:code>/rules/<str:rule_id>/", views.rule_edit, name="rule_edit"),
     path("packs/product/<int:pk>/", views.product_pack, name="product_pack"),
     path("lpr/", views.lpr, name="lpr"),
     path("overrides/", views.overrides, name="overrides"),

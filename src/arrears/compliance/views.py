@@ -4,7 +4,9 @@ and the report of overrides (managers, auditors, administrators).
 Thin: the writes are compliance.services.product_rulepack_set and lpr_set, each audited in
 its transaction. The pack and LPR pages need `rulepack.edit` (403 otherwise, reading
 included: the command line `arrears rulepack` is there for everyone else); the override
-report needs `compliance.overrides.read`.
+report needs `compliance.overrides.read`. A pack's own page (its rules and version history)
+is read by whoever may read the override report as well; editing one rule there
+(`rule_edit`, through compliance.services.rulepack_revise) needs `rulepack.edit`.
 """
 
 from __future__ import annotations
@@ -13,16 +15,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from arrears.book.models import Product
+from arrears.compliance import errors
 from arrears.compliance.errors import ComplianceError
-from arrears.compliance.forms import LprForm, OverrideFilterForm, ProductPackForm
-from arrears.compliance.models import LprRate, ProductRulePack, RuleOverride
+from arrears.compliance.forms import LprForm, OverrideFilterForm, ProductPackForm, RuleEditForm
+from arrears.compliance.models import LprRate, ProductRulePack, RuleOverride, RulePack
 from arrears.compliance.selectors import (
     default_pack_code,
     lpr_in_force,
@@ -30,6 +33,7 @@ from arrears.compliance.selectors import (
     override_rows,
     override_summary,
     overrides_readable,
+    pack_current,
     packs_current,
 )
 from arrears.compliance.services import (
@@ -37,6 +41,7 @@ from arrears.compliance.services import (
     lpr_set,
     override_export,
     product_rulepack_set,
+    rulepack_revise,
 )
 from arrears.core.audit import request_ip
 from arrears.core.dates import local_today
@@ -157,6 +162,131 @@ def lpr(request: HttpRequest) -> HttpResponse:
             "in_force": in_force,
             "in_force_rate": f"{in_force.one_year_rate:.2%}" if in_force else "",
             "today": today,
+        },
+        status=status,
+    )
+
+
+# --------------------------------------------------------------------------- one pack and its rules
+
+PACK_READ = ("rulepack.edit", "compliance.overrides.read")
+
+
+def _require_pack_reader(request: HttpRequest) -> None:
+    # Administrators, managers and auditors read a pack (the rules their work is checked by).
+    if not any(request.user.can(cap) for cap in PACK_READ):
+        raise PermissionDenied(_("You may not read rule packs here."))
+
+
+def _pack_or_404(code: str) -> RulePack:
+    pack = pack_current(code)
+    if pack is None:
+        raise Http404(code)
+    return pack
+
+
+@require_http_methods(["GET", "HEAD"])
+@login_required
+def pack_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The current version's rules of one pack, and its version history."""
+    _require_pack_reader(request)
+    pack = _pack_or_404(code)
+    can_edit = not request.user.is_read_only and request.user.can("rulepack.edit")
+    rules = []
+    for rule in pack.rules.order_by("rule_id"):
+        rules.append(
+            {
+                "rule": rule,
+                "params": [
+                    {"key": k, "value": _param_text(v)} for k, v in (rule.parameters or {}).items()
+                ],
+                "description": rule.description_zh
+                if request.LANGUAGE_CODE.startswith("zh")
+                else rule.description_en,
+            }
+        )
+    history = RulePack.objects.filter(code=code).select_related("created_by").order_by("-version")
+    return render(
+        request,
+        "compliance/pack.html",
+        {"pack": pack, "rules": rules, "history": history, "can_edit": can_edit},
+    )
+
+
+def _param_text(value) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        if all(isinstance(v, str) for v in value):
+            return ", ".join(value) or "—"
+        return _("%(count)s entries") % {"count": len(value)}
+    if isinstance(value, dict):
+        return _("%(count)s entries") % {"count": len(value)}
+    return str(value)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def rule_edit(request: HttpRequest, code: str, rule_id: str) -> HttpResponse:
+    """Change one rule of a pack (block/warn and its parameters) with a note; saved as the
+    next version by rulepack_revise (audited `rulepack.revise`)."""
+    _require_editor(request)
+    pack = _pack_or_404(code)
+    rule = get_object_or_404(pack.rules, rule_id=rule_id)
+    form = RuleEditForm(
+        request.POST or None,
+        rule=rule,
+        initial={"version": pack.version, "mode": rule.mode},
+    )
+    stale = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            edited = form.cleaned_data["version"]
+            base = RulePack.objects.filter(code=code, version=edited).first() or pack
+            try:
+                if edited != pack.version:
+                    raise ComplianceError(errors.STALE_VERSION, f"{code} v{edited} is not current")
+                new = rulepack_revise(
+                    pack=base,
+                    changes={"rules": {rule.rule_id: form.changes}},
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                )
+            except ComplianceError as exc:
+                if exc.code != errors.STALE_VERSION:
+                    form.add_error(None, exc.message)
+                else:
+                    # Someone saved first: keep what was typed, on top of the current version.
+                    stale = pack_current(code)
+                    data = request.POST.copy()
+                    data["version"] = str(stale.version)
+                    rule = stale.rules.filter(rule_id=rule.rule_id).first() or rule
+                    form = RuleEditForm(data, rule=rule)
+                    form.is_valid()
+                    pack = stale
+                    status = 409
+            else:
+                messages.success(
+                    request,
+                    _("%(rule)s saved: %(pack)s is now version %(version)s.")
+                    % {"rule": rule.rule_id, "pack": code, "version": new.version},
+                )
+                return redirect(f"{reverse('compliance:pack', args=[code])}#rule-{rule.rule_id}")
+    return render(
+        request,
+        "compliance/rule_edit.html",
+        {
+            "pack": pack,
+            "rule": rule,
+            "form": form,
+            "stale": stale,
+            "readonly_params": [
+                {"key": k, "value": _param_text(v)}
+                for k, v in (rule.parameters or {}).items()
+                if k not in form.params
+            ],
         },
         status=status,
     )
