@@ -22,7 +22,7 @@ from arrears.activities import selectors, services
 from arrears.activities.errors import ActivityInvalid
 from arrears.activities.models import Activity, Channel, DefaultReason, Direction, Outcome, Purpose
 from arrears.api.access import require
-from arrears.api.errors import ErrorOut, not_found
+from arrears.api.errors import error_responses, not_found
 from arrears.api.schemas import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE,
@@ -43,10 +43,6 @@ ActivityDirection = api_enum(Direction, "ActivityDirection")
 ActivityPurpose = api_enum(Purpose, "ActivityPurpose")
 
 router = Router(tags=["activities"])
-
-
-def _errors(*codes: int) -> dict[int, type[ErrorOut]]:
-    return {code: ErrorOut for code in (401, 422, *codes)}
 
 
 def _note_text(value: str) -> str:
@@ -201,7 +197,7 @@ def _activity(user: User, pk: int) -> Activity:
     return activity
 
 
-@router.get("", response={200: ActivityPage, **_errors(404)}, summary="List activities")
+@router.get("", response={200: ActivityPage, **error_responses(404)}, summary="List activities")
 def activity_list(request: HttpRequest, filters: Query[ActivityFilters]):
     """Activities on cases you may see, newest first (every version: a corrected entry has
     `corrected_by`); `case` narrows to one case (404 if you may not see it)."""
@@ -212,13 +208,17 @@ def activity_list(request: HttpRequest, filters: Query[ActivityFilters]):
     return page_of(qs, filters.page, filters.page_size)
 
 
-@router.get("/{int:activity_id}", response={200: ActivityOut, **_errors(404)}, summary="One")
+@router.get(
+    "/{int:activity_id}", response={200: ActivityOut, **error_responses(404)}, summary="One"
+)
 def activity_detail(request: HttpRequest, activity_id: int):
     """One activity (404 when it does not exist or its case is not yours to see)."""
     return _activity(request.user, activity_id)
 
 
-@router.post("", response={201: ActivityOut, **_errors(403, 404, 409)}, summary="Log an activity")
+@router.post(
+    "", response={201: ActivityOut, **error_responses(403, 404, 409)}, summary="Log an activity"
+)
 def activity_create(request: HttpRequest, payload: ActivityIn):
     """Log a contact attempt or action. The case's rule pack is asked first: a blocked contact
     is a 409 listing the rules (code = rule id) and nothing is saved; warnings are saved with

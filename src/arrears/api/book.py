@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from arrears.api.access import require
-from arrears.api.errors import ApiError, ErrorOut, not_found
+from arrears.api.errors import ApiError, error_responses, not_found
 from arrears.api.schemas import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE,
@@ -59,10 +59,6 @@ LoanId = PathId("loan ID (贷款编号)")
 BorrowerId = PathId("borrower ID (客户编号)")
 # Positions are computed up to this many years either side of today; beyond is a typo.
 AS_OF_YEARS = 100
-
-
-def _errors(*codes: int) -> dict[int, type[ErrorOut]]:
-    return {code: ErrorOut for code in (401, 422, *codes)}
 
 
 def _user(request: HttpRequest) -> User:
@@ -582,7 +578,7 @@ def _as_of_in_range(as_of: dt.date | None) -> dt.date | None:
 # --- loans ----------------------------------------------------------------------------------
 
 
-@loans.get("", response={200: LoanPage, **_errors()}, summary="List loans")
+@loans.get("", response={200: LoanPage, **error_responses()}, summary="List loans")
 def loan_list(request: HttpRequest, filters: Query[LoanFilters]):
     """The loans you may see, searched and filtered, 50 to a page by default."""
     qs = selectors.loan_list(
@@ -597,7 +593,7 @@ def loan_list(request: HttpRequest, filters: Query[LoanFilters]):
     return page_of(qs, filters.page, filters.page_size)
 
 
-@loans.get("/{loan_id}", response={200: LoanDetail, **_errors(404)}, summary="One loan")
+@loans.get("/{loan_id}", response={200: LoanDetail, **error_responses(404)}, summary="One loan")
 def loan_detail(request: HttpRequest, loan_id: LoanId, as_of: dt.date | None = None):
     """Terms, assignment and position as of today or `as_of` (YYYY-MM-DD)."""
     user = _user(request)
@@ -621,7 +617,7 @@ def loan_detail(request: HttpRequest, loan_id: LoanId, as_of: dt.date | None = N
 
 @loans.get(
     "/{loan_id}/schedule",
-    response={200: list[InstallmentOut], **_errors(404)},
+    response={200: list[InstallmentOut], **error_responses(404)},
     summary="A loan's schedule",
 )
 def loan_schedule(request: HttpRequest, loan_id: LoanId):
@@ -632,7 +628,7 @@ def loan_schedule(request: HttpRequest, loan_id: LoanId):
 
 @loans.get(
     "/{loan_id}/payments",
-    response={200: list[PaymentOut], **_errors(404)},
+    response={200: list[PaymentOut], **error_responses(404)},
     summary="A loan's payments",
 )
 def loan_payments(request: HttpRequest, loan_id: LoanId):
@@ -644,7 +640,7 @@ def loan_payments(request: HttpRequest, loan_id: LoanId):
 
 @loans.post(
     "/{loan_id}/payments",
-    response={200: PaymentPosted, 201: PaymentPosted, **_errors(400, 403, 404)},
+    response={200: PaymentPosted, 201: PaymentPosted, **error_responses(400, 403, 404)},
     summary="Post a payment",
 )
 def loan_payment_post(request: HttpRequest, loan_id: LoanId, payload: PaymentIn):
@@ -681,7 +677,7 @@ def loan_payment_post(request: HttpRequest, loan_id: LoanId, payload: PaymentIn)
 
 @loans.get(
     "/{loan_id}/charges",
-    response={200: list[ChargeOut], **_errors(404)},
+    response={200: list[ChargeOut], **error_responses(404)},
     summary="A loan's charges",
 )
 def loan_charges(request: HttpRequest, loan_id: LoanId):
@@ -693,7 +689,7 @@ def loan_charges(request: HttpRequest, loan_id: LoanId):
 # --- borrowers ------------------------------------------------------------------------------
 
 
-@borrowers.get("", response={200: BorrowerPage, **_errors()}, summary="List borrowers")
+@borrowers.get("", response={200: BorrowerPage, **error_responses()}, summary="List borrowers")
 def borrower_list(request: HttpRequest, filters: Query[BorrowerFilters]):
     """The borrowers you may see (those with a loan in your scope), searched."""
     qs = selectors.borrower_list(user=_user(request), q=filters.q or "")
@@ -701,7 +697,7 @@ def borrower_list(request: HttpRequest, filters: Query[BorrowerFilters]):
 
 
 @borrowers.get(
-    "/{borrower_id}", response={200: BorrowerDetail, **_errors(404)}, summary="One borrower"
+    "/{borrower_id}", response={200: BorrowerDetail, **error_responses(404)}, summary="One borrower"
 )
 def borrower_detail(request: HttpRequest, borrower_id: BorrowerId):
     """A borrower with contacts; ID and phone numbers masked unless your role may see them."""
@@ -710,7 +706,7 @@ def borrower_detail(request: HttpRequest, borrower_id: BorrowerId):
 
 @borrowers.get(
     "/{borrower_id}/loans",
-    response={200: list[LoanRow], **_errors(404)},
+    response={200: list[LoanRow], **error_responses(404)},
     summary="A borrower's loans",
 )
 def borrower_loan_list(request: HttpRequest, borrower_id: BorrowerId):
@@ -736,7 +732,7 @@ class RevealOut(Schema):
 
 @borrowers.post(
     "/{borrower_id}/reveal",
-    response={200: RevealOut, **_errors(403, 404)},
+    response={200: RevealOut, **error_responses(403, 404)},
     summary="Reveal a masked number",
 )
 def borrower_reveal(request: HttpRequest, borrower_id: BorrowerId, payload: RevealIn):

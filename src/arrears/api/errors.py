@@ -64,6 +64,11 @@ class ApiError(Exception):
         self.field = field
 
 
+def error_responses(*codes: int) -> dict[int, type[ErrorOut]]:
+    """The error answers an operation documents: 401 and 422 always, plus `codes`."""
+    return {code: ErrorOut for code in (401, 422, *codes)}
+
+
 def not_found(what: str) -> ApiError:
     # The same answer whether the object does not exist or lies outside the user's scope,
     # so guessing IDs reveals nothing.

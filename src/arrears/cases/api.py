@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from arrears.api.book import EodFigures, Position
-from arrears.api.errors import ApiError, ErrorOut, not_found
+from arrears.api.errors import ApiError, error_responses, not_found
 from arrears.api.schemas import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE,
@@ -56,10 +56,6 @@ ComplaintCategory = api_enum(Complaint.Category, "ComplaintCategory")
 DeathSource = api_enum(DeathReport.Source, "DeathSource")
 
 router = Router(tags=["cases"])
-
-
-def _errors(*codes: int) -> dict[int, type[ErrorOut]]:
-    return {code: ErrorOut for code in (401, 422, *codes)}
 
 
 def _english(call):
@@ -451,7 +447,9 @@ def _user_by_name(username: str | None, field: str) -> User | None:
 
 
 @router.get(
-    "/debtor-types", response={200: list[DebtorTypeOut], **_errors()}, summary="Debtor types"
+    "/debtor-types",
+    response={200: list[DebtorTypeOut], **error_responses()},
+    summary="Debtor types",
 )
 def debtor_type_list(request: HttpRequest, include_retired: bool = False):
     """The debtor types and their playbooks (Chinese and English), in the managers' order."""
@@ -481,7 +479,7 @@ def _type_values(payload: DebtorTypeEditIn) -> dict:
 
 @router.post(
     "/debtor-types",
-    response={201: DebtorTypeOut, **_errors(403)},
+    response={201: DebtorTypeOut, **error_responses(403)},
     summary="Add a debtor type",
 )
 def debtor_type_create(request: HttpRequest, payload: DebtorTypeCreateIn):
@@ -503,7 +501,7 @@ def debtor_type_create(request: HttpRequest, payload: DebtorTypeCreateIn):
 
 @router.post(
     "/debtor-types/{code}",
-    response={200: DebtorTypeOut, **_errors(403, 404)},
+    response={200: DebtorTypeOut, **error_responses(403, 404)},
     summary="Rename, edit the playbook of, retire or restore a debtor type",
 )
 def debtor_type_update(request: HttpRequest, code: str, payload: DebtorTypeEditIn):
@@ -526,7 +524,7 @@ def debtor_type_update(request: HttpRequest, code: str, payload: DebtorTypeEditI
     return _english(update)
 
 
-@router.get("", response={200: CasePage, **_errors()}, summary="List cases")
+@router.get("", response={200: CasePage, **error_responses()}, summary="List cases")
 def case_list(request: HttpRequest, filters: Query[CaseFilters]):
     """The cases you may see, worst first (open, highest DPD), searched and filtered."""
     user: User = request.user
@@ -548,7 +546,9 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]):
     return page_of(qs, filters.page, filters.page_size)
 
 
-@router.get("/{int:case_id}", response={200: CaseDetail, **_errors(404)}, summary="One case")
+@router.get(
+    "/{int:case_id}", response={200: CaseDetail, **error_responses(404)}, summary="One case"
+)
 def case_detail(request: HttpRequest, case_id: int):
     """Balances and DPD, bucket, limitation deadline, debtor type and the suggestion, holds."""
     return _detail(_case(request.user, case_id))
@@ -556,7 +556,7 @@ def case_detail(request: HttpRequest, case_id: int):
 
 @router.post(
     "/{int:case_id}/debtor-type",
-    response={200: CaseDetail, **_errors(403, 404)},
+    response={200: CaseDetail, **error_responses(403, 404)},
     summary="Set the debtor type",
 )
 def case_debtor_type(request: HttpRequest, case_id: int, payload: DebtorTypeIn):
@@ -585,7 +585,7 @@ def case_debtor_type(request: HttpRequest, case_id: int, payload: DebtorTypeIn):
 
 @router.post(
     "/{int:case_id}/escalate",
-    response={200: CaseDetail, **_errors(403, 404)},
+    response={200: CaseDetail, **error_responses(403, 404)},
     summary="Escalate a case",
 )
 def case_escalate(request: HttpRequest, case_id: int, payload: EscalateIn):
@@ -609,7 +609,7 @@ def case_escalate(request: HttpRequest, case_id: int, payload: EscalateIn):
 
 @router.get(
     "/{int:case_id}/complaints",
-    response={200: list[ComplaintOut], **_errors(404)},
+    response={200: list[ComplaintOut], **error_responses(404)},
     summary="A case's complaints",
 )
 def complaint_list(request: HttpRequest, case_id: int):
@@ -618,7 +618,7 @@ def complaint_list(request: HttpRequest, case_id: int):
 
 @router.post(
     "/{int:case_id}/complaints",
-    response={201: ComplaintOut, **_errors(403, 404)},
+    response={201: ComplaintOut, **error_responses(403, 404)},
     summary="Record a complaint",
 )
 def complaint_create(request: HttpRequest, case_id: int, payload: ComplaintIn):
@@ -642,7 +642,7 @@ def complaint_create(request: HttpRequest, case_id: int, payload: ComplaintIn):
 
 @router.post(
     "/complaints/{int:complaint_id}/assign",
-    response={200: ComplaintOut, **_errors(403, 404, 409)},
+    response={200: ComplaintOut, **error_responses(403, 404, 409)},
     summary="Assign a complaint",
 )
 def complaint_assign(request: HttpRequest, complaint_id: int, payload: ComplaintAssignIn):
@@ -658,7 +658,7 @@ def complaint_assign(request: HttpRequest, complaint_id: int, payload: Complaint
 
 @router.post(
     "/complaints/{int:complaint_id}/resolve",
-    response={200: ComplaintOut, **_errors(403, 404, 409)},
+    response={200: ComplaintOut, **error_responses(403, 404, 409)},
     summary="Resolve or reject a complaint",
 )
 def complaint_resolve(request: HttpRequest, complaint_id: int, payload: ComplaintResolveIn):
@@ -679,7 +679,7 @@ def complaint_resolve(request: HttpRequest, complaint_id: int, payload: Complain
 
 @router.get(
     "/{int:case_id}/death-reports",
-    response={200: list[DeathReportOut], **_errors(404)},
+    response={200: list[DeathReportOut], **error_responses(404)},
     summary="Death reports on the case's borrower",
 )
 def death_report_list(request: HttpRequest, case_id: int):
@@ -689,7 +689,7 @@ def death_report_list(request: HttpRequest, case_id: int):
 
 @router.post(
     "/{int:case_id}/death-reports",
-    response={201: DeathReportOut, **_errors(403, 404, 409)},
+    response={201: DeathReportOut, **error_responses(403, 404, 409)},
     summary="Record a reported death",
 )
 def death_report_create(request: HttpRequest, case_id: int, payload: DeathReportIn):
@@ -712,7 +712,7 @@ def death_report_create(request: HttpRequest, case_id: int, payload: DeathReport
 
 @router.post(
     "/death-reports/{int:report_id}/checklist",
-    response={200: DeathReportOut, **_errors(403, 404, 409)},
+    response={200: DeathReportOut, **error_responses(403, 404, 409)},
     summary="Update the verification checklist",
 )
 def death_report_checklist(request: HttpRequest, report_id: int, payload: DeathChecklistIn):
@@ -756,7 +756,7 @@ def death_report_checklist(request: HttpRequest, report_id: int, payload: DeathC
 
 @router.post(
     "/death-reports/{int:report_id}/decide",
-    response={200: DeathReportOut, **_errors(403, 404, 409)},
+    response={200: DeathReportOut, **error_responses(403, 404, 409)},
     summary="Decide a death report",
 )
 def death_report_decide(request: HttpRequest, report_id: int, payload: DeathDecideIn):
@@ -779,7 +779,7 @@ def death_report_decide(request: HttpRequest, report_id: int, payload: DeathDeci
 
 @router.post(
     "/{int:case_id}/estate",
-    response={200: CaseDetail, **_errors(403, 404, 409)},
+    response={200: CaseDetail, **error_responses(403, 404, 409)},
     summary="Estate handling: a related party repaying (代位清偿)",
 )
 def case_estate(request: HttpRequest, case_id: int, payload: EstateIn):
@@ -807,7 +807,7 @@ def case_estate(request: HttpRequest, case_id: int, payload: EstateIn):
 
 @router.post(
     "/{int:case_id}/whereabouts",
-    response={201: WhereaboutsOut, **_errors(403, 404)},
+    response={201: WhereaboutsOut, **error_responses(403, 404)},
     summary="Record whereabouts",
 )
 def whereabouts_create(request: HttpRequest, case_id: int, payload: WhereaboutsIn):
@@ -829,7 +829,7 @@ def whereabouts_create(request: HttpRequest, case_id: int, payload: WhereaboutsI
 
 @router.get(
     "/{int:case_id}/whereabouts",
-    response={200: list[WhereaboutsOut], **_errors(404)},
+    response={200: list[WhereaboutsOut], **error_responses(404)},
     summary="The borrower's whereabouts",
 )
 def whereabouts_list(request: HttpRequest, case_id: int):

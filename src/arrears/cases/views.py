@@ -241,26 +241,48 @@ def _refused(request, exc: CaseError) -> None:
     messages.error(request, exc.message)
 
 
+class _EvidenceRefused(Exception):
+    """The evidence upload was refused (the form says why): roll the checklist back with it."""
+
+
+def _post_case_form(request, case, form, *, key, anchor, act, conflict_redirects=False, extra=None):
+    """One quick form of the case page posted: valid → `act(data)`, its message (if any) shown
+    and back to the panel at `anchor`; a CaseForbidden is a 403, a CaseConflict (the record is
+    no longer in that state) a message on the panel when `conflict_redirects`, any other
+    refusal an error on the form; an invalid form is the page again with it, 400."""
+    if form.is_valid():
+        try:
+            message = act(form.cleaned_data)
+        except _EvidenceRefused:
+            pass  # the form carries the error
+        except CaseError as exc:
+            if isinstance(exc, CaseForbidden):
+                raise PermissionDenied(exc.message) from exc
+            if conflict_redirects and isinstance(exc, CaseConflict):
+                messages.error(request, exc.message)
+                return redirect(case_url(case.pk, anchor))
+            form.add_case_error(exc)
+        else:
+            if message:
+                messages.success(request, message)
+            return redirect(case_url(case.pk, anchor))
+    return _render_case(request, case, {key: form, **(extra or {})}, status=400)
+
+
 @require_POST
 @login_required
 def set_debtor_type(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request.user, "case.work", _("Your role may not set the debtor type."))
     case = selectors.case_for_user(request.user, pk)
     form = DebtorTypeChoiceForm(request.POST, current=case.debtor_type, language=get_language())
-    if form.is_valid():
-        try:
-            changed = services.case_set_debtor_type(
-                case=case, debtor_type=form.chosen(), actor=request.user, source="web"
-            )
-        except CaseError as exc:
-            if isinstance(exc, CaseForbidden):
-                raise PermissionDenied(exc.message) from exc
-            form.add_case_error(exc)
-        else:
-            if changed:
-                messages.success(request, _("Debtor type saved."))
-            return redirect(case_url(case.pk, "profile"))
-    return _render_case(request, case, {"type": form}, status=400)
+
+    def act(data):
+        changed = services.case_set_debtor_type(
+            case=case, debtor_type=form.chosen(), actor=request.user, source="web"
+        )
+        return _("Debtor type saved.") if changed else None
+
+    return _post_case_form(request, case, form, key="type", anchor="profile", act=act)
 
 
 @require_POST
@@ -296,28 +318,20 @@ def complaint_open(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request.user, "case.work", _("Your role may not record complaints."))
     case = selectors.case_for_user(request.user, pk)
     form = ComplaintForm(request.POST)
-    if form.is_valid():
-        try:
-            services.complaint_open(
-                case=case,
-                category=form.cleaned_data["category"],
-                description=form.cleaned_data["description"],
-                owner=form.owner(),
-                opened_on=form.cleaned_data["opened_on"],
-                actor=request.user,
-                source="web",
-            )
-        except CaseError as exc:
-            if isinstance(exc, CaseForbidden):
-                raise PermissionDenied(exc.message) from exc
-            form.add_case_error(exc)
-        else:
-            messages.success(
-                request,
-                _("Complaint recorded. Collection contact is paused except about the complaint."),
-            )
-            return redirect(case_url(case.pk, "complaints"))
-    return _render_case(request, case, {"complaint": form}, status=400)
+
+    def act(data):
+        services.complaint_open(
+            case=case,
+            category=data["category"],
+            description=data["description"],
+            owner=form.owner(),
+            opened_on=data["opened_on"],
+            actor=request.user,
+            source="web",
+        )
+        return _("Complaint recorded. Collection contact is paused except about the complaint.")
+
+    return _post_case_form(request, case, form, key="complaint", anchor="complaints", act=act)
 
 
 def _complaint_action(request: HttpRequest, pk: int, form_class, key: str, act):
@@ -325,19 +339,16 @@ def _complaint_action(request: HttpRequest, pk: int, form_class, key: str, act):
     complaint = selectors.complaint_for_user(request.user, pk)
     case = selectors.case_for_user(request.user, complaint.case_id)
     form = form_class(request.POST, prefix=f"c{complaint.pk}")
-    if form.is_valid():
-        try:
-            act(complaint, form)
-        except CaseConflict as exc:
-            messages.error(request, exc.message)
-            return redirect(case_url(case.pk, f"complaint-{complaint.pk}"))
-        except CaseError as exc:
-            if isinstance(exc, CaseForbidden):
-                raise PermissionDenied(exc.message) from exc
-            form.add_case_error(exc)
-        else:
-            return redirect(case_url(case.pk, f"complaint-{complaint.pk}"))
-    return _render_case(request, case, {key: form, "complaint_id": complaint.pk}, status=400)
+    return _post_case_form(
+        request,
+        case,
+        form,
+        key=key,
+        anchor=f"complaint-{complaint.pk}",
+        act=lambda data: act(complaint, form),
+        conflict_redirects=True,
+        extra={"complaint_id": complaint.pk},
+    )
 
 
 @require_POST
@@ -347,7 +358,7 @@ def complaint_assign(request: HttpRequest, pk: int) -> HttpResponse:
         services.complaint_assign(
             complaint=complaint, owner=form.owner(), actor=request.user, source="web"
         )
-        messages.success(request, _("Complaint assigned."))
+        return _("Complaint assigned.")
 
     return _complaint_action(request, pk, ComplaintAssignForm, "assign", act)
 
@@ -364,7 +375,7 @@ def complaint_resolve(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             source="web",
         )
-        messages.success(request, _("Complaint closed."))
+        return _("Complaint closed.")
 
     return _complaint_action(request, pk, ComplaintResolveForm, "resolve", act)
 
@@ -375,29 +386,20 @@ def death_report_open(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request.user, "case.work", _("Your role may not record a death report."))
     case = selectors.case_for_user(request.user, pk)
     form = DeathReportForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.death_report_open(
-                case=case,
-                reported_on=data["reported_on"],
-                report_source=data["report_source"],
-                source_detail=data["source_detail"],
-                note=data["note"],
-                actor=request.user,
-                source="web",
-            )
-        except CaseError as exc:
-            if isinstance(exc, CaseForbidden):
-                raise PermissionDenied(exc.message) from exc
-            form.add_case_error(exc)
-        else:
-            messages.success(
-                request,
-                _("Death report recorded. Collection contact is held until it is verified."),
-            )
-            return redirect(case_url(case.pk, "death"))
-    return _render_case(request, case, {"death": form}, status=400)
+
+    def act(data):
+        services.death_report_open(
+            case=case,
+            reported_on=data["reported_on"],
+            report_source=data["report_source"],
+            source_detail=data["source_detail"],
+            note=data["note"],
+            actor=request.user,
+            source="web",
+        )
+        return _("Death report recorded. Collection contact is held until it is verified.")
+
+    return _post_case_form(request, case, form, key="death", anchor="death", act=act)
 
 
 @require_POST
@@ -407,32 +409,19 @@ def death_report_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.death_report_for_user(request.user, pk)
     case = selectors.case_for_user(request.user, report.case_id)
     form = DeathChecklistForm(request.POST, request.FILES, report=report)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                services.death_report_check(
-                    report=report, checks=form.checks(), actor=request.user, source="web"
-                )
-                upload = form.cleaned_data.get("evidence")
-                if upload:
-                    _file_evidence(request, case, report, upload, form)
-        except _EvidenceRefused:
-            pass
-        except CaseConflict as exc:
-            messages.error(request, exc.message)
-            return redirect(case_url(case.pk, "death"))
-        except CaseError as exc:
-            if isinstance(exc, CaseForbidden):
-                raise PermissionDenied(exc.message) from exc
-            form.add_case_error(exc)
-        else:
-            messages.success(request, _("Verification checklist saved."))
-            return redirect(case_url(case.pk, "death"))
-    return _render_case(request, case, {"checklist": form}, status=400)
 
+    def act(data):
+        with transaction.atomic():
+            services.death_report_check(
+                report=report, checks=form.checks(), actor=request.user, source="web"
+            )
+            if data.get("evidence"):
+                _file_evidence(request, case, report, data["evidence"], form)
+        return _("Verification checklist saved.")
 
-class _EvidenceRefused(Exception):
-    """The evidence upload was refused: roll the checklist change back with it."""
+    return _post_case_form(
+        request, case, form, key="checklist", anchor="death", act=act, conflict_redirects=True
+    )
 
 
 def _file_evidence(request, case, report, upload, form) -> None:
@@ -466,31 +455,23 @@ def death_report_decide(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.death_report_for_user(request.user, pk)
     case = selectors.case_for_user(request.user, report.case_id)
     form = DeathDecideForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.death_report_decide(
-                report=report,
-                outcome=data["outcome"],
-                decided_on=data["decided_on"],
-                note=data["note"],
-                actor=request.user,
-                source="web",
-            )
-        except CaseConflict as exc:
-            messages.error(request, exc.message)
-            return redirect(case_url(case.pk, "death"))
-        except CaseError as exc:
-            if isinstance(exc, CaseForbidden):
-                raise PermissionDenied(exc.message) from exc
-            form.add_case_error(exc)
-        else:
-            if data["outcome"] == "confirmed":
-                messages.success(request, _("Death confirmed: the case moves to estate handling."))
-            else:
-                messages.success(request, _("Report found false: the hold is lifted."))
-            return redirect(case_url(case.pk, "death"))
-    return _render_case(request, case, {"decide": form}, status=400)
+
+    def act(data):
+        services.death_report_decide(
+            report=report,
+            outcome=data["outcome"],
+            decided_on=data["decided_on"],
+            note=data["note"],
+            actor=request.user,
+            source="web",
+        )
+        if data["outcome"] == "confirmed":
+            return _("Death confirmed: the case moves to estate handling.")
+        return _("Report found false: the hold is lifted.")
+
+    return _post_case_form(
+        request, case, form, key="decide", anchor="death", act=act, conflict_redirects=True
+    )
 
 
 @require_POST
@@ -499,29 +480,22 @@ def estate(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request.user, "case.work", _("Your role may not update estate handling."))
     case = selectors.case_for_user(request.user, pk)
     form = EstateForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.case_estate_update(
-                case=case,
-                party_repays=form.repays(),
-                party_name=data["party_name"],
-                party_relation=data["party_relation"],
-                agreed_fen=data["agreed_amount"],
-                actor=request.user,
-                source="web",
-            )
-        except CaseConflict as exc:
-            messages.error(request, exc.message)
-            return redirect(case_url(case.pk, "death"))
-        except CaseError as exc:
-            if isinstance(exc, CaseForbidden):
-                raise PermissionDenied(exc.message) from exc
-            form.add_case_error(exc)
-        else:
-            messages.success(request, _("Estate handling saved."))
-            return redirect(case_url(case.pk, "death"))
-    return _render_case(request, case, {"estate": form}, status=400)
+
+    def act(data):
+        services.case_estate_update(
+            case=case,
+            party_repays=form.repays(),
+            party_name=data["party_name"],
+            party_relation=data["party_relation"],
+            agreed_fen=data["agreed_amount"],
+            actor=request.user,
+            source="web",
+        )
+        return _("Estate handling saved.")
+
+    return _post_case_form(
+        request, case, form, key="estate", anchor="death", act=act, conflict_redirects=True
+    )
 
 
 @require_POST
@@ -530,25 +504,19 @@ def whereabouts(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request.user, "case.work", _("Your role may not record whereabouts."))
     case = selectors.case_for_user(request.user, pk)
     form = WhereaboutsForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.whereabouts_record(
-                case=case,
-                status=data["status"],
-                detail=data["detail"],
-                recorded_on=data["recorded_on"],
-                actor=request.user,
-                source="web",
-            )
-        except CaseError as exc:
-            if isinstance(exc, CaseForbidden):
-                raise PermissionDenied(exc.message) from exc
-            form.add_case_error(exc)
-        else:
-            messages.success(request, _("Whereabouts recorded."))
-            return redirect(case_url(case.pk, "whereabouts"))
-    return _render_case(request, case, {"whereabouts": form}, status=400)
+
+    def act(data):
+        services.whereabouts_record(
+            case=case,
+            status=data["status"],
+            detail=data["detail"],
+            recorded_on=data["recorded_on"],
+            actor=request.user,
+            source="web",
+        )
+        return _("Whereabouts recorded.")
+
+    return _post_case_form(request, case, form, key="whereabouts", anchor="whereabouts", act=act)
 
 
 # --- the playbook editor (managers) --------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, Query, Router, Schema
 
-from arrears.api.errors import ApiError, ErrorOut
+from arrears.api.errors import ApiError, error_responses
 from arrears.api.schemas import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE,
@@ -30,10 +30,6 @@ from arrears.core.services import AuditExportError, audit_export
 router = Router(tags=["audit"])
 
 Source = Literal["web", "api", "cli", "system"]
-
-
-def _errors(*codes: int) -> dict[int, type[ErrorOut]]:
-    return {code: ErrorOut for code in (401, 403, 422, *codes)}
 
 
 def _auditor(request: HttpRequest) -> User:
@@ -122,7 +118,7 @@ EXPORT_DOC = {
 }
 
 
-@router.get("", response={200: AuditPage, **_errors()}, summary="Browse the audit trail")
+@router.get("", response={200: AuditPage, **error_responses(403)}, summary="Browse the audit trail")
 def audit_list(request: HttpRequest, query: Query[AuditListQuery]):
     """Entries matching the filters, newest first, 50 to a page by default."""
     user = _auditor(request)
@@ -132,7 +128,7 @@ def audit_list(request: HttpRequest, query: Query[AuditListQuery]):
 
 @router.get(
     "/export",
-    response=_errors(),
+    response=error_responses(403),
     summary="Export the audit trail (CSV or XLSX)",
     openapi_extra=EXPORT_DOC,
 )
@@ -156,7 +152,9 @@ def audit_export_file(request: HttpRequest, query: Query[AuditExportQuery]):
     return response
 
 
-@router.get("/verify", response={200: ChainOut, **_errors()}, summary="Verify the hash chain")
+@router.get(
+    "/verify", response={200: ChainOut, **error_responses(403)}, summary="Verify the hash chain"
+)
 def audit_chain(request: HttpRequest):
     """Walk the whole chain: `ok`, or the first entry that was edited, deleted or reordered."""
     _auditor(request)

@@ -16,7 +16,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from arrears.api.access import require
-from arrears.api.errors import ApiError, ErrorOut, not_found
+from arrears.api.errors import ApiError, ErrorOut, error_responses, not_found
 from arrears.api.schemas import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE,
@@ -53,10 +53,6 @@ BINARY = {
         }
     }
 }
-
-
-def _errors(*codes: int) -> dict[int, type[ErrorOut]]:
-    return {code: ErrorOut for code in (401, 422, *codes)}
 
 
 def refused(exc: DocumentRefused) -> ApiError:
@@ -133,13 +129,17 @@ class DeleteIn(Schema):
 # --- endpoints ------------------------------------------------------------------------------
 
 
-@router.get("/categories", response={200: list[CategoryOut], **_errors()}, summary="Categories")
+@router.get(
+    "/categories", response={200: list[CategoryOut], **error_responses()}, summary="Categories"
+)
 def category_list(request: HttpRequest, include_retired: bool = False):
     """The document categories; retired ones only with `include_retired=true`."""
     return list(selectors.categories(include_retired=include_retired))
 
 
-@router.post("", response={201: DocumentOut, **_errors(403, 404)}, summary="File a document")
+@router.post(
+    "", response={201: DocumentOut, **error_responses(403, 404)}, summary="File a document"
+)
 def document_upload(request: HttpRequest, file: File[UploadedFile], payload: Form[DocumentIn]):
     """Upload a file (multipart/form-data) and file it on a case, loan or borrower. The type is
     decided by the content and must be one the category accepts."""
@@ -175,7 +175,7 @@ def document_upload(request: HttpRequest, file: File[UploadedFile], payload: For
     return Status(201, selectors.documents_for(user).get(pk=document.pk))
 
 
-@router.get("", response={200: DocumentPage, **_errors(404)}, summary="List documents")
+@router.get("", response={200: DocumentPage, **error_responses(404)}, summary="List documents")
 def document_list(request: HttpRequest, filters: Query[DocumentFilters]):
     """The documents you may see, newest first, filtered by what they are filed on."""
     qs = selectors.documents_for(request.user)
@@ -198,7 +198,9 @@ def _document(user: User, document_id: int) -> Document:
     return document
 
 
-@router.get("/{document_id}", response={200: DocumentOut, **_errors(404)}, summary="One document")
+@router.get(
+    "/{document_id}", response={200: DocumentOut, **error_responses(404)}, summary="One document"
+)
 def document_detail(request: HttpRequest, document_id: int):
     return _document(request.user, document_id)
 
@@ -221,7 +223,7 @@ def document_content(request: HttpRequest, document_id: int):
 
 @router.post(
     "/{document_id}/delete",
-    response={204: None, **_errors(403, 404, 409)},
+    response={204: None, **error_responses(403, 404, 409)},
     summary="Delete a document",
 )
 def document_remove(request: HttpRequest, document_id: int, payload: DeleteIn):

@@ -17,7 +17,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from arrears.api.access import require
-from arrears.api.errors import ApiError, ErrorOut, not_found
+from arrears.api.errors import ApiError, ErrorOut, error_responses, not_found
 from arrears.api.schemas import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE,
@@ -44,10 +44,6 @@ from arrears.notices.models import Notice, NoticeTemplate
 ServedMethod = api_enum(Notice.ServedMethod, "ServedMethod")
 
 router = Router(tags=["notices"])
-
-
-def _errors(*codes: int) -> dict[int, type[ErrorOut]]:
-    return {code: ErrorOut for code in (401, 422, *codes)}
 
 
 def invalid(exc: NoticeInvalid) -> ApiError:
@@ -179,7 +175,9 @@ class SignIn(Schema):
 # --- endpoints ------------------------------------------------------------------------------
 
 
-@router.get("/templates", response={200: list[TemplateOut], **_errors()}, summary="Templates")
+@router.get(
+    "/templates", response={200: list[TemplateOut], **error_responses()}, summary="Templates"
+)
 def template_list(request: HttpRequest, include_inactive: bool = False):
     """The active version of every template (every version with `include_inactive=true`)."""
     if include_inactive:
@@ -194,7 +192,7 @@ def _notice(user: User, notice_id: int) -> Notice:
     return notice
 
 
-@router.post("", response={201: NoticeOut, **_errors(403, 404)}, summary="Issue a notice")
+@router.post("", response={201: NoticeOut, **error_responses(403, 404)}, summary="Issue a notice")
 def notice_issue(request: HttpRequest, payload: IssueIn):
     """Issue a collection notice (催款通知书) on a case from a template's active version: the
     amounts due as of `as_of`, a PDF with the next number of the year. Refused with 422 when
@@ -223,7 +221,7 @@ def notice_issue(request: HttpRequest, payload: IssueIn):
     return Status(201, _notice(user, notice.pk))
 
 
-@router.get("", response={200: NoticePage, **_errors(404)}, summary="List notices")
+@router.get("", response={200: NoticePage, **error_responses(404)}, summary="List notices")
 def notice_list(request: HttpRequest, filters: Query[NoticeFilters]):
     """The notices you may see, newest first."""
     qs = selectors.notices_for(request.user)
@@ -248,7 +246,7 @@ def notice_list(request: HttpRequest, filters: Query[NoticeFilters]):
     return page_of(qs, filters.page, filters.page_size)
 
 
-@router.get("/{notice_id}", response={200: NoticeOut, **_errors(404)}, summary="One notice")
+@router.get("/{notice_id}", response={200: NoticeOut, **error_responses(404)}, summary="One notice")
 def notice_detail(request: HttpRequest, notice_id: int):
     return _notice(request.user, notice_id)
 
@@ -282,7 +280,9 @@ def _step(request: HttpRequest, notice_id: int, call):
     return _notice(user, notice_id)
 
 
-@router.post("/{notice_id}/serve", response={200: NoticeOut, **_errors(403, 404)}, summary="Served")
+@router.post(
+    "/{notice_id}/serve", response={200: NoticeOut, **error_responses(403, 404)}, summary="Served"
+)
 def notice_serve(request: HttpRequest, notice_id: int, payload: ServeIn):
     """Record how and when the notice was served (by the calling user). In person or by public
     notice it counts as delivered that day, which restarts the limitation period."""
@@ -301,7 +301,9 @@ def notice_serve(request: HttpRequest, notice_id: int, payload: ServeIn):
 
 
 @router.post(
-    "/{notice_id}/deliver", response={200: NoticeOut, **_errors(403, 404)}, summary="Delivered"
+    "/{notice_id}/deliver",
+    response={200: NoticeOut, **error_responses(403, 404)},
+    summary="Delivered",
 )
 def notice_deliver(request: HttpRequest, notice_id: int, payload: DeliverIn):
     """Record the day a posted, couriered or emailed notice reached the debtor."""
@@ -315,7 +317,9 @@ def notice_deliver(request: HttpRequest, notice_id: int, payload: DeliverIn):
 
 
 @router.post(
-    "/{notice_id}/sign", response={200: NoticeOut, **_errors(403, 404)}, summary="Signed for"
+    "/{notice_id}/sign",
+    response={200: NoticeOut, **error_responses(403, 404)},
+    summary="Signed for",
 )
 def notice_sign(
     request: HttpRequest, notice_id: int, receipt: File[UploadedFile], payload: Form[SignIn]

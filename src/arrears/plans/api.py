@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import BeforeValidator
 
-from arrears.api.errors import ApiError, ErrorOut, not_found
+from arrears.api.errors import ApiError, error_responses, not_found
 from arrears.api.schemas import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE,
@@ -41,10 +41,6 @@ PlanStatus = api_enum(Plan.Status, "PlanStatus")
 PlanAction = api_enum(PlanApproval.Action, "PlanAction")
 
 router = Router(tags=["plans"])
-
-
-def _errors(*codes: int) -> dict[int, type[ErrorOut]]:
-    return {code: ErrorOut for code in (401, 422, *codes)}
 
 
 def _raise(exc: PlanError) -> None:
@@ -265,7 +261,7 @@ def _plan(user: User, pk: int) -> Plan:
     return plan
 
 
-@router.get("", response={200: PlanPage, **_errors(404)}, summary="List plans")
+@router.get("", response={200: PlanPage, **error_responses(404)}, summary="List plans")
 def plan_list(request: HttpRequest, filters: Query[PlanFilters]):
     """Plans on loans you may see, newest first; `case` narrows to one case (404 if unseen)."""
     user: User = request.user
@@ -282,7 +278,7 @@ def plan_list(request: HttpRequest, filters: Query[PlanFilters]):
     return page_of(qs, filters.page, filters.page_size)
 
 
-@router.post("", response={201: PlanOut, **_errors(403, 404)}, summary="Propose a plan")
+@router.post("", response={201: PlanOut, **error_responses(403, 404)}, summary="Propose a plan")
 def plan_create(request: HttpRequest, payload: PlanIn):
     """Propose a plan or settlement. The full amount due is computed first (today); the plan
     is approved at once when within your authority, otherwise it waits for approval."""
@@ -323,7 +319,7 @@ def plan_create(request: HttpRequest, payload: PlanIn):
     return Status(201, _plan(user, plan.pk))
 
 
-@router.get("/{int:plan_id}", response={200: PlanOut, **_errors(404)}, summary="One plan")
+@router.get("/{int:plan_id}", response={200: PlanOut, **error_responses(404)}, summary="One plan")
 def plan_detail(request: HttpRequest, plan_id: int):
     """A plan with its full amount due, schedule and approval history."""
     return _plan(request.user, plan_id)
@@ -341,7 +337,7 @@ def _act(request: HttpRequest, plan_id: int, capability: str, doing: str, call) 
 
 @router.post(
     "/{int:plan_id}/decision",
-    response={200: PlanOut, **_errors(403, 404, 409)},
+    response={200: PlanOut, **error_responses(403, 404, 409)},
     summary="Approve or reject a plan",
 )
 def plan_decision(request: HttpRequest, plan_id: int, payload: DecisionIn):
@@ -360,7 +356,7 @@ def plan_decision(request: HttpRequest, plan_id: int, payload: DecisionIn):
 
 @router.post(
     "/{int:plan_id}/escalate",
-    response={200: PlanOut, **_errors(403, 404, 409)},
+    response={200: PlanOut, **error_responses(403, 404, 409)},
     summary="Pass a plan up for approval",
 )
 def plan_escalation(request: HttpRequest, plan_id: int, payload: NoteIn):
@@ -378,7 +374,7 @@ def plan_escalation(request: HttpRequest, plan_id: int, payload: NoteIn):
 
 @router.post(
     "/{int:plan_id}/accept",
-    response={200: PlanOut, **_errors(403, 404, 409)},
+    response={200: PlanOut, **error_responses(403, 404, 409)},
     summary="Record the borrower's acceptance",
 )
 def plan_acceptance(request: HttpRequest, plan_id: int, payload: AcceptIn):
@@ -397,7 +393,7 @@ def plan_acceptance(request: HttpRequest, plan_id: int, payload: AcceptIn):
 
 @router.post(
     "/{int:plan_id}/cancel",
-    response={200: PlanOut, **_errors(403, 404, 409)},
+    response={200: PlanOut, **error_responses(403, 404, 409)},
     summary="Cancel a plan",
 )
 def plan_cancellation(request: HttpRequest, plan_id: int, payload: NoteIn):

@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from arrears.api.access import require
-from arrears.api.errors import ApiError, ErrorOut, not_found
+from arrears.api.errors import ApiError, error_responses, not_found
 from arrears.api.schemas import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE,
@@ -37,10 +37,6 @@ from arrears.promises.models import Promise
 PromiseStatus = api_enum(Promise.Status, "PromiseStatus")
 
 router = Router(tags=["promises"])
-
-
-def _errors(*codes: int) -> dict[int, type[ErrorOut]]:
-    return {code: ErrorOut for code in (401, 422, *codes)}
 
 
 class PromiseOut(Schema):
@@ -124,7 +120,7 @@ def _promise(user: User, pk: int) -> Promise:
     return promise
 
 
-@router.get("", response={200: PromisePage, **_errors(404)}, summary="List promises")
+@router.get("", response={200: PromisePage, **error_responses(404)}, summary="List promises")
 def promise_list(request: HttpRequest, filters: Query[PromiseFilters]):
     """Promises on the cases you may see, newest first; `case` narrows to one case (404 if
     you may not see it)."""
@@ -139,7 +135,9 @@ def promise_list(request: HttpRequest, filters: Query[PromiseFilters]):
     return page_of(qs, filters.page, filters.page_size)
 
 
-@router.post("", response={201: PromiseOut, **_errors(403, 404)}, summary="Record a promise")
+@router.post(
+    "", response={201: PromiseOut, **error_responses(403, 404)}, summary="Record a promise"
+)
 def promise_create(request: HttpRequest, payload: PromiseIn):
     """Record that the debtor promised to pay `amount` by `promised_on` (made today). The
     loan's pending promise is superseded; end-of-day judges the promise from the payments."""
@@ -163,7 +161,9 @@ def promise_create(request: HttpRequest, payload: PromiseIn):
     return Status(201, _promise(user, promise.pk))
 
 
-@router.get("/{int:promise_id}", response={200: PromiseOut, **_errors(404)}, summary="One promise")
+@router.get(
+    "/{int:promise_id}", response={200: PromiseOut, **error_responses(404)}, summary="One promise"
+)
 def promise_detail(request: HttpRequest, promise_id: int):
     """A promise with its status, what has been paid towards it, and its fee."""
     return _promise(request.user, promise_id)
