@@ -44,6 +44,9 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.COLLECTOR)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT)
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT)
+    # How many open cases a collector or field agent should carry; blank means no set limit.
+    # Team leads read load against it; allocation by rules (strategies) fills up to it.
+    case_capacity = models.PositiveIntegerField(_("case capacity"), null=True, blank=True)
 
     def can(self, capability: str) -> bool:
         return self.is_active and role_can(self.role, capability)
