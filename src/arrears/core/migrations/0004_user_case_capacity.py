@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_login_throttle'),
+        ("core", "0003_login_throttle"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='case_capacity',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='case capacity'),
+            model_name="user",
+            name="case_capacity",
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="case capacity"),
         ),
     ]
