@@ -62,3 +62,21 @@ def local_zone() -> ZoneInfo:
 def local_today() -> dt.date:
     """Today in the configured business time zone (Asia/Shanghai by default)."""
     return dt.datetime.now(tz=local_zone()).date()
+
+
+def is_working_day(day: dt.date, holidays, workdays) -> bool:
+    """Not a statutory holiday, and a weekday or a make-up working day (调休上班)."""
+    if day in holidays:
+        return False
+    return day.weekday() < 5 or day in workdays
+
+
+def next_working_day(day: dt.date, holidays=frozenset(), workdays=frozenset()) -> dt.date:
+    """`day` itself if it is a working day, else the first working day after it.
+
+    Civil Code art. 203: a period whose last day is a statutory holiday (or a weekend: the
+    rest days count as holidays) ends on the day after the holiday.
+    """
+    while not is_working_day(day, holidays, workdays):
+        day += dt.timedelta(days=1)
+    return day

@@ -146,3 +146,29 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.key}"
+
+
+class CalendarDay(models.Model):
+    """A day the State Council calendar makes a statutory day off, or a make-up working day.
+
+    Civil Code art. 203: a period whose last day is a holiday ends on the next working day.
+    Plain weekends need no row; a weekend worked in exchange (调休上班) is a `workday` row.
+    Seeded from the State Council notices (core/calendar_seed.py), edited by administrators
+    on the calendar page (audited); the end-of-day configuration reads it, so an edit makes
+    the next run full.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Statutory day off")
+        WORKDAY = "workday", _("Make-up working day")
+
+    day = models.DateField(_("day"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=60, blank=True)  # 春节, 国庆节 …
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind}"

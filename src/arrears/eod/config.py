@@ -22,11 +22,13 @@ DEFAULT_BUCKETS: tuple[tuple[str, int | None], ...] = (
     ("M7+", None),
 )
 
-# Events that restart the limitation period (RULES.md, Civil Code art. 195). Only `payment`
-# has a source today; notices, promises, plans and lawsuits register theirs in eod.limitation.
+# Events that restart the limitation period (RULES.md, Civil Code art. 195; SPC limitation
+# provisions art. 19 for `notice_signed`, which only revives an expired debt). The apps that
+# record them register their sources in eod.limitation; `lawsuit` is for the legal work.
 DEFAULT_RESTART_KINDS = (
     "payment",
     "notice_served",
+    "notice_signed",
     "acknowledgement",
     "promise",
     "plan",
@@ -51,6 +53,11 @@ class EodConfig:
     limitation_years: int = 3
     restart_kinds: tuple[str, ...] = field(default=DEFAULT_RESTART_KINDS)
     pre_due_days: int = 3
+    # The State Council calendar (art. 203): statutory days off and make-up working days.
+    # eod_config() reads them from core.CalendarDay, so editing the table changes the
+    # configuration's hash and makes the next run full (eod.incremental.run_basis).
+    holidays: tuple = ()
+    workdays: tuple = ()
 
     def __post_init__(self) -> None:
         uppers = [u for _, u in self.buckets[:-1]]
@@ -71,4 +78,16 @@ def eod_config() -> EodConfig:
         if isinstance(value, list):
             value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
         values[name] = value
+    if not hasattr(settings, "ARREARS_EOD_HOLIDAYS"):
+        values["holidays"], values["workdays"] = calendar_days()
     return EodConfig(**values)
+
+
+def calendar_days() -> tuple[tuple, tuple]:
+    """(holidays, make-up working days) from the editable calendar table, sorted."""
+    from arrears.core.models import CalendarDay
+
+    rows = CalendarDay.objects.order_by("day").values_list("day", "kind")
+    holidays = tuple(d for d, k in rows if k == CalendarDay.Kind.HOLIDAY)
+    workdays = tuple(d for d, k in rows if k == CalendarDay.Kind.WORKDAY)
+    return holidays, workdays

@@ -9,7 +9,8 @@ Pure functions over Polars frames, no Django. Inputs (dates are pl.Date, money I
 - loans:        id, borrower_id, product_id, penalty_rate_ppm, annual_rate_ppm, disbursed_on
 - products:     id, day_count, grace_days, rate_cap_ppm (null: no cap), penalty_on_interest (bool),
                 arrears_tolerance
-- events:       loan_id, event_date, kind   (limitation restart events; see eod.limitation)
+- events:       loan_id, event_date, kind, actor, reached_on, revive_only
+                (every limitation restart event; see eod.limitation for the rule)
 - future:       loan_id, principal_due, last_due (optional) — installments due after the
                 pre-due horizon, summed per loan by the loader instead of sent row by row.
                 They cannot carry money as of D (nothing is applied before its due date), so
@@ -47,6 +48,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from arrears.eod import limitation
 from arrears.eod.config import CLASSES, EodConfig
 
 EPOCH = dt.date(1970, 1, 1)
@@ -91,7 +93,7 @@ PRODUCTS_SCHEMA = {
     "penalty_on_interest": pl.Boolean,
     "arrears_tolerance": pl.Int64,
 }
-EVENTS_SCHEMA = {"loan_id": pl.Int64, "event_date": pl.Date, "kind": pl.String}
+EVENTS_SCHEMA = limitation.EVENTS_SCHEMA
 FUTURE_SCHEMA = {"loan_id": pl.Int64, "principal_due": pl.Int64, "last_due": pl.Date}
 
 # The per-loan result, in this order (also the snapshot's columns).
@@ -352,16 +354,6 @@ def compute(
         .otherwise(pl.min_horizontal("fees_net", allowance) - pl.col("fees_paid"))
     )
 
-    restarts = (
-        events.lazy()
-        .filter(
-            (pl.col("event_date") <= pl.lit(as_of))
-            & pl.col("kind").is_in(list(config.restart_kinds))
-        )
-        .group_by("loan_id")
-        .agg(_days("event_date").max().alias("last_restart"))
-    )
-
     dpd = (
         pl.when(pl.col("first_late").is_not_null())
         .then(pl.lit(d, pl.Int64) - pl.col("first_late"))
@@ -389,7 +381,6 @@ def compute(
             how="left",
         )
         .with_columns(fees_owed.alias("fees"))
-        .join(restarts, on="loan_id", how="left")
         .with_columns(
             pl.col(
                 "overdue_principal", "overdue_interest", "penalty", "outstanding_principal", "fees"
@@ -439,12 +430,24 @@ def compute(
             .alias("classification"),
         ).sort("loan_id")
 
-    anchor = pl.max_horizontal("last_due", "last_restart")
-    deadline = (
-        anchor.cast(pl.Int32)
-        .cast(pl.Date)
-        .dt.offset_by(f"{config.limitation_years}y")  # 29 Feb -> 28 Feb, as core.dates.add_years
+    # Limitation (eod.limitation): events in date order, interruption only while the period
+    # runs, revival only by the debtor's own act, art. 203 calendar, 20-year outer limit.
+    # The last due date straight from the frames (a cheap pass), so the limitation rounds,
+    # which collect, do not compute the per-loan figures twice.
+    last_due = installments.lazy().select("loan_id", pl.col("due_on").alias("last_due"))
+    if future is not None and future.height:
+        last_due = pl.concat([last_due, future.lazy().select("loan_id", "last_due")])
+    deadlines = limitation.deadlines(
+        last_due.group_by("loan_id").agg(pl.col("last_due").max()),
+        events,
+        as_of=as_of,
+        years=config.limitation_years,
+        kinds=config.restart_kinds,
+        calendar=limitation.Calendar(
+            holidays=frozenset(config.holidays), workdays=frozenset(config.workdays)
+        ),
     )
+    out = out.join(deadlines, on="loan_id", how="left")
     loans_out = (
         out.with_columns(
             bucket_expr(pl.col("dpd"), config.buckets).alias("bucket"),
@@ -460,7 +463,6 @@ def compute(
                 + pl.col("penalty")
                 + pl.col("fees")
             ).alias("total_due"),
-            deadline.alias("limitation_deadline"),
         )
         .with_columns(
             # Only a debt can be time-barred: a loan with nothing left owes nothing to bar.

@@ -17,8 +17,10 @@ book read at time R) and this one it can only differ if
   - fees the product's cap held back at P (charged − waived − paid by P more than the fees
     owed at P) on a loan with an installment still to fall due: the cap's allowance grows
     with the days a principal is current, too ("fee_cap"; overdue days are "overdue");
-  - a restart event outside the ledger (notice, promise, plan, lawsuit) that is new, moved
-    or gone since P's run saw them, or dated in (P, D] ("restart").
+  - restart events outside the ledger (notice, promise, plan, acknowledgement, lawsuit) that
+    are new, moved or gone since P's run saw them, or took effect in (P, D] ("restart"):
+    compared per loan by a signature of all of them (eod.limitation reads them in order).
+  - the State Council calendar is part of the configuration: editing it makes the run full.
 
 Every other loan is carried forward: its row as of P is copied to D with one INSERT … SELECT.
 Two things are not per loan. The pre-due list comes straight from the schedule for every loan
@@ -58,7 +60,7 @@ from arrears.eod.config import EodConfig
 from arrears.eod.models import EodRun
 
 # Bump when the engine's rules change, so the first run after an upgrade is full.
-ENGINE_VERSION = 2  # 2: fees capped with the product's all-in rate cap
+ENGINE_VERSION = 3  # 2: fees capped with the product's all-in rate cap; 3: limitation in order
 
 REASONS = (
     "changed",
@@ -73,7 +75,7 @@ REASONS = (
     "fee_cap",
 )
 
-EXTERNAL_SCHEMA = {"loan_id": pl.Int64, "event_date": pl.Date}
+EXTERNAL_SCHEMA = {"loan_id": pl.Int64, "event_date": pl.Date, "signature": pl.Int64}
 
 
 def _setting(name: str, default):
@@ -207,11 +209,40 @@ def index_probes() -> Iterator[None]:
 
 
 def external_events(as_of: dt.date, config: EodConfig) -> pl.DataFrame:
-    """The latest restart event per loan from sources outside the ledger, all loans."""
+    """Per loan, the restart events from sources outside the ledger as of `as_of`: the latest
+    day one took effect and a signature of them all (every event counts now, not only the
+    latest: an earlier one can decide whether a later one still interrupts)."""
     q = loader.q_events(as_of, config, ledger=False)
     if q is None:
         return pl.DataFrame(schema=EXTERNAL_SCHEMA)
-    return loader.fetch(*q).group_by("loan_id").agg(pl.col("event_date").max()).sort("loan_id")
+    events = loader.fetch(*q)
+    return (
+        events.with_columns(
+            pl.when(pl.col("actor") == limitation.CREDITOR)
+            .then(pl.col("reached_on"))
+            .otherwise(pl.col("event_date"))
+            .alias("eff")
+        )
+        # A demand that has not reached the debtor by `as_of` acts on nothing yet.
+        .filter(pl.col("eff").is_not_null() & (pl.col("eff") <= pl.lit(as_of)))
+        .sort("loan_id", "eff", "kind", "actor", "event_date", "revive_only")
+        .group_by("loan_id", maintain_order=True)
+        .agg(
+            pl.col("eff").max().alias("event_date"),
+            pl.concat_str(
+                pl.col("eff").cast(pl.String),
+                pl.col("kind"),
+                pl.col("actor"),
+                pl.col("event_date").cast(pl.String),
+                separator="|",
+            )
+            .str.join(";")
+            .hash(0)
+            .reinterpret(signed=True)
+            .alias("signature"),
+        )
+        .sort("loan_id")
+    )
 
 
 def _insert_ids(ids: list[int], reason: str) -> None:
@@ -317,13 +348,16 @@ def select(
             [p, p, connection.ops.adapt_datetimefield_value(since), p, p],
         )
     external_then = loader.fetch(
-        f"SELECT loan_id, {loader._date('event_date')} FROM eod_externalrestart"
+        f"SELECT loan_id, {loader._date('event_date')}, signature FROM eod_externalrestart"
         f" WHERE as_of = {loader._lit(p)}",
         EXTERNAL_SCHEMA,
     )
     moved = (
         external_now.join(external_then, on="loan_id", how="full", coalesce=True, suffix="_then")
-        .filter(pl.col("event_date").ne_missing(pl.col("event_date_then")))
+        .filter(
+            pl.col("event_date").ne_missing(pl.col("event_date_then"))
+            | pl.col("signature").ne_missing(pl.col("signature_then"))
+        )
         .get_column("loan_id")
         .to_list()
     )

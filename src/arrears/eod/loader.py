@@ -236,7 +236,8 @@ def q_events(
     if sql is None:
         return None
     return (
-        f"SELECT loan_id, {_date('event_date')}, kind FROM ({sql}) AS ev",
+        f"SELECT loan_id, {_date('event_date')}, kind, actor, {_date('reached_on')}, revive_only"
+        f" FROM ({sql}) AS ev",
         engine.EVENTS_SCHEMA,
     )
 

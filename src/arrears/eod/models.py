@@ -118,9 +118,10 @@ class PreDue(models.Model):
 
 
 class ExternalRestart(models.Model):
-    """The latest limitation restart event per loan from sources outside the ledger (notices,
-    promises, plans, lawsuits) as one run saw them, so the next incremental run can tell which
-    loans gained, moved or lost one (see eod.incremental). Only the latest run's rows are kept.
+    """The limitation restart events per loan from sources outside the ledger (notices,
+    promises, plans, acknowledgements, lawsuits) as one run saw them — the latest day and a
+    signature of them all — so the next incremental run can tell which loans gained, moved or
+    lost one (see eod.incremental). Only the latest run's rows are kept.
     """
 
     as_of = models.DateField()
@@ -128,6 +129,7 @@ class ExternalRestart(models.Model):
         Loan, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
     event_date = models.DateField()
+    signature = models.BigIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["as_of", "loan"])]

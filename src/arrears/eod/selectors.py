@@ -49,3 +49,77 @@ def pre_due_list(*, as_of: dt.date | None = None, loans: QuerySet[Loan] | None =
     if loans is not None:
         qs = qs.filter(loan_id__in=loans.values("pk"))
     return qs.order_by("due_on", "loan_id")
+
+
+def loan_restart_events(loan: Loan, *, as_of: dt.date, config=None) -> list:
+    """Every restart event the registry holds for the loan up to `as_of`, as
+    eod.limitation.Event values (with the sources' labels), oldest first."""
+    from django.db import connection
+
+    from arrears.eod import limitation
+    from arrears.eod.config import eod_config
+
+    config = config or eod_config()
+    sql = limitation.events_sql(as_of, config.restart_kinds, with_ref=True)
+    if sql is None:
+        return []
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT event_date, kind, actor, reached_on, revive_only, ref"
+            f" FROM ({sql}) AS ev WHERE loan_id = %s",
+            [loan.pk],
+        )
+        rows = cur.fetchall()
+
+    def day(value):
+        if value is None or isinstance(value, dt.date):
+            return value
+        return dt.date.fromisoformat(str(value)[:10])
+
+    events = [
+        limitation.Event(
+            kind=kind,
+            event_date=day(event_date),
+            actor=actor,
+            reached_on=day(reached_on),
+            ref=ref or "",
+            revive_only=bool(revive_only),
+        )
+        for event_date, kind, actor, reached_on, revive_only, ref in rows
+    ]
+    return sorted(events, key=lambda e: (e.event_date, e.kind, e.ref))
+
+
+def loan_limitation(loan: Loan, *, as_of: dt.date, config=None):
+    """The loan's limitation as of `as_of` with the story behind it (eod.limitation.evaluate):
+    which events interrupted, which did nothing after expiry, and a revival and its cause.
+    None when the loan has no schedule. The figure equals the end-of-day engine's."""
+    from arrears.book.models import Installment
+    from arrears.eod import limitation
+    from arrears.eod.config import eod_config
+
+    config = config or eod_config()
+    last_due = (
+        Installment.objects.filter(loan_id=loan.pk).order_by("-due_on").values_list(
+            "due_on", flat=True
+        )
+    ).first()
+    if last_due is None:
+        return None
+    events = [
+        e
+        for e in loan_restart_events(loan, as_of=as_of, config=config)
+        if e.kind in config.restart_kinds
+    ]
+    state = loan_state(loan)
+    owes = True if state is None else (state.outstanding_principal_fen + state.total_due_fen > 0)
+    return limitation.evaluate(
+        last_due=last_due,
+        events=events,
+        as_of=as_of,
+        years=config.limitation_years,
+        calendar=limitation.Calendar(
+            holidays=frozenset(config.holidays), workdays=frozenset(config.workdays)
+        ),
+        owes=owes,
+    )

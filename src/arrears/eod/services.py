@@ -358,5 +358,5 @@ def _external_write(as_of: dt.date, external: pl.DataFrame) -> None:
         cur.execute("DELETE FROM eod_externalrestart WHERE as_of = %s", [as_of])
     bulk_insert(
         "eod_externalrestart",
-        external.select(pl.lit(as_of).alias("as_of"), "loan_id", "event_date"),
+        external.select(pl.lit(as_of).alias("as_of"), "loan_id", "event_date", "signature"),
     )

@@ -3,12 +3,22 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-# A demand restarts the limitation period once it reaches the debtor: delivered (in person,
-# by post or courier, or a public notice when the debtor cannot be found) or signed for
-# (Civil Code art. 195). The latest such day per loan.
+# A notice is the creditor's demand: it interrupts the period on the day it reached the
+# debtor (Civil Code art. 195; SPC limitation provisions art. 8) — delivered (in person, by
+# post or courier, by public notice when the debtor cannot be found; a proven refusal is
+# recorded as delivered), or at the latest when signed for. A demand after expiry does nothing.
 RESTART_SQL = (
-    "SELECT loan_id, MAX(COALESCE(signed_on, delivered_on)) AS event_date FROM notices_notice"
-    " WHERE COALESCE(signed_on, delivered_on) <= {as_of} GROUP BY loan_id"
+    "SELECT loan_id, served_on AS event_date, 'creditor' AS actor,"
+    " COALESCE(delivered_on, signed_on) AS reached_on, number AS ref FROM notices_notice"
+    " WHERE served_on IS NOT NULL AND served_on <= {as_of}"
+)
+# The debtor's signature on a collection notice matters after expiry: it waives the defence
+# and starts a new period (SPC limitation provisions art. 19). Before expiry the notice already
+# interrupted when it reached the debtor, so the signature is registered revive_only.
+SIGNED_SQL = (
+    "SELECT loan_id, signed_on AS event_date, 'debtor' AS actor,"
+    " CAST(NULL AS DATE) AS reached_on, number AS ref FROM notices_notice"
+    " WHERE signed_on IS NOT NULL AND signed_on <= {as_of}"
 )
 
 
@@ -23,6 +33,7 @@ class NoticesConfig(AppConfig):
         from arrears.web.navigation import NavItem, nav_register
 
         register_restart_source("notice_served", RESTART_SQL)
+        register_restart_source("notice_signed", SIGNED_SQL, revive_only=True)
         register_case_panel(
             CasePanel("notices", "notices/_case_panel.html", panel_context, order=62)
         )

@@ -4,10 +4,12 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 # A plan accepted by the borrower is the debtor agreeing to perform (Civil Code art. 195):
-# the limitation period restarts from the acceptance date, whatever became of the plan.
+# the limitation period restarts from the acceptance date, whatever became of the plan; after
+# expiry it revives the debt (SPC limitation provisions art. 19).
 RESTART_SQL = (
-    "SELECT loan_id, MAX(accepted_on) AS event_date FROM plans_plan"
-    " WHERE accepted_on IS NOT NULL AND accepted_on <= {as_of} GROUP BY loan_id"
+    "SELECT loan_id, accepted_on AS event_date, 'debtor' AS actor,"
+    " CAST(NULL AS DATE) AS reached_on, CAST(id AS VARCHAR(20)) AS ref FROM plans_plan"
+    " WHERE accepted_on IS NOT NULL AND accepted_on <= {as_of}"
 )
 
 

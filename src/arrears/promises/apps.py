@@ -3,15 +3,17 @@
 from django.apps import AppConfig
 
 # A promise is the debtor agreeing to perform (Civil Code art. 195): the limitation period
-# restarts on the day it is made, whether it is later kept or broken. Only the borrower's own
-# promise counts (recorded with no activity, or with one whose target is the borrower): a
-# guarantor's promise binds the guarantor, a separate limitation question.
+# restarts on the day it is made, whether it is later kept or broken; after expiry a promise
+# revives the debt (SPC limitation provisions art. 19). The borrower's own promise (recorded
+# with no activity, or with one whose target is the borrower) is the debtor's act; a
+# guarantor's promise binds the guarantor and is kept as a guarantor's event.
 RESTART_SQL = (
-    "SELECT loan_id, MAX(created_on) AS event_date FROM promises_promise"
-    " WHERE created_on <= {as_of}"
-    " AND (activity_id IS NULL OR activity_id IN"
-    " (SELECT id FROM activities_activity WHERE target_kind = 'borrower')){subset}"
-    " GROUP BY loan_id"
+    "SELECT p.loan_id AS loan_id, p.created_on AS event_date,"
+    " CASE WHEN a.target_kind = 'guarantor' THEN 'guarantor' ELSE 'debtor' END AS actor,"
+    " CAST(NULL AS DATE) AS reached_on, CAST(p.id AS VARCHAR(20)) AS ref"
+    " FROM promises_promise p LEFT JOIN activities_activity a ON a.id = p.activity_id"
+    " WHERE p.created_on <= {as_of}"
+    " AND (a.id IS NULL OR a.target_kind IN ('borrower', 'guarantor'))"
 )
 
 

@@ -222,10 +222,12 @@ def test_a_payment_restarts_the_limitation_period():
     post(loan, D(2026, 9, 1), 10_000, "P1")
     # Before the payment date the payment does not count yet.
     assert figures(loan, D(2026, 8, 31))["limitation_deadline"] == D(2029, 7, 10)
-    f = figures(loan, D(2029, 9, 1))
-    assert (f["limitation_deadline"], f["time_barred"]) == (D(2029, 9, 1), False)
-    f = figures(loan, D(2029, 9, 2))
-    assert (f["limitation_deadline"], f["time_barred"]) == (D(2029, 9, 1), True)
+    # 2026-09-01 + 3 years = 2029-09-01, a Saturday: the period ends on Monday 2029-09-03
+    # (Civil Code art. 203).
+    f = figures(loan, D(2029, 9, 3))
+    assert (f["limitation_deadline"], f["time_barred"]) == (D(2029, 9, 3), False)
+    f = figures(loan, D(2029, 9, 4))
+    assert (f["limitation_deadline"], f["time_barred"]) == (D(2029, 9, 3), True)
 
 
 def test_a_payment_before_the_last_due_date_does_not_move_the_anchor():
@@ -237,10 +239,12 @@ def test_a_payment_before_the_last_due_date_does_not_move_the_anchor():
 def test_a_leap_day_anchor_ends_on_28_february():
     loan = make_loan(method="bullet", term_months=3, disbursed_on=D(2023, 11, 29))
     assert loan.installments.get().due_on == D(2024, 2, 29)
-    f = figures(loan, D(2027, 2, 28))
-    assert (f["limitation_deadline"], f["time_barred"]) == (D(2027, 2, 28), False)
+    # 29 Feb 2024 + 3 years = 28 Feb 2027 (art. 202), a Sunday: the period ends on Monday
+    # 1 March (art. 203), barred from 2 March.
     f = figures(loan, D(2027, 3, 1))
-    assert (f["limitation_deadline"], f["time_barred"]) == (D(2027, 2, 28), True)
+    assert (f["limitation_deadline"], f["time_barred"]) == (D(2027, 3, 1), False)
+    f = figures(loan, D(2027, 3, 2))
+    assert (f["limitation_deadline"], f["time_barred"]) == (D(2027, 3, 1), True)
 
 
 def test_a_borrower_with_over_ten_percent_non_performing_is_non_performing_throughout():

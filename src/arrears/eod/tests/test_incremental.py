@@ -54,8 +54,9 @@ RUN_FIELDS = [
     "summary",
 ]
 ACK_SOURCE = (
-    "SELECT loan_id, MAX(acked_on) AS event_date FROM eod_test_ack"
-    " WHERE acked_on <= {as_of} GROUP BY loan_id"
+    "SELECT loan_id, acked_on AS event_date, 'debtor' AS actor,"
+    " CAST(NULL AS DATE) AS reached_on, NULL AS ref FROM eod_test_ack"
+    " WHERE acked_on <= {as_of}"
 )
 
 

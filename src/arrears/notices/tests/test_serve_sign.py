@@ -133,9 +133,11 @@ def test_a_signed_notice_restarts_the_limitation_period(issue, late_loan, people
     notice = serve(notice, people["fay"], method="post")
     assert deadline() == D(2029, 7, 10)  # posted is not yet delivered
     notice = sign(notice, people["fay"], signed_on=D(2026, 11, 25))
-    assert deadline() == D(2029, 11, 25)
+    # No delivery day on record: signed for on 2026-11-25, it reached the debtor that day at
+    # the latest. 2029-11-25 is a Sunday, so the period ends on Monday 2029-11-26 (art. 203).
+    assert deadline() == D(2029, 11, 26)
     snapshot = LoanSnapshot.objects.get(as_of=as_of, loan=late_loan)
-    assert (snapshot.limitation_deadline, snapshot.time_barred) == (D(2029, 11, 25), False)
+    assert (snapshot.limitation_deadline, snapshot.time_barred) == (D(2029, 11, 26), False)
     # A back-dated run before the signature does not see it.
     eod_run(as_of=D(2026, 11, 24))
     assert LoanSnapshot.objects.get(as_of=D(2026, 11, 24), loan=late_loan).limitation_deadline == D(
@@ -147,7 +149,9 @@ def test_a_delivered_notice_restarts_it_from_the_delivery_day(issue, late_loan, 
     notice = serve(issue(), people["fay"], method="courier", delivered_on=D(2026, 11, 23))
     eod_run(as_of=D(2026, 11, 28))
     assert loan_state(late_loan).limitation_deadline == D(2029, 11, 23)
-    # Signed later than delivered: the later day counts.
+    # Signed later than delivered: the notice interrupted when it reached the debtor (Civil
+    # Code art. 195, SPC limitation provisions art. 8); while the period runs the later
+    # signature adds nothing (it matters only after expiry, art. 19).
     sign(Notice.objects.get(pk=notice.pk), people["fay"], signed_on=D(2026, 11, 26))
     eod_run(as_of=D(2026, 11, 28))
-    assert loan_state(late_loan).limitation_deadline == D(2029, 11, 26)
+    assert loan_state(late_loan).limitation_deadline == D(2029, 11, 23)

@@ -1,0 +1,136 @@
+"""Limitation as the law has it: events in date order, revival only by the debtor, art. 203, the
+20-year limit, and the registry's contract — hand-worked, and the set-based rule equal to the
+per-loan rule on random event histories."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from arrears.book.services import payment_post
+from arrears.compliance.rules import Step, may_schedule_step
+from arrears.core.dates import next_working_day
+from arrears.eod import limitation
+from arrears.eod.config import EodConfig, eod_config
+from arrears.eod.limitation import CREDITOR, DEBTOR, GUARANTOR, Calendar, Event, evaluate
+from arrears.eod.services import eod_compute
+from arrears.testing import make_loan
+
+D = dt.date
+
+
+def bullet_2020():
+    """A bullet loan due 2020-01-10 (disbursed 2019-07-10, six months), nothing paid."""
+    return make_loan(method="bullet", term_months=6, disbursed_on=D(2019, 7, 10))
+
+
+def figures(loan, as_of):
+    rows = eod_compute(as_of=as_of).loans.filter(pl.col("loan_id") == loan.pk).to_dicts()
+    return rows[0]
+
+
+@pytest.fixture
+def suits(monkeypatch):
+    """A lawsuit source as the legal work will register it (the registry's contract)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "CREATE TABLE legal_test_suit (loan_id BIGINT NOT NULL, filed_on DATE NOT NULL,"
+            " docket VARCHAR(40) NOT NULL)"
+        )
+    limitation.register_restart_source(
+        "lawsuit",
+        "SELECT loan_id, filed_on AS event_date, 'creditor' AS actor, filed_on AS reached_on,"
+        " docket AS ref FROM legal_test_suit WHERE filed_on <= {as_of}{subset}",
+    )
+    yield lambda loan, day, docket: connection.cursor().execute(
+        "INSERT INTO legal_test_suit VALUES (%s, %s, %s)", [loan.pk, day, docket]
+    )
+    limitation.unregister_restart_source("lawsuit")
+
+
+# --------------------------------------------------------------------------- pure rule
+
+
+def test_the_calendar_moves_a_deadline_past_a_weekend_and_a_holiday():
+    cal = Calendar(
+        holidays=frozenset({D(2026, 10, d) for d in range(1, 8)}),
+        workdays=frozenset({D(2026, 10, 10)}),
+    )
+    assert next_working_day(D(2026, 10, 3), cal.holidays, cal.workdays) == D(2026, 10, 8)
+    assert next_working_day(D(2026, 10, 10), cal.holidays, cal.workdays) == D(2026, 10, 10)
+    assert next_working_day(D(2026, 10, 11), cal.holidays, cal.workdays) == D(2026, 10, 12)
+
+
+def test_a_notice_after_expiry_changes_nothing_and_a_signature_revives():
+    notice = Event("notice_served", D(2024, 3, 1), CREDITOR, reached_on=D(2024, 3, 1), ref="CN-1")
+    result = evaluate(last_due=D(2020, 1, 10), events=[notice], as_of=D(2024, 6, 1))
+    # 2020-01-10 + 3 years = 2023-01-10 (a Tuesday): barred since 2023-01-11.
+    assert (result.deadline, result.time_barred, result.barred_since) == (
+        D(2023, 1, 10),
+        True,
+        D(2023, 1, 11),
+    )
+    assert result.steps[0].effect == "no_effect_expired"
+    signed = Event("notice_signed", D(2024, 3, 5), DEBTOR, ref="CN-1", revive_only=True)
+    result = evaluate(last_due=D(2020, 1, 10), events=[notice, signed], as_of=D(2024, 6, 1))
+    # Revived on 2024-03-05: a new period to 2027-03-05 (a Friday).
+    assert (result.deadline, result.time_barred) == (D(2027, 3, 5), False)
+    assert result.revived_by.event.ref == "CN-1"
+
+
+def test_a_guarantors_payment_does_not_touch_the_borrowers_period():
+    paid = Event("payment", D(2022, 6, 1), GUARANTOR, ref="G1")
+    result = evaluate(last_due=D(2020, 1, 10), events=[paid], as_of=D(2024, 6, 1))
+    assert (result.deadline, result.time_barred) == (D(2023, 1, 10), True)
+    assert result.steps[0].effect == "not_debtor"
+
+
+def test_twenty_years_from_the_infringement_is_the_outer_limit():
+    # Every two years a debtor's payment: the period would run on for ever.
+    pays = [Event("payment", D(2002 + 2 * k, 3, 1), DEBTOR) for k in range(12)]
+    result = evaluate(last_due=D(2001, 3, 1), events=pays, as_of=D(2024, 3, 1))
+    # 2001-03-01 + 20 years = 2021-03-01, a Monday.
+    assert (result.deadline, result.time_barred) == (D(2021, 3, 1), True)
+
+
+# --------------------------------------------------------------------------- through the engine
+
+
+@pytest.mark.django_db
+def test_the_issue_example_a_notice_delivered_after_expiry_does_not_revive(people):
+    """Bullet loan due 2020-01-10, nothing paid: deadline 2023-01-10. A notice delivered on
+    2024-03-01 is the creditor's act after expiry: still time-barred since 2023-01-11 on
+    2024-06-01, and CN.LIMITATION_NO_LEGAL blocks a lawsuit step."""
+    from arrears.compliance.selectors import pack_for_product
+    from arrears.eod.services import eod_run
+    from arrears.activities.facts import base_facts
+    from arrears.cases.models import Case
+    from arrears.notices.tests.conftest import make_notice_template  # noqa: F401
+
+    loan = bullet_2020()
+    with connection.cursor() as cur:
+        cur.execute("CREATE TABLE eod_test_notice (loan_id BIGINT, served DATE, delivered DATE)")
+        cur.execute("INSERT INTO eod_test_notice VALUES (%s, %s, %s)", [loan.pk, D(2024, 2, 27), D(2024, 3, 1)])
+    limitation.register_restart_source(
+        "notice_served",
+        "SELECT loan_id, served AS event_date, 'creditor' AS actor, delivered AS reached_on,"
+        " 'CN-2024-000001' AS ref FROM eod_test_notice WHERE served <= {as_of}",
+    )
+    try:
+        f = figures(loan, D(2024, 6, 1))
+        assert (f["limitation_deadline"], f["time_barred"]) == (D(2023, 1, 10), True)
+        eod_run(as_of=D(2024, 6, 1))
+        case = Case.objects.get(loan=loan)
+        decision = may_schedule_step(
+            Step(kind="legal", on=D(2024, 6, 1)),
+            base_facts(case),
+            pack=pack_for_product(loan.product),
+        )
+        assert "CN.LIMITATION_NO_LEGAL" in decision.blocking_ids
+    finally:
+        from arrears.notices.apps import RESTART_SQL
+
+        limitation.register_restart_source("notice_served", RESTART_SQL)
