@@ -350,7 +350,9 @@ def deadlines(
         pl.lit(False).alias("revive_only"),
     )
     rows = (
-        pl.concat([anchors.with_columns(pl.lit(0).alias("o")), ev.with_columns(pl.lit(1).alias("o"))])
+        pl.concat(
+            [anchors.with_columns(pl.lit(0).alias("o")), ev.with_columns(pl.lit(1).alias("o"))]
+        )
         .with_columns(
             (pl.col("debtor") & ~pl.col("revive_only")).alias("starter"),
             (~pl.col("debtor")).alias("creditor"),
@@ -398,8 +400,9 @@ def deadlines(
             .group_by("loan_id", "seg")
             .agg(pl.col("seq").min())
             .get_column("seq")
+            .to_list()
         )
-        if first.len() == 0:
+        if not first:
             break
         rows = rows.with_columns(
             (pl.col("starter") | pl.col("seq").is_in(first)).alias("starter"),

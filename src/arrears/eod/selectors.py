@@ -100,9 +100,9 @@ def loan_limitation(loan: Loan, *, as_of: dt.date, config=None):
 
     config = config or eod_config()
     last_due = (
-        Installment.objects.filter(loan_id=loan.pk).order_by("-due_on").values_list(
-            "due_on", flat=True
-        )
+        Installment.objects.filter(loan_id=loan.pk)
+        .order_by("-due_on")
+        .values_list("due_on", flat=True)
     ).first()
     if last_due is None:
         return None

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('eod', '0003_incremental_runs'),
+        ("eod", "0003_incremental_runs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='externalrestart',
-            name='signature',
+            model_name="externalrestart",
+            name="signature",
             field=models.BigIntegerField(default=0),
         ),
     ]

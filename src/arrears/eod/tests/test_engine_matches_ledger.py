@@ -4,6 +4,7 @@ Random products carry random all-in caps (or none) and loans random fees, small 
 so the fee cap holds some fees back in part or in full (book.ledger, "Fees are capped").
 """
 
+import dataclasses
 import datetime as dt
 import itertools
 from decimal import Decimal
@@ -16,8 +17,11 @@ from hypothesis import strategies as st
 from arrears.book.models import Loan
 from arrears.book.selectors import loan_position
 from arrears.book.services import charge_add, payment_post
-from arrears.eod.config import EodConfig
+from arrears.eod import limitation
+from arrears.eod.config import eod_config
+from arrears.eod.selectors import loan_restart_events
 from arrears.eod.services import eod_compute
+from arrears.eod.tests import events
 from arrears.testing import make_borrower, make_loan, make_product
 
 D = dt.date
@@ -57,8 +61,19 @@ loans = st.fixed_dictionaries(
         "penalty_rate": rates,
         "disbursed_day": st.integers(min_value=0, max_value=400),
         "payments": st.lists(
-            st.tuples(st.integers(min_value=0, max_value=640), st.integers(1, 1_500_000)),
+            st.tuples(
+                st.integers(min_value=0, max_value=640),
+                st.integers(1, 1_500_000),
+                # A guarantor's payment reduces the debt but not the borrower's period.
+                st.sampled_from(["bank_transfer", "bank_transfer", "guarantor"]),
+            ),
             max_size=6,
+        ),
+        # Restart events outside the ledger, up to years after the last due date: expiry then
+        # a creditor's demand (reached or not), expiry then a debtor's act or signature.
+        "events": st.lists(
+            st.tuples(st.integers(min_value=0, max_value=2_000), events.event_kinds),
+            max_size=5,
         ),
         "charges": st.lists(
             st.tuples(
@@ -78,7 +93,7 @@ books = st.fixed_dictionaries(
     {
         "products": st.lists(products, min_size=1, max_size=2),
         "loans": st.lists(loans, min_size=1, max_size=4),
-        "as_of": st.lists(st.integers(min_value=0, max_value=1_500), min_size=3, max_size=3),
+        "as_of": st.lists(st.integers(min_value=0, max_value=2_600), min_size=3, max_size=3),
     }
 )
 
@@ -108,15 +123,18 @@ def build(book) -> list[Loan]:
             term_months=spec["term_months"],
             method=spec["method"],
         )
-        for offset, amount in spec["payments"]:
+        for offset, amount, channel in spec["payments"]:
             paid_on = min(disbursed + dt.timedelta(days=offset), TODAY)
             payment_post(
                 loan=loan,
                 external_id=f"R{next(_refs)}",
                 paid_on=paid_on,
                 amount_fen=amount,
+                channel=channel,
                 source="import",
             )
+        for offset, event in spec["events"]:
+            events.add(loan, event, disbursed + dt.timedelta(days=offset))
         for offset, amount, waived_pct in spec["charges"]:
             charge = charge_add(
                 loan=loan,
@@ -140,12 +158,15 @@ def build(book) -> list[Loan]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(book=books)
-def test_engine_figures_equal_the_ledger_for_every_loan_on_random_dates(book):
+def test_engine_figures_equal_the_ledger_for_every_loan_on_random_dates(book, test_events):
+    # The shipped State Council calendar: deadlines on holidays and weekends move (art. 203).
+    config = dataclasses.replace(eod_config(), borrower_np_share_bp=None)
+    calendar = limitation.Calendar(frozenset(config.holidays), frozenset(config.workdays))
     with transaction.atomic():
         made = build(book)
         for offset in book["as_of"]:
             as_of = START + dt.timedelta(days=offset)
-            result = eod_compute(as_of=as_of, config=EodConfig(borrower_np_share_bp=None))
+            result = eod_compute(as_of=as_of, config=config)
             rows = {r["loan_id"]: r for r in result.loans.to_dicts()}
             for loan in made:
                 loan = Loan.objects.select_related("product").get(pk=loan.pk)
@@ -154,6 +175,18 @@ def test_engine_figures_equal_the_ledger_for_every_loan_on_random_dates(book):
                 want = {f: getattr(pos, f) for f in FIELDS}
                 assert {f: got[f] for f in FIELDS} == want, (loan.pk, as_of)
                 assert got["total_due"] == pos.total_due
+                # Limitation: the set-based engine equals the per-loan rule over the registry.
+                rule = limitation.evaluate(
+                    last_due=loan.installments.order_by("-due_on").first().due_on,
+                    events=loan_restart_events(loan, as_of=as_of, config=config),
+                    as_of=as_of,
+                    calendar=calendar,
+                    owes=pos.outstanding_principal + pos.total_due > 0,
+                )
+                assert (got["limitation_deadline"], got["time_barred"]) == (
+                    rule.deadline,
+                    rule.time_barred,
+                ), (loan.pk, as_of, rule.steps)
                 # The cap: fees paid and owed together never exceed the allowance.
                 allowance = pos.result.fee_allowance
                 if allowance is not None:

@@ -23,6 +23,7 @@ from arrears.eod import incremental, limitation
 from arrears.eod.config import EodConfig
 from arrears.eod.models import EodRun, ExternalRestart, LoanSnapshot, PreDue
 from arrears.eod.services import eod_run
+from arrears.eod.tests import events
 from arrears.testing import make_borrower, make_loan, make_product
 
 D = dt.date
@@ -516,6 +517,8 @@ loan_specs = st.fixed_dictionaries(
         # or (months, days): installments falling due a few days around the run dates.
         "disbursed": st.one_of(
             st.integers(min_value=-300, max_value=40),
+            # Long overdue: the limitation period runs out around the run dates.
+            st.integers(min_value=-1_500, max_value=-1_050),
             st.tuples(
                 st.integers(min_value=1, max_value=8), st.integers(min_value=-2, max_value=6)
             ),
@@ -538,6 +541,10 @@ changes = st.one_of(
     st.tuples(st.just("loan"), loan_specs),
     st.tuples(st.just("ack"), st.integers(0, 20), day),
     st.tuples(st.just("unack"), st.integers(0, 20)),
+    # Any restart event: a creditor's demand reached or not, a debtor's act, a guarantor's,
+    # a revive-only signature — often after the period ran out.
+    st.tuples(st.just("event"), st.integers(0, 20), day, events.event_kinds),
+    st.tuples(st.just("gpay"), st.integers(0, 20), day, amounts),
 )
 books = st.fixed_dictionaries(
     {
@@ -602,6 +609,18 @@ class Book:
             charge_add(
                 loan=loan, kind="failed_deduction", amount_fen=args[2], charged_on=charged_on
             )
+        elif kind == "event":
+            events.add(loan, args[2], max(loan.disbursed_on, next_day + dt.timedelta(days=args[1])))
+        elif kind == "gpay":
+            day = min(max(next_day + dt.timedelta(days=args[1]), loan.disbursed_on), TODAY)
+            payment_post(
+                loan=loan,
+                external_id=f"IG{next(_refs)}",
+                paid_on=day,
+                amount_fen=args[2],
+                channel="guarantor",
+                source="import",
+            )
         elif kind == "ack":
             self.acks(loan, max(loan.disbursed_on, next_day + dt.timedelta(days=args[1])))
         else:
@@ -614,7 +633,9 @@ class Book:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(spec=books)
-def test_incremental_runs_equal_full_runs_on_random_books_and_changes(spec, exact, acks):
+def test_incremental_runs_equal_full_runs_on_random_books_and_changes(
+    spec, exact, acks, test_events
+):
     with transaction.atomic():
         first = START + dt.timedelta(days=spec["first"])
         book = Book(spec, acks)

@@ -100,37 +100,42 @@ def test_twenty_years_from_the_infringement_is_the_outer_limit():
 
 
 @pytest.mark.django_db
-def test_the_issue_example_a_notice_delivered_after_expiry_does_not_revive(people):
-    """Bullet loan due 2020-01-10, nothing paid: deadline 2023-01-10. A notice delivered on
-    2024-03-01 is the creditor's act after expiry: still time-barred since 2023-01-11 on
-    2024-06-01, and CN.LIMITATION_NO_LEGAL blocks a lawsuit step."""
-    from arrears.compliance.selectors import pack_for_product
-    from arrears.eod.services import eod_run
-    from arrears.activities.facts import base_facts
-    from arrears.cases.models import Case
-    from arrears.notices.tests.conftest import make_notice_template  # noqa: F401
+def test_a_lawsuit_registered_through_the_registry_interrupts_only_a_running_period(suits):
+    """The contract the legal work will use: a suit is the creditor's act, effective on filing."""
+    loan = bullet_2020()  # deadline 2023-01-10
+    suits(loan, D(2022, 5, 1), "(2022)川0104民初1号")
+    # 2022-05-01 + 3 years = 2025-05-01, Labour Day: the State Council's days off run to
+    # 2025-05-05, so the period ends on Tuesday 2025-05-06 (art. 203).
+    f = figures(loan, D(2025, 5, 6))
+    assert (f["limitation_deadline"], f["time_barred"]) == (D(2025, 5, 6), False)
+    assert figures(loan, D(2025, 5, 7))["time_barred"] is True
+    # A second suit after expiry changes nothing.
+    suits(loan, D(2025, 6, 1), "(2025)川0104民初9号")
+    f = figures(loan, D(2025, 7, 1))
+    assert (f["limitation_deadline"], f["time_barred"]) == (D(2025, 5, 6), True)
 
+
+@pytest.mark.django_db
+def test_a_guarantors_payment_is_in_the_registry_but_restarts_nothing():
     loan = bullet_2020()
-    with connection.cursor() as cur:
-        cur.execute("CREATE TABLE eod_test_notice (loan_id BIGINT, served DATE, delivered DATE)")
-        cur.execute("INSERT INTO eod_test_notice VALUES (%s, %s, %s)", [loan.pk, D(2024, 2, 27), D(2024, 3, 1)])
-    limitation.register_restart_source(
-        "notice_served",
-        "SELECT loan_id, served AS event_date, 'creditor' AS actor, delivered AS reached_on,"
-        " 'CN-2024-000001' AS ref FROM eod_test_notice WHERE served <= {as_of}",
+    payment_post(
+        loan=loan,
+        external_id="G-1",
+        paid_on=D(2021, 6, 1),
+        amount_fen=10_000,
+        channel="guarantor",
+        source="import",
     )
-    try:
-        f = figures(loan, D(2024, 6, 1))
-        assert (f["limitation_deadline"], f["time_barred"]) == (D(2023, 1, 10), True)
-        eod_run(as_of=D(2024, 6, 1))
-        case = Case.objects.get(loan=loan)
-        decision = may_schedule_step(
-            Step(kind="legal", on=D(2024, 6, 1)),
-            base_facts(case),
-            pack=pack_for_product(loan.product),
-        )
-        assert "CN.LIMITATION_NO_LEGAL" in decision.blocking_ids
-    finally:
-        from arrears.notices.apps import RESTART_SQL
+    f = figures(loan, D(2024, 6, 1))
+    assert (f["limitation_deadline"], f["time_barred"]) == (D(2023, 1, 10), True)
+    from arrears.eod.selectors import loan_limitation
 
-        limitation.register_restart_source("notice_served", RESTART_SQL)
+    story = loan_limitation(loan, as_of=D(2024, 6, 1))
+    assert [(s.event.ref, s.event.actor, s.effect) for s in story.steps] == [
+        ("G-1", "guarantor", "not_debtor")
+    ]
+
+
+def test_the_shipped_calendar_knows_the_national_day_week(db):
+    config = eod_config()
+    assert D(2025, 10, 8) in config.holidays and D(2025, 10, 11) in config.workdays
