@@ -262,3 +262,32 @@ class RuleEditForm(forms.Form):
             self.add_error(f"p_{min(found)[1]}" if found else None, text)
         self.changes = {"mode": merged["mode"], "parameters": params}
         return data
+
+
+class CalendarDayForm(forms.Form):
+    """One day of the State Council calendar: a day off, a make-up working day, or removed."""
+
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            ("holiday", _("Statutory day off")),
+            ("workday", _("Make-up working day")),
+            ("remove", _("Remove from the calendar")),
+        ],
+    )
+    name = forms.CharField(
+        label=_("Holiday"),
+        max_length=60,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "春节"}),
+    )
+    source = forms.CharField(
+        label=_("Notice"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "国务院办公厅关于2027年部分节假日安排的通知"}),
+    )
+
+    def add_refusal(self, exc: ComplianceError) -> None:
+        self.add_error(exc.field if exc.field in self.fields else None, exc.message)

@@ -529,3 +529,80 @@ def override_export(
         len(rows),
         file_chunks(table_xlsx_file("overrides", OVERRIDE_EXPORT_COLUMNS, rows)),
     )
+
+
+# --------------------------------------------------------------------------- the holiday calendar
+
+
+def calendar_day_set(
+    *,
+    day: dt.date,
+    kind: str,
+    name: str,
+    source: str,
+    actor: User | None,
+    audit_source: str = "system",
+    ip: str | None = None,
+):
+    """Enter or correct one day of the State Council calendar (a statutory day off or a
+    make-up working day). Limitation deadlines move with it (Civil Code art. 203); the
+    end-of-day configuration includes the calendar, so the next run is full."""
+    from arrears.core.models import CalendarDay
+
+    _require_editor(actor)
+    if kind not in CalendarDay.Kind.values:
+        raise ComplianceError(errors.INVALID_PACK, "kind: holiday or workday", field="kind")
+    if kind == CalendarDay.Kind.WORKDAY and day.weekday() < 5:
+        raise ComplianceError(
+            errors.INVALID_PACK,
+            f"{day} is a weekday: only a weekend day can be a make-up working day",
+            field="day",
+        )
+    if not source.strip():
+        raise ComplianceError(errors.INVALID_PACK, "name the State Council notice", field="source")
+    with transaction.atomic():
+        previous = CalendarDay.objects.select_for_update().filter(day=day).first()
+        before = (
+            {"kind": previous.kind, "name": previous.name, "source": previous.source}
+            if previous
+            else None
+        )
+        row, _ = CalendarDay.objects.update_or_create(
+            day=day, defaults={"kind": kind, "name": name.strip(), "source": source.strip()}
+        )
+        audit_record(
+            actor=actor,
+            event="calendar.set",
+            object_type="core.CalendarDay",
+            object_id=day.isoformat(),
+            before=before,
+            after={"kind": kind, "name": row.name, "source": row.source},
+            source=audit_source,
+            ip=ip,
+        )
+    return row
+
+
+def calendar_day_remove(
+    *, day: dt.date, actor: User | None, audit_source: str = "system", ip: str | None = None
+) -> None:
+    """Take a day out of the calendar (it becomes an ordinary weekday or weekend day)."""
+    from arrears.core.models import CalendarDay
+
+    _require_editor(actor)
+    with transaction.atomic():
+        row = CalendarDay.objects.select_for_update().filter(day=day).first()
+        if row is None:
+            raise ComplianceError(errors.INVALID_PACK, f"{day} is not in the calendar", field="day")
+        before = {"kind": row.kind, "name": row.name, "source": row.source}
+        row.delete()
+        audit_record(
+            actor=actor,
+            event="calendar.remove",
+            object_type="core.CalendarDay",
+            object_id=day.isoformat(),
+            before=before,
+            after=None,
+            source=audit_source,
+            ip=ip,
+        )

@@ -24,7 +24,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from arrears.book.models import Product
 from arrears.compliance import errors
 from arrears.compliance.errors import ComplianceError
-from arrears.compliance.forms import LprForm, OverrideFilterForm, ProductPackForm, RuleEditForm
+from arrears.compliance.forms import (
+    CalendarDayForm,
+    LprForm,
+    OverrideFilterForm,
+    ProductPackForm,
+    RuleEditForm,
+)
 from arrears.compliance.models import LprRate, ProductRulePack, RuleOverride, RulePack
 from arrears.compliance.selectors import (
     default_pack_code,
@@ -163,6 +169,60 @@ def lpr(request: HttpRequest) -> HttpResponse:
             "in_force_rate": f"{in_force.one_year_rate:.2%}" if in_force else "",
             "today": today,
         },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The State Council holiday calendar that moves limitation deadlines (Civil Code art. 203),
+    by year, and a form to enter, correct or remove a day (audited; the next end-of-day run
+    is full)."""
+    from arrears.compliance.services import calendar_day_remove, calendar_day_set
+    from arrears.core.models import CalendarDay
+
+    _require_editor(request)
+    form = CalendarDayForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["kind"] == "remove":
+                    calendar_day_remove(
+                        day=data["day"],
+                        actor=request.user,
+                        audit_source="web",
+                        ip=request_ip(request),
+                    )
+                else:
+                    calendar_day_set(
+                        day=data["day"],
+                        kind=data["kind"],
+                        name=data["name"],
+                        source=data["source"],
+                        actor=request.user,
+                        audit_source="web",
+                        ip=request_ip(request),
+                    )
+            except ComplianceError as exc:
+                form.add_refusal(exc)
+            else:
+                messages.success(
+                    request,
+                    _("Calendar saved for %(day)s; the next end-of-day run reads the book in full.")
+                    % {"day": data["day"].isoformat()},
+                )
+                return redirect("compliance:calendar")
+        status = 400
+    years: dict[int, list] = {}
+    for row in CalendarDay.objects.order_by("-day"):
+        years.setdefault(row.day.year, []).append(row)
+    return render(
+        request,
+        "compliance/calendar.html",
+        {"form": form, "years": sorted(years.items(), reverse=True)},
         status=status,
     )
 
