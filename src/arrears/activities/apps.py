@@ -9,8 +9,10 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from arrears.activities.imports import register
-        from arrears.activities.views import panel_context
+        from arrears.activities.recorded import ACKNOWLEDGEMENT_SQL
+        from arrears.activities.views import facts_panel_context, panel_context
         from arrears.cases.panels import CasePanel, register_case_panel
+        from arrears.eod.limitation import register_restart_source
 
         # The timeline and the "log an outcome" form, near the top of the case page.
         register_case_panel(
@@ -18,3 +20,9 @@ class ActivitiesConfig(AppConfig):
         )
         # `arrears import activities FILE` (the import command reads ingest's registries).
         register()
+        # A written acknowledgement is the debtor agreeing to perform (Civil Code art. 195);
+        # after expiry it revives the debt (SPC limitation provisions art. 19).
+        register_restart_source("acknowledgement", ACKNOWLEDGEMENT_SQL)
+        register_case_panel(
+            CasePanel("facts", "activities/_case_facts.html", facts_panel_context, order=15)
+        )

@@ -3,7 +3,9 @@
 `case_facts(case, at=…)` gathers a `compliance.rules.CaseFacts`: every earlier contact attempt
 about the borrower (all cases, users, agencies and imported dialer records alike), the
 borrower's time zone, the case's holds and the debtor's statuses (from the sources the apps
-register in cases.holds), and whether the debt is time-barred (the latest end-of-day figures).
+register in cases.holds), whether the debt is time-barred (the latest end-of-day figures), and
+the facts people recorded (activities.recorded: opt-outs, inconvenient times, consent outside
+hours, third parties' refusals, forbearance offered, enforcement against the debtor exhausted).
 The activity services call it before saving a contact; queues and strategies call it to ask
 `compliance.rules.may_contact`.
 """
@@ -147,6 +149,7 @@ def borrower_attempts(
 
 def base_facts(case) -> CaseFacts:
     """The facts about a case without its attempts: zone, holds, statuses, time bar."""
+    from arrears.activities.recorded import borrower_conduct_facts
     from arrears.cases.holds import case_holds, debtor_statuses
     from arrears.eod.selectors import loan_state
 
@@ -161,6 +164,9 @@ def base_facts(case) -> CaseFacts:
         incapacitated="incapacitated" in statuses,
         holds=frozenset(case_holds(case)),
         time_barred=bool(state is not None and state.time_barred),
+        # What people recorded: opt-outs, named times, consent, refusals, forbearance,
+        # enforcement exhausted (activities.recorded).
+        **borrower_conduct_facts(case),
     )
 
 

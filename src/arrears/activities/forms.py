@@ -272,3 +272,51 @@ def show_error(form: forms.Form, exc: ActivityInvalid | ContactRefused) -> None:
     if field not in form.fields:
         field = None
     form.add_error(field, exc.message)
+
+
+class FactForm(forms.Form):
+    """Record a fact the rules read (activities.recorded.fact_record): what, when, and the
+    detail the kind needs (the third party, the channel, the hours, the guarantor)."""
+
+    kind = forms.ChoiceField(label=_("What"))
+    on = forms.DateField(label=_("On"), widget=forms.DateInput(attrs={"type": "date"}))
+    contact = forms.TypedChoiceField(
+        label=_("Third party"), required=False, coerce=int, empty_value=None
+    )
+    guarantor = forms.TypedChoiceField(
+        label=_("Guarantor"), required=False, coerce=int, empty_value=None
+    )
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    starts = forms.TimeField(
+        label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    ends = forms.TimeField(
+        label=_("Until"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+    def __init__(self, *args, case=None, **kwargs):
+        from arrears.activities.models import RecordedFact
+        from arrears.book.models import Guarantor
+
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["kind"].choices = RecordedFact.Kind.choices
+        self.fields["channel"].choices = [("", "—")] + [
+            c for c in Channel.choices if c[0] != Channel.OTHER
+        ]
+        contacts = list(case.borrower.contacts.order_by("id")) if case else []
+        self.contacts = {c.pk: c for c in contacts}
+        self.fields["contact"].choices = [("", "—")] + [
+            (c.pk, f"{c.name} ({c.get_relation_display()})") for c in contacts
+        ]
+        guarantors = list(Guarantor.objects.filter(loan_id=case.loan_id)) if case else []
+        self.guarantors = {g.pk: g for g in guarantors}
+        self.fields["guarantor"].choices = [("", "—")] + [(g.pk, g.name) for g in guarantors]
+
+    def show_error(self, exc: ActivityInvalid) -> None:
+        self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+
+
+class FactWithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Why it no longer holds"), max_length=300)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
@@ -195,3 +195,70 @@ def _activities_are_never_deleted(sender, instance: Activity, **kwargs) -> None:
     # Activity.delete() refuses, but a queryset's .delete() does not call it; it does send
     # this signal for every row first (a receiver also stops Django's fast delete path).
     raise AppendOnlyError("activities are append-only and kept for the retention period")
+
+
+class RecordedFact(models.Model):
+    """Something a person recorded that the rules read: a third party refusing further
+    contact, the debtor opting out of a channel, a time the debtor named as inconvenient,
+    consent to contact outside the hours, forbearance offered, enforcement against the debtor
+    exhausted, a written acknowledgement of the debt, a demand on a guarantor.
+
+    Never edited: a fact that stops holding (an opt-out the debtor takes back) is withdrawn,
+    with who and why; both are audited (activities.services.fact_record / fact_withdraw).
+    """
+
+    class Kind(models.TextChoices):
+        THIRD_PARTY_REFUSED = "third_party_refused", _("Third party refused further contact")
+        OPT_OUT = "opt_out", _("Debtor opted out of a channel")
+        INCONVENIENT_TIME = "inconvenient_time", _("Debtor named an inconvenient time")
+        CONSENT_OUTSIDE_HOURS = "consent_outside_hours", _("Debtor agreed to contact outside hours")
+        FORBEARANCE_OFFERED = "forbearance_offered", _("Forbearance offered")
+        ENFORCEMENT_EXHAUSTED = "enforcement_exhausted", _("Enforcement against the debtor failed")
+        ACKNOWLEDGEMENT = "acknowledgement", _("Written acknowledgement of the debt")
+        GUARANTOR_DEMAND = "guarantor_demand", _("Payment demanded from the guarantor")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="facts")
+    loan = models.ForeignKey("book.Loan", on_delete=models.PROTECT, related_name="facts")
+    borrower = models.ForeignKey("book.Borrower", on_delete=models.PROTECT, related_name="facts")
+    kind = models.CharField(_("what"), max_length=24, choices=Kind.choices)
+    happened_on = models.DateField(_("on"))
+    contact = models.ForeignKey(
+        "book.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="facts"
+    )
+    guarantor = models.ForeignKey(
+        "book.Guarantor", null=True, blank=True, on_delete=models.PROTECT, related_name="facts"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
+    starts = models.TimeField(_("from"), null=True, blank=True)
+    ends = models.TimeField(_("until"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-happened_on", "-id"]
+        indexes = [
+            models.Index(fields=["borrower", "kind"]),
+            models.Index(fields=["loan", "kind"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="inconvenient_time")
+                | Q(starts__isnull=False, ends__isnull=False, starts__lt=F("ends")),
+                name="fact_window_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.happened_on}"
+
+    @property
+    def active(self) -> bool:
+        return self.withdrawn_at is None

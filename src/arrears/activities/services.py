@@ -163,6 +163,7 @@ class Who:
     guarantor: object | None
     number: str
     guarantee_kind: str = "joint"
+    guarantee_released: bool = False
 
     @property
     def person(self) -> str:
@@ -181,6 +182,7 @@ class Who:
             number=self.number,
             relation=self.relation,
             guarantee_kind=self.guarantee_kind,
+            guarantee_released=self.guarantee_released,
         )
 
 
@@ -226,6 +228,7 @@ def resolve_who(case, *, contact, guarantor, number: str, channel: str, pack) ->
             raise ActivityInvalid("number", _("not a mainland mobile or landline number")) from exc
         if contact is None and guarantor is None:
             contact, guarantor = _match_number(case, number)
+    released = False
     if contact is not None:
         if contact.borrower_id != case.borrower_id:
             raise ActivityInvalid(
@@ -243,6 +246,11 @@ def resolve_who(case, *, contact, guarantor, number: str, channel: str, pack) ->
             )
         kind, phone, relation = TargetKind.GUARANTOR, guarantor.phone, "guarantor"
         guarantee_kind = guarantor.kind
+        # Released when the guarantee period passed without the claim the type needs
+        # (Civil Code art. 693; activities.guarantees): no longer an obligor.
+        from arrears.activities.guarantees import guarantor_released
+
+        released = guarantor_released(guarantor, as_of=local_today())
     else:
         kind, phone, relation = TargetKind.BORROWER, case.borrower.phone, "self"
         guarantee_kind = "joint"
@@ -255,6 +263,7 @@ def resolve_who(case, *, contact, guarantor, number: str, channel: str, pack) ->
         guarantor=guarantor,
         number=number,
         guarantee_kind=guarantee_kind,
+        guarantee_released=released,
     )
 
 

@@ -294,3 +294,106 @@ def correct(request: HttpRequest, activity_id: int) -> HttpResponse:
             _warned(request, activity)
             return redirect(case_url(case.pk))
     return _render_page(request, case, fix=form, status=status)
+
+
+# --- recorded facts (activities.recorded) --------------------------------------------------
+
+
+def facts_panel_context(request: HttpRequest, case, *, form=None) -> dict:
+    """The "What the debtor told us" section of the case page: the facts the rules read,
+    withdrawn ones struck through, and the form to record one; the guarantees' periods."""
+    from arrears.activities.forms import FactForm, FactWithdrawForm
+    from arrears.activities.guarantees import loan_guarantees
+    from arrears.activities.models import RecordedFact
+    from arrears.core.dates import local_today
+
+    can = may_log(request.user, case)
+    facts = list(
+        RecordedFact.objects.filter(borrower_id=case.borrower_id)
+        .select_related("contact", "guarantor", "recorded_by")
+        .order_by("-happened_on", "-id")
+    )
+    return {
+        "case": case,
+        "facts": facts,
+        "form": form or (FactForm(case=case) if can else None),
+        "withdraw_form": FactWithdrawForm() if can else None,
+        "guarantees": loan_guarantees(case.loan, as_of=local_today()),
+    }
+
+
+@require_POST
+@login_required
+def fact_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    from arrears.activities.forms import FactForm
+    from arrears.activities.recorded import fact_record
+
+    _require_log(request.user)
+    case = _case(request.user, case_id)
+    form = FactForm(request.POST, case=case)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            fact_record(
+                case=case,
+                kind=data["kind"],
+                on=data["on"],
+                contact=form.contacts.get(data["contact"]) if data["contact"] else None,
+                guarantor=form.guarantors.get(data["guarantor"]) if data["guarantor"] else None,
+                channel=data["channel"] or "",
+                starts=data["starts"],
+                ends=data["ends"],
+                note=data["note"],
+                actor=request.user,
+                source="web",
+                ip=request_ip(request),
+            )
+        except ActivityInvalid as exc:
+            form.show_error(exc)
+        except ActivityError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(request, _("Recorded."))
+            return redirect(case_url(case.pk, "facts"))
+    messages.error(
+        request,
+        _("Not recorded: %(errors)s")
+        % {
+            "errors": "; ".join(
+                f"{form.fields[f].label if f in form.fields else ''} {', '.join(e)}".strip()
+                for f, e in form.errors.items()
+            )
+        },
+    )
+    return redirect(case_url(case.pk, "facts"))
+
+
+@require_POST
+@login_required
+def fact_withdraw_view(request: HttpRequest, fact_id: int) -> HttpResponse:
+    from arrears.activities.forms import FactWithdrawForm
+    from arrears.activities.models import RecordedFact
+    from arrears.activities.recorded import fact_withdraw
+
+    _require_log(request.user)
+    fact = RecordedFact.objects.filter(pk=fact_id).first()
+    if fact is None:
+        raise Http404(_("No such fact."))
+    case = _case(request.user, fact.case_id)  # scoped: a 404 outside the user's cases
+    form = FactWithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why it no longer holds."))
+        return redirect(case_url(case.pk, "facts"))
+    try:
+        fact_withdraw(
+            fact=fact,
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+            source="web",
+            ip=request_ip(request),
+        )
+    except ActivityInvalid as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Withdrawn."))
+    return redirect(case_url(case.pk, "facts"))

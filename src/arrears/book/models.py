@@ -393,8 +393,12 @@ class Guarantor(models.Model):
     phone_digest = BlindIndexField(source="phone")
     id_number_digest = BlindIndexField(source="id_number")
     address = models.CharField(max_length=300, blank=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.JOINT)
+    # Where the contract does not say, the guarantee is general (Civil Code art. 686).
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.GENERAL)
     limit_fen = models.BigIntegerField(null=True, blank=True)
+    # The guarantee period's last day as agreed; blank: six months from the main debt's
+    # performance deadline (art. 692; book.guarantees).
+    period_ends_on = models.DateField(_("guarantee period ends"), null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -360,3 +360,36 @@ def limitation(case: Case) -> tuple[dt.date | None, bool]:
     if state is None:
         return None, False
     return state.limitation_deadline, state.time_barred
+
+
+def limitation_note(case: Case) -> str:
+    """One line on how the deadline came to be, as of the latest end-of-day run: the revival
+    that still stands and its cause ("revived: borrower signed notice CN-… on 2026-11-24"), or
+    since when the debt is time-barred. Empty when there is nothing to say."""
+    from django.utils.translation import gettext as _
+
+    from arrears.eod.selectors import loan_limitation, loan_state
+
+    state = loan_state(case.loan)
+    if state is None:
+        return ""
+    story = loan_limitation(case.loan, as_of=state.as_of)
+    if story is None:
+        return ""
+    step = story.revived_by
+    if step is not None:
+        ev = step.event
+        what = {
+            "notice_signed": _("borrower signed notice %(ref)s"),
+            "payment": _("borrower paid (%(ref)s)"),
+            "promise": _("borrower promised to pay"),
+            "plan": _("borrower accepted a repayment plan"),
+            "acknowledgement": _("borrower acknowledged the debt in writing"),
+        }.get(ev.kind, _("borrower's own act (%(ref)s)"))
+        return _("revived: %(what)s on %(day)s") % {
+            "what": what % {"ref": ev.ref},
+            "day": ev.event_date.isoformat(),
+        }
+    if story.time_barred:
+        return _("time-barred since %(day)s") % {"day": story.barred_since.isoformat()}
+    return ""

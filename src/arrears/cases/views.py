@@ -166,6 +166,7 @@ def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict
         "contacts": web.contact_people(user, case.borrower),
         "limitation_deadline": deadline,
         "time_barred": time_barred,
+        "limitation_note": selectors.limitation_note(case),
         "bucket_history": list(case.bucket_history.order_by("-as_of")),
         "holds": [(h, HOLD_LABELS.get(h, h)) for h in holds],
         "statuses": [(s, STATUS_LABELS.get(s, s)) for s in statuses],

@@ -7,14 +7,11 @@ import datetime as dt
 import polars as pl
 import pytest
 from django.db import connection
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from arrears.book.services import payment_post
-from arrears.compliance.rules import Step, may_schedule_step
 from arrears.core.dates import next_working_day
 from arrears.eod import limitation
-from arrears.eod.config import EodConfig, eod_config
+from arrears.eod.config import eod_config
 from arrears.eod.limitation import CREDITOR, DEBTOR, GUARANTOR, Calendar, Event, evaluate
 from arrears.eod.services import eod_compute
 from arrears.testing import make_loan
