@@ -20,7 +20,15 @@ from pydantic import AfterValidator
 
 from arrears.activities import selectors, services
 from arrears.activities.errors import ActivityInvalid
-from arrears.activities.models import Activity, Channel, DefaultReason, Direction, Outcome, Purpose
+from arrears.activities.models import (
+    Activity,
+    Channel,
+    DefaultReason,
+    Direction,
+    Outcome,
+    Purpose,
+    RecordedFact,
+)
 from arrears.api.access import require
 from arrears.api.errors import error_responses, not_found
 from arrears.api.schemas import (
@@ -284,3 +292,169 @@ def _log(request, user, case, payload: ActivityIn, contact, guarantor, corrects,
         promised_on=payload.promised_on,
         ip=request_ip(request),
     )
+
+
+# --- recorded facts and guarantees (activities.recorded, activities.guarantees) -------------
+
+FactKind = api_enum(RecordedFact.Kind, "FactKind")
+
+
+class FactIn(Schema):
+    case: int
+    kind: FactKind  # type: ignore[valid-type]
+    on: dt.date = Field(description="the day it happened (not in the future)")
+    contact: int | None = Field(None, description="third_party_refused: the contact who refused")
+    guarantor: int | None = Field(
+        None, description="guarantor_demand (required) or acknowledgement by a guarantor"
+    )
+    channel: ActivityChannel | None = Field(None, description="opt_out: the channel")  # type: ignore[valid-type]
+    starts: dt.time | None = Field(None, description="inconvenient_time: from (local time)")
+    ends: dt.time | None = Field(None, description="inconvenient_time: until")
+    note: NoteText = ""
+
+
+class FactOut(Schema):
+    id: int
+    case: int
+    kind: str
+    on: dt.date
+    contact: int | None
+    guarantor: int | None
+    channel: str
+    starts: dt.time | None
+    ends: dt.time | None
+    note: str
+    recorded_by: str | None
+    active: bool
+    withdrawn_reason: str
+
+
+class FactWithdrawIn(Schema):
+    reason: SafeText(300)
+
+
+class GuaranteeOut(Schema):
+    guarantor: int
+    name: str
+    kind: Literal["joint", "general"]
+    deadline: dt.date = Field(description="last day of the guarantee period")
+    agreed: bool = Field(description="the period as agreed; false: six months (art. 692)")
+    status: Literal["running", "claimed", "released"]
+    claimed_on: dt.date | None
+
+
+def _fact_out(f: RecordedFact) -> dict:
+    return {
+        "id": f.pk,
+        "case": f.case_id,
+        "kind": f.kind,
+        "on": f.happened_on,
+        "contact": f.contact_id,
+        "guarantor": f.guarantor_id,
+        "channel": f.channel,
+        "starts": f.starts,
+        "ends": f.ends,
+        "note": f.note,
+        "recorded_by": f.recorded_by.username if f.recorded_by_id else None,
+        "active": f.withdrawn_at is None,
+        "withdrawn_reason": f.withdrawn_reason,
+    }
+
+
+@router.get(
+    "/facts", response={200: list[FactOut], **error_responses(404)}, summary="List recorded facts"
+)
+def fact_list(request: HttpRequest, case: int):
+    """The facts recorded about the case's borrower (every case of theirs), newest first,
+    withdrawn ones included with `active` false."""
+    found = _case(request.user, case)
+    qs = RecordedFact.objects.filter(borrower_id=found.borrower_id).select_related("recorded_by")
+    return [_fact_out(f) for f in qs.order_by("-happened_on", "-id")]
+
+
+@router.post(
+    "/facts", response={201: FactOut, **error_responses(403, 404)}, summary="Record a fact"
+)
+def fact_create(request: HttpRequest, payload: FactIn):
+    """Record a fact the rules read (an opt-out, an inconvenient time, consent outside hours, a
+    third party's refusal, forbearance offered, enforcement exhausted, a written
+    acknowledgement, a demand on a guarantor). Audited; a bad field is a 422 naming it."""
+    from arrears.activities.recorded import fact_record
+    from arrears.book.models import Contact, Guarantor
+    from arrears.core.audit import request_ip
+
+    user = require(request, services.WORK_CAPABILITY, "record facts")
+    case = _case(user, payload.case)
+    contact = guarantor = None
+    if payload.contact is not None:
+        contact = Contact.objects.filter(pk=payload.contact, borrower_id=case.borrower_id).first()
+        if contact is None:
+            raise ActivityInvalid("contact", "no such contact of the case's borrower")
+    if payload.guarantor is not None:
+        guarantor = Guarantor.objects.filter(pk=payload.guarantor, loan_id=case.loan_id).first()
+        if guarantor is None:
+            raise ActivityInvalid("guarantor", "no such guarantor of the case's loan")
+    with translation.override("en"):
+        fact = fact_record(
+            case=case,
+            kind=str(payload.kind),
+            on=payload.on,
+            contact=contact,
+            guarantor=guarantor,
+            channel=str(payload.channel) if payload.channel else "",
+            starts=payload.starts,
+            ends=payload.ends,
+            note=payload.note,
+            actor=user,
+            source="api",
+            ip=request_ip(request),
+        )
+    return Status(201, _fact_out(fact))
+
+
+@router.post(
+    "/facts/{fact_id}/withdraw",
+    response={200: FactOut, **error_responses(403, 404)},
+    summary="Withdraw a recorded fact",
+)
+def fact_withdraw(request: HttpRequest, fact_id: int, payload: FactWithdrawIn):
+    """A fact that no longer holds (the debtor takes an opt-out back), with the reason."""
+    from arrears.activities.recorded import fact_withdraw as withdraw
+    from arrears.core.audit import request_ip
+
+    user = require(request, services.WORK_CAPABILITY, "withdraw facts")
+    fact = RecordedFact.objects.filter(pk=fact_id).first()
+    if fact is None:
+        raise not_found("fact")
+    _case(user, fact.case_id)
+    with translation.override("en"):
+        fact = withdraw(
+            fact=fact, reason=payload.reason, actor=user, source="api", ip=request_ip(request)
+        )
+    return _fact_out(fact)
+
+
+@router.get(
+    "/guarantees",
+    response={200: list[GuaranteeOut], **error_responses(404)},
+    summary="Guarantee periods and status",
+)
+def guarantee_list(request: HttpRequest, case: int):
+    """Each guarantor of the case's loan: type, guarantee period's last day, and whether the
+    guarantee is running, claimed within the period, or released (Civil Code arts. 692–693)."""
+    from arrears.activities.guarantees import loan_guarantees
+    from arrears.core.dates import local_today
+
+    found = _case(request.user, case)
+    return [
+        {
+            "guarantor": g.pk,
+            "name": g.name,
+            "kind": p.kind,
+            "deadline": p.deadline,
+            "agreed": p.agreed,
+            "status": p.status,
+            "claimed_on": p.claimed_on,
+        }
+        for g, p in loan_guarantees(found.loan, as_of=local_today())
+    ]
