@@ -49,6 +49,10 @@ MESSAGES: dict[str, str] = {
     "bad_phone": "not a mainland mobile or landline number",
     "bad_region": "region must be a path 省/县/镇/村 of at most four parts, each up to 50 characters",
     "guarantor_phone_without_name": "guarantor phone given without a guarantor name",
+    "unknown_guarantee_type": (
+        "unknown guarantee type (joint 连带责任保证, general 一般保证; blank means general)"
+    ),
+    "guarantee_type_without_guarantor": "guarantee type given without a guarantor name",
     "unknown_channel": (
         "unknown channel (cash 现金, bank_transfer 银行转账, auto_debit 代扣, agency 委外, "
         "court 法院, guarantor 担保人, other 其他)"

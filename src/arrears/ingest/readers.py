@@ -50,6 +50,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("repayment_method", ("还款方式",), True),
         Field("guarantor_name", ("担保人", "担保人姓名")),
         Field("guarantor_phone", ("担保人电话", "担保人手机号")),
+        Field("guarantee_type", ("保证方式", "担保方式", "保证类型")),
     ),
     "schedule": (
         Field("loan_id", ("贷款编号", "借据号", "借据编号"), True),

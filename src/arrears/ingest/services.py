@@ -45,6 +45,8 @@ from arrears.ingest.readers import Table, cell_text, is_blank_row, read_table
 from arrears.ingest.validators import identifier, parse_row
 
 LOAN_BATCH = 2000
+# Counts that are warnings, said in words by ImportReport.warnings.
+WARNING_COUNTS = frozenset({"guarantors_general_by_default"})
 
 
 @dataclass
@@ -72,15 +74,31 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def warnings(self) -> list[str]:
+        """What was imported but deserves a look (not errors: the rows were written)."""
+        out = []
+        if n := self.counts.get("guarantors_general_by_default"):
+            out.append(
+                f"warning: {n:,} guarantors without a guarantee type recorded as general "
+                "(一般保证, Civil Code art. 686): check the contracts"
+            )
+        return out
+
     def summary(self) -> str:
         parts = [
             f"{self.kind}: {self.rows:,} rows read, {self.valid:,} valid, "
             f"{len(self.rejected):,} rejected",
             f"created {self.created:,}, updated {self.updated:,}, unchanged {self.unchanged:,}",
         ]
-        extra = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in self.counts.items() if v)
+        extra = ", ".join(
+            f"{k.replace('_', ' ')} {v:,}"
+            for k, v in self.counts.items()
+            if v and k not in WARNING_COUNTS
+        )
         if extra:
             parts.append(extra)
+        parts.extend(self.warnings)
         if self.dry_run:
             parts.append("dry run: nothing written")
         elif not self.written:
@@ -302,6 +320,16 @@ def import_loans(
         if v["disbursed_on"] is not None and v["disbursed_on"] > today:
             run.error(
                 RowError(row_no, run.col("disbursed_on"), "date_in_future", str(v["disbursed_on"]))
+            )
+            ok = False
+        if v.get("guarantee_type") and not v["guarantor_name"]:
+            run.error(
+                RowError(
+                    row_no,
+                    run.col("guarantee_type"),
+                    "guarantee_type_without_guarantor",
+                    v["guarantee_type"],
+                )
             )
             ok = False
         if v["guarantor_phone"] and not v["guarantor_name"]:
@@ -712,16 +740,24 @@ def _write_guarantors(
         )
     guarantors: list[tuple] = []
     contacts: list[tuple] = []
+    by_default = 0
     for v, lid, bid in zip(wanted, loan_ids, borrower_ids, strict=True):
         name, phone = v["guarantor_name"], v["guarantor_phone"] or ""
         if (lid, name) not in have_g:
             have_g.add((lid, name))
-            guarantors.append((lid, name, phone))
+            # Where the contract does not say, the guarantee is general (Civil Code art. 686).
+            kind = v.get("guarantee_type") or "general"
+            by_default += not v.get("guarantee_type")
+            guarantors.append((lid, name, phone, kind))
         if (bid, name) not in have_c:
             have_c.add((bid, name))
             contacts.append((bid, name, phone, Relation.GUARANTOR.value))
     # No keys needed back, so plain rows (see ingest.bulk); other columns take their defaults.
-    counts["guarantors_created"] = insert_rows(Guarantor, ("loan", "name", "phone"), guarantors)
+    counts["guarantors_created"] = insert_rows(
+        Guarantor, ("loan", "name", "phone", "kind"), guarantors
+    )
+    # A warning, not an error: shown in the summary so the lender can check the contracts.
+    counts["guarantors_general_by_default"] = by_default
     counts["contacts_created"] = insert_rows(
         Contact, ("borrower", "name", "phone", "relation"), contacts
     )

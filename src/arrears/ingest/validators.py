@@ -139,6 +139,32 @@ def repayment_method(value: Cell) -> str:
         raise FieldError("unknown_method") from exc
 
 
+# Guarantee types (Civil Code arts. 686–688): the code, English words or the Chinese name.
+_GUARANTEE_TYPES = {
+    "joint": "joint",
+    "joint_and_several": "joint",
+    "joint and several": "joint",
+    "连带": "joint",
+    "连带保证": "joint",
+    "连带责任": "joint",
+    "连带责任保证": "joint",
+    "general": "general",
+    "一般": "general",
+    "一般保证": "general",
+}
+
+
+def guarantee_type(value: Cell) -> str | None:
+    """joint (连带责任保证) or general (一般保证); blank → None (general, with a warning)."""
+    key = cell_text(value).strip().casefold()
+    if not key:
+        return None
+    try:
+        return _GUARANTEE_TYPES[key]
+    except KeyError as exc:
+        raise FieldError("unknown_guarantee_type") from exc
+
+
 def id_number(value: Cell) -> str:
     try:
         return normalize_id_number(cell_text(value))
@@ -235,6 +261,7 @@ PARSERS: dict[str, dict[str, Callable[[Cell], object]]] = {
         "repayment_method": repayment_method,
         "guarantor_name": text(200),
         "guarantor_phone": phone,
+        "guarantee_type": guarantee_type,
     },
     "schedule": {
         "loan_id": identifier,

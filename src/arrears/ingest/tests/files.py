@@ -44,6 +44,7 @@ CHINESE = {
     "repayment_method": "还款方式",
     "guarantor_name": "担保人",
     "guarantor_phone": "担保人电话",
+    "guarantee_type": "保证方式",
     "payment_id": "流水号",
     "paid_on": "还款日期",
     "amount": "金额",
