@@ -1128,6 +1128,76 @@ def plan_rejected(d: Desk, c: Pick) -> Script:
     )
 
 
+def revived(d: Desk, c: Pick) -> Script:
+    """A debt time-barred for years: a posted notice delivered changes nothing (the creditor's
+    act after expiry); the borrower then signs a collection notice on a visit, which revives
+    it (SPC limitation provisions art. 19) — the case page says so."""
+    from arrears.notices.services import notice_deliver, notice_serve, notice_sign
+
+    if d.template is None:
+        return
+    yield 2, "10:00"
+    notice = d.notice(c, pay_in_days=30)
+    notice_serve(notice=notice, method="post", served_on=d.today, actor=c.worker, source=SOURCE)
+    yield 5, "09:00"
+    notice_deliver(notice=notice, delivered_on=d.today, actor=c.worker, source=SOURCE)
+    yield 9, "10:30"
+    d.log(
+        c,
+        "visit",
+        "right_party_contact",
+        reason="lack_of_funds",
+        duration=1200,
+        participants=2,
+        recording_ref=f"执法记录仪 FV-{d.today:%Y%m%d}-07",
+        note="两人上门，出示工作证并全程录像。借款人承认欠款，在催收通知书上签字，表示年后分期归还。",
+    )
+    notice_sign(
+        notice=notice,
+        signed_on=d.today,
+        receipt=io.BytesIO(d.png("receipt")),
+        receipt_filename="签收回执.png",
+        receipt_type="image/png",
+        actor=c.worker,
+        source=SOURCE,
+    )
+
+
+def told_us(d: Desk, c: Pick) -> Script:
+    """The borrower asks for no more text messages and names lunchtime as inconvenient: both
+    recorded on the case (audited), and the contact rules read them from then on."""
+    from arrears.activities.recorded import fact_record
+
+    yield 2, "10:15"
+    d.log(
+        c,
+        "call",
+        "right_party_contact",
+        reason="lack_of_funds",
+        duration=240,
+        note="借款人要求不要再发短信，并说中午12点到2点在工地不方便接电话。",
+    )
+    fact_record(
+        case=c.case,
+        kind="opt_out",
+        on=d.today,
+        channel="sms",
+        actor=c.worker,
+        source=SOURCE,
+        note="电话中要求停止短信",
+    )
+    fact_record(
+        case=c.case,
+        kind="inconvenient_time",
+        on=d.today,
+        starts=dt.time(12, 0),
+        ends=dt.time(14, 0),
+        actor=c.worker,
+        source=SOURCE,
+        note="工地午休时间不便接听",
+    )
+
+
 # --- which cases ---------------------------------------------------------------------------
 
 
@@ -1171,6 +1241,8 @@ SITUATIONS = (
     Situation("plan_active", plan_active, 1, C1),
     Situation("plan_broken", plan_broken, 1, C1),
     Situation("plan_rejected", plan_rejected, 1, C1, ("own_worker",)),
+    Situation("revived", revived, 1, ("barred",), ("barred",)),
+    Situation("told_us", told_us, 1, C1),
 )
 # Big enough to owe something worth a promise, small enough not to be cured by one payment.
 MIN_DUE_FEN = 300_00
@@ -1223,10 +1295,13 @@ def _candidates(first_day: dt.date, users: dict, rng: random.Random) -> list[tup
         if (
             case.borrower_id in shared
             or case.loan_id in paying
-            or barred
             or due < MIN_DUE_FEN
             or case.borrower.kind != Borrower.Kind.PERSON
         ):
+            continue
+        if barred:
+            # Time-barred debts only for the revival script: the others would not sue on them.
+            out.append((case, {"barred"}, due))
             continue
         tags = {"any"}
         for username in ("collector1", "collector2"):
@@ -1399,14 +1474,37 @@ SHOWCASE_LABELS = {
     "moved_away": "外出务工 moved away (working in another city)",
     "notice_signed": "催款通知书当面送达并签收 notice served and signed",
     "notice_posted": "催款通知书邮寄送达 notice posted and delivered",
+    "revived": "时效届满后借款人签收通知书，债务重获保护 time-barred debt revived by a signature",
+    "opt_out": "借款人退订短信、告知不便时段 opt-out and inconvenient time recorded",
+    "guarantor_released": "保证期间届满未主张，保证人免责 guarantor released",
 }
+
+
+def _released_guarantor_case() -> int | None:
+    """An open case whose loan has a guarantor released by the lapse of the guarantee period."""
+    from arrears.activities.guarantees import loan_guarantees
+    from arrears.cases.models import Case
+
+    today = local_today()
+    old = (
+        Case.objects.filter(status=Case.Status.OPEN, loan__guarantors__isnull=False)
+        .annotate(last_due=Max("loan__installments__due_on"))
+        .filter(last_due__lt=today - dt.timedelta(days=200))
+        .select_related("loan")
+        .order_by("id")
+        .distinct()
+    )
+    for case in old[:20]:
+        if any(p.released for _g, p in loan_guarantees(case.loan, as_of=today)):
+            return case.pk
+    return None
 
 
 def showcase() -> list[Showcase]:
     """One case per situation of the case work (those the book has), for the demo's users."""
     from django.urls import reverse
 
-    from arrears.activities.models import Activity
+    from arrears.activities.models import Activity, RecordedFact
     from arrears.cases.models import Case, Complaint, DeathReport, Whereabouts
     from arrears.cases.selectors import case_profile_suggestion
     from arrears.core.models import User
@@ -1443,7 +1541,10 @@ def showcase() -> list[Showcase]:
         "estate": first(Case.objects.filter(estate_party_repays=True), "id"),
         "moved_away": first(Whereabouts.objects.filter(status="moved_away")),
         "notice_signed": first(Notice.objects.filter(signed_on__isnull=False)),
-        "notice_posted": first(Notice.objects.filter(served_method="post")),
+        "notice_posted": first(Notice.objects.filter(served_method="post", signed_on__isnull=True)),
+        "revived": first(Notice.objects.filter(served_method="post", signed_on__isnull=False)),
+        "opt_out": first(RecordedFact.objects.filter(kind="opt_out")),
+        "guarantor_released": _released_guarantor_case(),
     }
     # Suggestions are worked out when asked (never stored): ask only for the worked cases.
     worked = Case.objects.filter(status=Case.Status.OPEN, activities__isnull=False).distinct()

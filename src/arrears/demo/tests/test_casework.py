@@ -76,7 +76,9 @@ def test_activities_cover_every_channel_many_outcomes_a_correction_and_reasons(w
         "moved_away",
         "third_party",
     } <= outcomes
-    visit = Activity.objects.get(channel="visit")
+    # The field visit with its photo (the revival script's visit has none).
+    visit = Activity.objects.get(channel="visit", documents__category__code="visit_photo")
+    assert Activity.objects.filter(channel="visit", participants__lt=2).count() == 0
     assert visit.participants == 2 and visit.recording_ref
     assert visit.documents.filter(category__code="visit_photo").exists()
     correction = Activity.objects.get(corrects__isnull=False)
@@ -209,9 +211,26 @@ def test_documents_on_borrower_loan_and_case_and_notices_served_and_signed(worke
     assert notices.count() >= 3
     assert notices.filter(served_on__isnull=True).exists()  # issued, not yet served
     assert notices.filter(served_method="post", delivered_on__isnull=False).exists()
-    signed = notices.get(signed_on__isnull=False)
-    assert signed.served_method == "in_person"
+    # Signed on the field visit (served in person), and on the revived time-barred debt.
+    signed = notices.get(signed_on__isnull=False, served_method="in_person")
     assert signed.receipt.category.code == "notice_receipt"
+
+
+def test_the_demo_shows_a_revived_debt_a_recorded_opt_out_and_a_released_guarantor(worked):
+    from arrears.activities.models import RecordedFact
+    from arrears.eod.selectors import loan_state
+
+    notice = Notice.objects.get(served_method="post", signed_on__isnull=False)
+    state = loan_state(notice.loan)
+    assert state.time_barred is False  # revived by the borrower's signature
+    client = Client()
+    client.force_login(User.objects.get(username="manager"))
+    page = client.get(f"/cases/{notice.case_id}/").content.decode()
+    assert f"revived: borrower signed notice {notice.number}" in page or "重新起算" in page
+    assert RecordedFact.objects.filter(kind="opt_out", channel="sms").exists()
+    released = next(r for r in showcase() if r.key == "guarantor_released")
+    page = client.get(f"/cases/{released.case_id}/").content.decode()
+    assert "released" in page or "免责" in page
 
 
 def test_demo_users_find_every_situation(worked):
