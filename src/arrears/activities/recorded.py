@@ -101,6 +101,9 @@ def fact_record(
             raise ActivityInvalid("channel", _("the channel the debtor opted out of"))
     elif channel:
         raise ActivityInvalid("channel", _("only an opt-out names a channel"))
+    for name, value in (("starts", starts), ("ends", ends)):
+        if value is not None and (not isinstance(value, dt.time) or value.tzinfo is not None):
+            raise ActivityInvalid(name, _("a local time of day (HH:MM), without a zone"))
     if kind == Kind.INCONVENIENT_TIME:
         if starts is None or ends is None or not starts < ends:
             raise ActivityInvalid("starts", _("from and until, the first before the second"))

@@ -149,6 +149,7 @@ def test_guarantors_are_shown_masked_and_revealed_on_request(book, api_as):
         phone="13987654321",
         id_number="510100198501010015",
         limit_fen=500000,
+        kind="joint",  # the default is general since issue 10 (Civil Code art. 686)
     )
     masked = {
         "id": g.pk,

@@ -137,6 +137,18 @@ class Scene:
         )
 
     @cached_property
+    def fact(self):
+        from arrears.activities.recorded import fact_record
+
+        return fact_record(
+            case=self.case,
+            kind="consent_outside_hours",
+            on=local_today() - dt.timedelta(days=1),
+            actor=self.actor,
+            source="api",
+        )
+
+    @cached_property
     def promise(self):
         from arrears.promises.services import promise_record
 
@@ -451,6 +463,26 @@ MATRIX: list[Row] = [
         },
     ),
     Row("GET", "/activities/{activity_id}", read(), params={"activity_id": "activity"}),
+    Row("GET", "/activities/facts", read(), query=lambda s: {"case": s.case.pk}),
+    Row(
+        "POST",
+        "/activities/facts",
+        write("case.work", 201),
+        body=lambda s: {
+            "case": s.case.pk,
+            "kind": "opt_out",
+            "on": (local_today() - dt.timedelta(days=1)).isoformat(),
+            "channel": "sms",
+        },
+    ),
+    Row(
+        "POST",
+        "/activities/facts/{fact_id}/withdraw",
+        write("case.work"),
+        params={"fact_id": "fact"},
+        body=lambda s: {"reason": "债务人撤回"},
+    ),
+    Row("GET", "/activities/guarantees", read(), query=lambda s: {"case": s.case.pk}),
     # --- promises -------------------------------------------------------------------------
     Row("GET", "/promises", everyone()),
     Row("GET", "/promises", read(), query=lambda s: {"case": s.case.pk}, label="case"),

@@ -7,6 +7,8 @@ import datetime as dt
 import polars as pl
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from arrears.book.services import payment_post
 from arrears.core.dates import next_working_day
@@ -136,3 +138,76 @@ def test_a_guarantors_payment_is_in_the_registry_but_restarts_nothing():
 def test_the_shipped_calendar_knows_the_national_day_week(db):
     config = eod_config()
     assert D(2025, 10, 8) in config.holidays and D(2025, 10, 11) in config.workdays
+
+
+# --------------------------------------------------------------------------- set-based == per loan
+
+_day = st.integers(min_value=-400, max_value=9_000)  # days from the last due date, to ~25 years
+_event = st.tuples(
+    _day,
+    st.sampled_from(["creditor", "creditor_unreached", "debtor", "guarantor", "signature"]),
+    st.integers(min_value=0, max_value=30),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    loans=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=3_000), st.lists(_event, max_size=8)),
+        min_size=1,
+        max_size=6,
+    ),
+    as_of_offset=st.integers(min_value=0, max_value=12_000),
+)
+def test_the_set_based_rule_equals_the_per_loan_rule(loans, as_of_offset):
+    """Many loans at once, long histories (past the 20-year limit), every kind of actor, with
+    weekends and a few holidays: `deadlines` gives what `evaluate` gives, loan by loan."""
+    base = D(2005, 1, 1)
+    cal = Calendar(
+        holidays=frozenset({D(2008 + k, 10, d) for k in range(20) for d in range(1, 8)}),
+        workdays=frozenset({D(2010, 9, 26), D(2015, 10, 10)}),
+    )
+    as_of = base + dt.timedelta(days=as_of_offset)
+    rows, lasts, want = [], [], {}
+    for loan_id, (due_offset, evs) in enumerate(loans, start=1):
+        last_due = base + dt.timedelta(days=due_offset)
+        lasts.append({"loan_id": loan_id, "last_due": last_due})
+        events = []
+        for offset, who, lag in evs:
+            day = last_due + dt.timedelta(days=offset)
+            if who == "creditor":
+                ev = Event("lawsuit", day, CREDITOR, reached_on=day + dt.timedelta(days=lag))
+            elif who == "creditor_unreached":
+                ev = Event("notice_served", day, CREDITOR)
+            elif who == "signature":
+                ev = Event("notice_signed", day, DEBTOR, revive_only=True)
+            else:
+                ev = Event("payment", day, DEBTOR if who == "debtor" else GUARANTOR)
+            events.append(ev)
+            rows.append(
+                {
+                    "loan_id": loan_id,
+                    "event_date": ev.event_date,
+                    "kind": ev.kind,
+                    "actor": ev.actor,
+                    "reached_on": ev.reached_on,
+                    "revive_only": int(ev.revive_only),
+                }
+            )
+        want[loan_id] = evaluate(
+            last_due=last_due, events=events, as_of=as_of, calendar=cal
+        ).deadline
+    frame = pl.DataFrame(rows, schema=limitation.EVENTS_SCHEMA)
+    got = (
+        limitation.deadlines(
+            pl.DataFrame(lasts, schema={"loan_id": pl.Int64, "last_due": pl.Date}).lazy(),
+            frame,
+            as_of=as_of,
+            years=3,
+            kinds=("lawsuit", "notice_served", "notice_signed", "payment"),
+            calendar=cal,
+        )
+        .collect()
+        .rows()
+    )
+    assert dict(got) == want
