@@ -23,7 +23,7 @@ from arrears.book.models import (
     Product,
 )
 from arrears.book.schedule import ScheduledInstallment, build_schedule
-from arrears.book.terms import terms_for
+from arrears.book.terms import cap_on, legal_cap_periods, terms_for
 from arrears.core.audit import audit_record
 from arrears.core.dates import local_today
 from arrears.core.models import User
@@ -157,6 +157,7 @@ def _replay_chunk(ids: list[int]) -> None:
             "annual_rate",
             "penalty_rate",
             "disbursed_on",
+            "product_id",
             "product__rate_cap",
             "product__day_count",
             "product__grace_days",
@@ -200,6 +201,7 @@ def _replay_chunk(ids: list[int]) -> None:
         )
         charge_paid_now[r["id"]] = r["paid_fen"]
 
+    legal = legal_cap_periods(Product.objects.filter(id__in={r["product_id"] for r in loans.values()}))
     new_allocs: list[Allocation] = []
     inst_updates: list[Installment] = []
     charge_updates: list[Charge] = []
@@ -213,6 +215,7 @@ def _replay_chunk(ids: list[int]) -> None:
             penalty_base=row["product__penalty_base"],
             allocation_order=row["product__allocation_order"],
             annual_rate=row["annual_rate"],
+            legal_cap_ppm=cap_on(legal, row["product_id"], row["disbursed_on"]),
         )
         result = ledger.replay(
             installments=insts[loan_id],

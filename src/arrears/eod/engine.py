@@ -9,6 +9,9 @@ Pure functions over Polars frames, no Django. Inputs (dates are pl.Date, money I
 - loans:        id, borrower_id, product_id, penalty_rate_ppm, annual_rate_ppm, disbursed_on
 - products:     id, day_count, grace_days, rate_cap_ppm (null: no cap), penalty_on_interest (bool),
                 arrears_tolerance
+- caps:         product_id, from_on, cap_ppm (optional) — the law's cap periods by contract
+                date (book.terms.CapPeriod); a loan's cap is the lower of its product's
+                rate_cap_ppm and the legal cap in force on its disbursement date.
 - events:       loan_id, event_date, kind   (limitation restart events; see eod.limitation)
 - future:       loan_id, principal_due, last_due (optional) — installments due after the
                 pre-due horizon, summed per loan by the loader instead of sent row by row.
@@ -22,14 +25,17 @@ paid before d, so with s = due + grace + 1 and n = max(0, D - s + 1) days:
 
     sum_d base(d) = due * n - sum_j a_j * max(0, D - max(e_j, s - 1))
 
-and the accrued penalty is div_half_up(rate_ppm * sum_d base(d), day_count * 1e6), exactly
-as replay keeps its numerator.
+and the accrued penalty is div_half_up(pen * sum_d base(d), day_count * 365 * 1e6) with
+pen = min(rate_ppm * 365, cap_ppm * day_count) (rate * 365 without a cap): a day's penalty
+is rate / day_count of the base but never more than cap / 365 (ledger.penalty_numerator),
+exactly as replay keeps its numerator.
 
-Fees under a product's cap (ledger.replay, "Fees are capped"): the allowance as of D is
+Fees under the cap (ledger.replay, "Fees are capped"): the allowance as of D is
 
-    div_half_up((cap - rate) * sum_i sum_d base_i(d)
-                + max(0, cap - annual) * sum_i principal_due_i * max(0, min(due_i, D) - disbursed),
-                day_count * 1e6)
+    div_half_up((cap * day_count - pen) * sum_i sum_d base_i(d)
+                + max(0, cap - annual) * day_count
+                  * sum_i principal_due_i * max(0, min(due_i, D) - disbursed),
+                day_count * 365 * 1e6)
 
 per loan (installments due after the horizon count with due_i > D), and the fees owed are
 min(charged - waived, allowance) - paid, with paid from the stored fee allocations: replay
@@ -83,6 +89,9 @@ LOANS_SCHEMA = {
     "annual_rate_ppm": pl.Int64,
     "disbursed_on": pl.Date,
 }
+CAPS_SCHEMA = {"product_id": pl.Int64, "from_on": pl.Date, "cap_ppm": pl.Int64}
+# A cap is an annual figure: a day's charges are at most cap / 365 (book.ledger).
+CAP_YEAR_DAYS = 365
 PRODUCTS_SCHEMA = {
     "id": pl.Int64,
     "day_count": pl.Int64,
@@ -151,6 +160,7 @@ def compute(
     config: EodConfig,
     future: pl.DataFrame | None = None,
     peers: pl.DataFrame | None = None,
+    caps: pl.DataFrame | None = None,
 ) -> EodResult:
     """Every loan's figures as of `as_of` (see the module docstring for the frames).
 
@@ -161,17 +171,33 @@ def compute(
     """
     d = (as_of - EPOCH).days
 
+    loan_terms = loans.lazy().select(
+        "id", "product_id", "penalty_rate_ppm", "annual_rate_ppm", "disbursed_on"
+    )
+    if caps is not None and caps.height:
+        # The law's cap in force on the contract (disbursement) date, per product.
+        loan_terms = loan_terms.sort("disbursed_on").join_asof(
+            caps.lazy().select("product_id", "from_on", pl.col("cap_ppm").alias("legal_cap"))
+            .sort("from_on"),
+            left_on="disbursed_on",
+            right_on="from_on",
+            by="product_id",
+            strategy="backward",
+            check_sortedness=False,  # both sorted just above
+        )
+    else:
+        loan_terms = loan_terms.with_columns(pl.lit(None, pl.Int64).alias("legal_cap"))
     terms = (
-        loans.lazy()
-        .select("id", "product_id", "penalty_rate_ppm", "annual_rate_ppm", "disbursed_on")
-        .join(
+        loan_terms.join(
             products.lazy().rename({"id": "product_id"}),
             on="product_id",
             how="left",
         )
+        # The effective all-in cap: the lower of the product's and the law's.
+        .with_columns(pl.min_horizontal("rate_cap_ppm", "legal_cap").alias("rate_cap_ppm"))
         .select(
             pl.col("id").alias("loan_id"),
-            # The penalty rate actually charged never exceeds the product's all-in cap.
+            # The penalty rate actually charged never exceeds the all-in cap.
             pl.when(
                 pl.col("rate_cap_ppm").is_not_null()
                 & (pl.col("rate_cap_ppm") < pl.col("penalty_rate_ppm"))
@@ -186,6 +212,17 @@ def compute(
             pl.col("grace_days"),
             pl.col("penalty_on_interest"),
             pl.col("arrears_tolerance"),
+        )
+        .with_columns(
+            # Penalty per fen-day over day_count * 365 * PPM (ledger.penalty_numerator).
+            pl.when(pl.col("rate_cap_ppm").is_null())
+            .then(pl.col("rate") * CAP_YEAR_DAYS)
+            .otherwise(
+                pl.min_horizontal(
+                    pl.col("rate") * CAP_YEAR_DAYS, pl.col("rate_cap_ppm") * pl.col("day_count")
+                )
+            )
+            .alias("pen_num")
         )
     )
 
@@ -244,8 +281,8 @@ def compute(
     base_days = base_days + pl.when(pl.col("penalty_on_interest")).then(
         pl.col("interest_due") * n_days - pl.col("i_w")
     ).otherwise(0)
-    den2 = 2 * pl.col("day_count").cast(pl.Int128) * PPM
-    numerator = base_days.cast(pl.Int128) * pl.col("rate").cast(pl.Int128)
+    den2 = 2 * pl.col("day_count").cast(pl.Int128) * CAP_YEAR_DAYS * PPM
+    numerator = base_days.cast(pl.Int128) * pl.col("pen_num").cast(pl.Int128)
     accrued = ((2 * numerator + den2 // 2) // den2).cast(pl.Int64)
 
     # Principal-days a current principal gives the fee cap room (nothing is paid before its
@@ -337,12 +374,13 @@ def compute(
     )
     # The cap's allowance for fees (module docstring), exact in Int128, rounded once.
     cap = pl.col("rate_cap_ppm").cast(pl.Int128)
-    overdue_room = (cap - pl.col("rate").cast(pl.Int128)).clip(lower_bound=0)
-    current_room = (cap - pl.col("annual_rate_ppm").cast(pl.Int128)).clip(lower_bound=0)
+    dc = pl.col("day_count").cast(pl.Int128)
+    overdue_room = cap * dc - pl.col("pen_num").cast(pl.Int128)
+    current_room = (cap - pl.col("annual_rate_ppm").cast(pl.Int128)).clip(lower_bound=0) * dc
     room = overdue_room * pl.col("base_days").fill_null(0).cast(pl.Int128) + current_room * pl.col(
         "current_pd"
     ).fill_null(0).cast(pl.Int128)
-    den_fee = 2 * pl.col("day_count").cast(pl.Int128) * PPM
+    den_fee = 2 * dc * CAP_YEAR_DAYS * PPM
     allowance = ((2 * room + den_fee // 2) // den_fee).cast(pl.Int64)
     fees_owed = (
         pl.when(pl.col("fees_net").is_null())
@@ -384,7 +422,9 @@ def compute(
         .join(per_loan, on="loan_id", how="left")
         .join(fees, on="loan_id", how="left")
         .join(
-            terms.select("loan_id", "rate", "rate_cap_ppm", "annual_rate_ppm", "day_count"),
+            terms.select(
+                "loan_id", "rate", "pen_num", "rate_cap_ppm", "annual_rate_ppm", "day_count"
+            ),
             on="loan_id",
             how="left",
         )

@@ -58,7 +58,9 @@ from arrears.eod.config import EodConfig
 from arrears.eod.models import EodRun
 
 # Bump when the engine's rules change, so the first run after an upgrade is full.
-ENGINE_VERSION = 2  # 2: fees capped with the product's all-in rate cap
+# 2: fees capped with the product's all-in rate cap; 3: the legal cap binds too, and a cap
+# is an annual figure (a day's charges at most cap / 365)
+ENGINE_VERSION = 3
 
 REASONS = (
     "changed",
@@ -115,12 +117,16 @@ def run_basis(config: EodConfig) -> dict:
             "config": dataclasses.asdict(config),
             "sources": limitation.restart_sources(config.restart_kinds),
             "ledger_kinds": sorted(limitation.LEDGER_KINDS),
+            # The law's caps (rule packs and the LPR table): an edit changes past figures
+            # of many loans at once, so the next run is full.
+            "caps": list(loader.caps_frame().iter_rows()),
         }
     )
     products = {
         str(row[0]): _digest(row[1:])[:16]
         for row in Product.objects.order_by("id").values_list(
             "id",
+            "product_type",
             "day_count",
             "grace_days",
             "rate_cap",
@@ -307,8 +313,7 @@ def select(
             " c.amount_fen - c.waived_fen - COALESCE((SELECT SUM(a.amount_fen)"
             " FROM book_allocation a WHERE a.charge_id = c.id AND a.effective_on <= %s), 0)"
             " AS left_fen FROM book_charge c JOIN book_loan l ON l.id = c.loan_id"
-            " JOIN book_product pr ON pr.id = l.product_id"
-            " WHERE pr.rate_cap IS NOT NULL AND c.charged_on <= %s"
+            " WHERE c.charged_on <= %s"
             " AND l.ledger_changed_at < %s"
             " AND EXISTS (SELECT 1 FROM book_installment i"
             " WHERE i.loan_id = c.loan_id AND i.due_on > %s)) x"

@@ -304,7 +304,24 @@ def load_book(
                     else engine.empty(engine.EVENTS_SCHEMA)
                 )
     frames["allocations"] = _allocations_frame(frames["allocations"])
+    frames["caps"] = caps_frame()
     return frames
+
+
+def caps_frame() -> pl.DataFrame:
+    """The law's cap periods of every product (book.terms.legal_cap_periods), as a frame."""
+    from arrears.book.models import Product
+    from arrears.book.terms import legal_cap_periods
+
+    rows = legal_cap_periods(Product.objects.order_by("id"))
+    return pl.DataFrame(
+        {
+            "product_id": [r.product_id for r in rows],
+            "from_on": [r.from_on for r in rows],
+            "cap_ppm": [r.cap_ppm for r in rows],
+        },
+        schema=engine.CAPS_SCHEMA,
+    )
 
 
 @contextmanager
