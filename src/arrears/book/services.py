@@ -201,7 +201,9 @@ def _replay_chunk(ids: list[int]) -> None:
         )
         charge_paid_now[r["id"]] = r["paid_fen"]
 
-    legal = legal_cap_periods(Product.objects.filter(id__in={r["product_id"] for r in loans.values()}))
+    legal = legal_cap_periods(
+        Product.objects.filter(id__in={r["product_id"] for r in loans.values()})
+    )
     new_allocs: list[Allocation] = []
     inst_updates: list[Installment] = []
     charge_updates: list[Charge] = []

@@ -93,7 +93,9 @@ def terms_for(
         penalty_on_interest=penalty_base == "principal_interest",
         waterfall=tuple(allocation_order) if allocation_order else DEFAULT_WATERFALL,
         fee_cap_ppm=cap,
-        annual_rate_ppm=rate_ppm(Decimal(annual_rate if annual_rate is not None else cap_rate or 0)),
+        annual_rate_ppm=rate_ppm(
+            Decimal(annual_rate if annual_rate is not None else cap_rate or 0)
+        ),
     )
 
 

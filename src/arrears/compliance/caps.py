@@ -129,7 +129,9 @@ def legal_cap_periods(products) -> list:
     products = list(products)
     if not products:
         return []
-    lpr = list(LprRate.objects.order_by("published_on").values_list("published_on", "one_year_rate"))
+    lpr = list(
+        LprRate.objects.order_by("published_on").values_list("published_on", "one_year_rate")
+    )
     latest = lpr[-1][1] if lpr else None
     specs: dict[int, object] = {}
     out: list[CapPeriod] = []

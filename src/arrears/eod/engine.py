@@ -177,7 +177,8 @@ def compute(
     if caps is not None and caps.height:
         # The law's cap in force on the contract (disbursement) date, per product.
         loan_terms = loan_terms.sort("disbursed_on").join_asof(
-            caps.lazy().select("product_id", "from_on", pl.col("cap_ppm").alias("legal_cap"))
+            caps.lazy()
+            .select("product_id", "from_on", pl.col("cap_ppm").alias("legal_cap"))
             .sort("from_on"),
             left_on="disbursed_on",
             right_on="from_on",
