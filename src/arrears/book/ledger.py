@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from arrears.core.money import div_half_up
 
@@ -164,6 +164,9 @@ class LedgerResult:
     fees_owed: int = 0
     fees_held: int = 0
     fee_allowance: int | None = None
+    # Each charge's part of fees_owed: the cap's room goes to the oldest charge first (as a
+    # payment pays them); the rest of a charge is held back for now.
+    charges_owed: dict[int, int] = field(default_factory=dict)
 
     @property
     def settled(self) -> bool:
@@ -345,6 +348,12 @@ def replay(
     else:
         fees_owed = min(sum(c.src.amount - c.src.waived for c in chgs), allowance) - fees_paid
 
+    room = fees_owed
+    charges_owed: dict[int, int] = {}
+    for c in chgs:
+        charges_owed[c.src.key] = max(0, min(c.left, room))
+        room -= charges_owed[c.src.key]
+
     for key, amount, paid_on in credit:
         allocations.append(AllocationOut(key, "credit", amount, paid_on))
 
@@ -374,4 +383,5 @@ def replay(
         fees_owed=fees_owed,
         fees_held=fees_left - fees_owed,
         fee_allowance=allowance,
+        charges_owed=charges_owed,
     )

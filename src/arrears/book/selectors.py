@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from arrears.book import ledger
@@ -126,11 +126,7 @@ def loan_list(
     if method:
         qs = qs.filter(repayment_method=method)
     if overdue is not None:
-        today = as_of or local_today()
-        late = Installment.objects.filter(loan=OuterRef("pk"), due_on__lt=today).exclude(
-            principal_paid_fen=F("principal_due_fen"),
-            interest_paid_fen=F("interest_due_fen"),
-        )
+        late = late_installments(as_of or local_today())
         qs = (
             qs.filter(pk__in=late.values("loan_id"))
             if overdue
@@ -182,16 +178,33 @@ def payment_list(*, user: User, loan: Loan | None = None) -> QuerySet[Payment]:
 
 
 def loan_totals(qs: QuerySet[Loan], as_of: dt.date | None = None) -> QuerySet[Loan]:
-    """Annotate loans with paid figures and credit as of a date (default today), set-based.
+    """The one balance of many loans as of a date (default today), set-based.
+
+    Every list, total and export reads a loan's balance here (one loan's full position, with
+    penalty and the capped fees: loan_position; both equal the end-of-day engine's).
+    Annotates paid_principal, paid_interest, paid_penalty, paid_fees, credit_as_of,
+    outstanding_principal, overdue_principal, overdue_interest and is_overdue (DPD > 0).
 
     Paid means allocated with `effective_on` on or before the date: money held as credit for
-    an installment not yet due is still credit, as on the loan page (book.ledger).
+    an installment not yet due is still credit, as on the loan page (book.ledger), so a loan
+    prepaid beyond what it owes shows its principal outstanding and the credit beside it —
+    never the stored paid columns, which count the credit as already applied.
     """
     as_of = as_of or local_today()
     allocs = Allocation.objects.filter(loan=OuterRef("pk"), effective_on__lte=as_of).values("loan")
 
-    def paid(component: str):
-        sub = allocs.filter(component=component).annotate(s=Sum("amount_fen")).values("s")[:1]
+    def paid(component: str, overdue: bool = False):
+        sub = allocs.filter(component=component)
+        if overdue:
+            sub = sub.filter(installment__due_on__lt=as_of)
+        sub = sub.annotate(s=Sum("amount_fen")).values("s")[:1]
+        return Coalesce(Subquery(sub), 0)
+
+    def due(field: str, overdue: bool = False):
+        sub = Installment.objects.filter(loan=OuterRef("pk"))
+        if overdue:
+            sub = sub.filter(due_on__lt=as_of)
+        sub = sub.values("loan").annotate(s=Sum(field)).values("s")[:1]
         return Coalesce(Subquery(sub), 0)
 
     paid_in = (
@@ -207,6 +220,34 @@ def loan_totals(qs: QuerySet[Loan], as_of: dt.date | None = None) -> QuerySet[Lo
         paid_penalty=paid("penalty"),
         paid_fees=paid("fee"),
         credit_as_of=Coalesce(Subquery(paid_in), 0) - Coalesce(Subquery(applied), 0),
+        outstanding_principal=due("principal_due_fen") - paid("principal"),
+        overdue_principal=due("principal_due_fen", True) - paid("principal", True),
+        overdue_interest=due("interest_due_fen", True) - paid("interest", True),
+        is_overdue=Exists(late_installments(as_of).filter(loan=OuterRef("pk"))),
+    )
+
+
+def late_installments(as_of: dt.date) -> QuerySet[Installment]:
+    """Installments due before `as_of` with more principal and interest unpaid as of that day
+    than the product's arrears tolerance (what makes DPD > 0, as the engine counts it)."""
+    paid = (
+        Allocation.objects.filter(
+            installment=OuterRef("pk"),
+            effective_on__lte=as_of,
+            component__in=("principal", "interest"),
+        )
+        .values("installment")
+        .annotate(s=Sum("amount_fen"))
+        .values("s")[:1]
+    )
+    return (
+        Installment.objects.filter(due_on__lt=as_of)
+        .annotate(paid_as_of=Coalesce(Subquery(paid), 0))
+        .filter(
+            paid_as_of__lt=F("principal_due_fen")
+            + F("interest_due_fen")
+            - F("loan__product__arrears_tolerance_fen")
+        )
     )
 
 

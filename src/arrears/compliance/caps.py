@@ -129,10 +129,20 @@ def legal_cap_periods(products) -> list:
     products = list(products)
     if not products:
         return []
-    lpr = list(
-        LprRate.objects.order_by("published_on").values_list("published_on", "one_year_rate")
-    )
-    latest = lpr[-1][1] if lpr else None
+    table: list = []
+
+    def lpr() -> list:
+        # Read only when some product's periods need it (microloans' do not).
+        if not table:
+            table.append(
+                list(
+                    LprRate.objects.order_by("published_on").values_list(
+                        "published_on", "one_year_rate"
+                    )
+                )
+            )
+        return table[0]
+
     specs: dict[int, object] = {}
     out: list[CapPeriod] = []
     for product in products:
@@ -150,16 +160,16 @@ def legal_cap_periods(products) -> list:
             later = [p for p in periods[k + 1 :] if "lpr_multiple" in p]
             if "rate" in period:
                 rate = Decimal(str(period["rate"]))
-                if later and latest is not None:
-                    rate = min(rate, Decimal(str(later[0]["lpr_multiple"])) * latest)
+                if later and lpr():
+                    rate = min(rate, Decimal(str(later[0]["lpr_multiple"])) * lpr()[-1][1])
                 out.append(CapPeriod(product.pk, start, _ppm(rate)))
                 continue
             multiple = Decimal(str(period["lpr_multiple"]))
             end = dt.date.fromisoformat(periods[k + 1]["from"]) if k + 1 < len(periods) else None
-            in_force = [r for r in lpr if r[0] <= start]
+            in_force = [r for r in lpr() if r[0] <= start]
             if in_force:
                 out.append(CapPeriod(product.pk, start, _ppm(multiple * in_force[-1][1])))
-            for published, rate in lpr:
+            for published, rate in lpr():
                 if published > start and (end is None or published < end):
                     out.append(CapPeriod(product.pk, published, _ppm(multiple * rate)))
     return out
