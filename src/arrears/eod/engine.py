@@ -13,6 +13,8 @@ Pure functions over Polars frames, no Django. Inputs (dates are pl.Date, money I
                 date (book.terms.CapPeriod); a loan's cap is the lower of its product's
                 rate_cap_ppm and the legal cap in force on its disbursement date.
 - events:       loan_id, event_date, kind   (limitation restart events; see eod.limitation)
+- credit:       loan_id, credit (optional) — money held as credit as of D (paid by D and not
+                yet applied) of the loans with an installment in the pre-due window.
 - future:       loan_id, principal_due, last_due (optional) — installments due after the
                 pre-due horizon, summed per loan by the loader instead of sent row by row.
                 They cannot carry money as of D (nothing is applied before its due date), so
@@ -101,6 +103,7 @@ PRODUCTS_SCHEMA = {
     "arrears_tolerance": pl.Int64,
 }
 EVENTS_SCHEMA = {"loan_id": pl.Int64, "event_date": pl.Date, "kind": pl.String}
+CREDIT_SCHEMA = {"loan_id": pl.Int64, "credit": pl.Int64}
 FUTURE_SCHEMA = {"loan_id": pl.Int64, "principal_due": pl.Int64, "last_due": pl.Date}
 
 # The per-loan result, in this order (also the snapshot's columns).
@@ -161,6 +164,7 @@ def compute(
     future: pl.DataFrame | None = None,
     peers: pl.DataFrame | None = None,
     caps: pl.DataFrame | None = None,
+    credit: pl.DataFrame | None = None,
 ) -> EodResult:
     """Every loan's figures as of `as_of` (see the module docstring for the frames).
 
@@ -531,9 +535,53 @@ def compute(
     )
     if peers_out is None:
         loans_df, pre_due_df = pl.collect_all([loans_out, pre_due])
-        return EodResult(as_of=as_of, loans=loans_df, pre_due=pre_due_df)
-    loans_df, pre_due_df, peers_df = pl.collect_all([loans_out, pre_due, peers_out])
+        peers_df = None
+    else:
+        loans_df, pre_due_df, peers_df = pl.collect_all([loans_out, pre_due, peers_out])
+    pre_due_df = pre_due_net_of_credit(pre_due_df, credit, loans_df)
     return EodResult(as_of=as_of, loans=loans_df, pre_due=pre_due_df, peers=peers_df)
+
+
+def pre_due_net_of_credit(
+    pre_due: pl.DataFrame, credit: pl.DataFrame | None, owed: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """The pre-due list less the credit each loan holds as of D.
+
+    Held credit is applied on the next due date to what is due then, by the waterfall:
+    first anything owed as of D (`owed`: loan_id, total_due — fees the cap released since
+    the last event, say), then the installments oldest first. So an installment shows only
+    what the credit will not cover, and one the credit covers in full is not listed: a
+    prepaid loan is not falling due.
+    """
+    if credit is None or credit.height == 0 or pre_due.height == 0:
+        return pre_due
+    left = credit.lazy()
+    if owed is not None:
+        left = left.join(owed.lazy().select("loan_id", "total_due"), on="loan_id", how="left")
+        left = left.select(
+            "loan_id",
+            (pl.col("credit") - pl.col("total_due").fill_null(0))
+            .clip(lower_bound=0)
+            .alias("credit"),
+        )
+    before = pl.col("amount_due").cum_sum().over("loan_id") - pl.col("amount_due")
+    return (
+        pre_due.lazy()
+        .sort("loan_id", "due_on", "number")
+        .join(left, on="loan_id", how="left")
+        .with_columns(pl.col("credit").fill_null(0))
+        .with_columns(
+            # The part of this installment the credit left after the earlier ones covers.
+            (
+                pl.col("amount_due")
+                - (pl.col("credit") - before).clip(lower_bound=0, upper_bound=pl.col("amount_due"))
+            ).alias("amount_due")
+        )
+        .filter(pl.col("amount_due") > 0)
+        .select(pre_due.columns)
+        .sort("due_on", "loan_id", "number")
+        .collect()
+    )
 
 
 GROUP_SCHEMA = {

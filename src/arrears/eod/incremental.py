@@ -439,10 +439,11 @@ PRE_DUE_SCHEMA = {
 
 
 def pre_due(as_of: dt.date, config: EodConfig) -> pl.DataFrame:
-    """The pre-due list of every loan straight from the schedule (what the engine gives).
+    """The pre-due list of every loan straight from the schedule (what the engine gives),
+    before credit: services nets it with engine.pre_due_net_of_credit and pre_due_credit.
 
     Nothing is paid before its due date (docs/ledger.md), so an installment due in
-    (D, D + N] still owes its whole principal and interest as of D.
+    (D, D + N] still owes its whole principal and interest as of D, less held credit.
     """
     horizon = as_of + dt.timedelta(days=config.pre_due_days)
     return loader.fetch(
@@ -452,6 +453,11 @@ def pre_due(as_of: dt.date, config: EodConfig) -> pl.DataFrame:
         " AND principal_due_fen + interest_due_fen > 0",
         PRE_DUE_SCHEMA,
     )
+
+
+def pre_due_credit(as_of: dt.date, config: EodConfig) -> pl.DataFrame:
+    """Credit held as of D by every loan with an installment in the pre-due window."""
+    return loader.fetch(*loader.q_credit(as_of, as_of + dt.timedelta(days=config.pre_due_days)))
 
 
 def recompute_reasons() -> dict[int, set[str]]:
