@@ -89,6 +89,8 @@ def loan_create(
         term_months=term_months,
         method=repayment_method,
         disbursed_on=disbursed_on,
+        annuity_interest=product.annuity_interest,
+        accrual=product.interest_accrual,
     )
     loan = Loan.objects.create(
         external_id=external_id,
