@@ -313,6 +313,36 @@ class LoanDetail(Schema):
     )
 
 
+class PayoffOut(Schema):
+    """What ends the loan early on a date (book.selectors.payoff_quote), yuan."""
+
+    loan_id: str
+    as_of: dt.date
+    payoff: Yuan = Field(description="the amount that settles the loan in full on as_of")
+    overdue: Yuan = Field(description="overdue principal, interest, penalty and capped fees")
+    due_today: Yuan = Field(description="principal and interest of installments due on as_of")
+    principal_not_due: Yuan
+    interest_accrued: Yuan = Field(
+        description="interest of the running period, pro rata to as_of (no future interest)"
+    )
+    early_repayment_fee: Yuan = Field(description="the product's fee, within the all-in cap")
+    credit: Yuan = Field(description="money held as credit, deducted")
+
+    @staticmethod
+    def from_quote(loan_id: str, q) -> PayoffOut:
+        return PayoffOut(
+            loan_id=loan_id,
+            as_of=q.as_of,
+            payoff=yuan(q.total),
+            overdue=yuan(q.overdue),
+            due_today=yuan(q.due_today),
+            principal_not_due=yuan(q.principal_not_due),
+            interest_accrued=yuan(q.interest_accrued),
+            early_repayment_fee=yuan(q.early_repayment_fee),
+            credit=yuan(q.credit),
+        )
+
+
 class InstallmentOut(Schema):
     """One installment as of a date (book.selectors.loan_position): money held as credit for
     an installment not yet due is not paid on it until its due date."""
@@ -624,6 +654,21 @@ def loan_schedule(request: HttpRequest, loan_id: LoanId, as_of: dt.date | None =
     position = selectors.loan_position(loan, _as_of_in_range(as_of))
     rows = sorted(position.result.installments, key=lambda i: i.number)
     return [InstallmentOut.from_position(i) for i in rows]
+
+
+@loans.get(
+    "/{loan_id}/payoff",
+    response={200: PayoffOut, **error_responses(404)},
+    summary="A payoff quote",
+)
+def loan_payoff(request: HttpRequest, loan_id: LoanId, as_of: dt.date | None = None):
+    """What settles the loan early on today or `as_of` (YYYY-MM-DD): overdue amounts, the
+    principal not yet due, interest accrued to the date and the product's early-repayment
+    fee, less credit held. The figure plans and settlements measure discounts against."""
+    loan = _loan(_user(request), loan_id)
+    return PayoffOut.from_quote(
+        loan.external_id, selectors.payoff_quote(loan, _as_of_in_range(as_of))
+    )
 
 
 @loans.get(

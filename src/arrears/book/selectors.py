@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -14,6 +15,7 @@ from arrears.book.terms import loan_terms
 from arrears.core.crypto import search_digests
 from arrears.core.dates import local_today
 from arrears.core.models import User
+from arrears.core.money import decimal_fen, div_half_up
 from arrears.core.scoping import borrowers_for, loans_for, payments_for
 
 
@@ -74,6 +76,85 @@ def loan_position(loan: Loan, as_of: dt.date | None = None) -> LoanPosition:
         credit_balance=result.credit_balance,
         next_due_on=min(upcoming) if upcoming else None,
         result=result,
+    )
+
+
+@dataclass(frozen=True)
+class PayoffQuote:
+    """What ends a loan early on a date (提前结清金额), fen: what is overdue (principal,
+    interest, penalty and the fees the cap allows), what falls due that day, the principal
+    not yet due, interest accrued on the running period to that day, and the product's
+    early-repayment fee on the principal repaid early (within the all-in cap), less credit.
+
+    Future interest that has not accrued is not owed to settle early, so a settlement's
+    discount is measured against this figure (plans), never against the whole schedule.
+    """
+
+    as_of: dt.date
+    overdue: int  # LoanPosition.total_due
+    due_today: int  # principal and interest of installments due on the date, unpaid
+    principal_not_due: int
+    interest_accrued: int
+    early_repayment_fee: int
+    credit: int
+
+    @property
+    def total(self) -> int:
+        return max(
+            self.overdue
+            + self.due_today
+            + self.principal_not_due
+            + self.interest_accrued
+            + self.early_repayment_fee
+            - self.credit,
+            0,
+        )
+
+
+def payoff_quote(
+    loan: Loan, as_of: dt.date | None = None, *, position: LoanPosition | None = None
+) -> PayoffQuote:
+    """The payoff quote of a loan as of a date (default today); pass `position` (the loan's
+    LoanPosition as of the same date) to reuse a replay already made.
+
+    Interest accrued on the running period (from the previous due date, or disbursement, to
+    the installment's due date) is its scheduled interest × days elapsed / days in the
+    period, rounded half-up: the schedule's own convention, pro rata, never more than it.
+    """
+    as_of = as_of or local_today()
+    pos = position if position is not None and position.as_of == as_of else None
+    pos = pos or loan_position(loan, as_of)
+    insts = pos.result.installments
+    due_today = sum(i.principal_left + i.interest_left for i in insts if i.due_on == as_of)
+    ahead = [i for i in insts if i.due_on > as_of]
+    principal_not_due = sum(i.principal_left for i in ahead)
+    accrued = 0
+    if ahead:
+        running = ahead[0]
+        earlier = [i.due_on for i in insts if i.due_on <= as_of]
+        start = max(earlier) if earlier else loan.disbursed_on
+        period = (running.due_on - start).days
+        elapsed = min(max((as_of - start).days, 0), period)
+        if period > 0:
+            accrued = div_half_up(running.interest_due * elapsed, period)
+        accrued = max(accrued - running.interest_paid, 0)
+    fee = 0
+    rate = loan.product.early_repayment_fee_rate
+    if rate and principal_not_due:
+        fee = decimal_fen(Decimal(principal_not_due) * rate)
+        allowance = pos.result.fee_allowance
+        if allowance is not None:
+            # The fee is a fee: within the room the all-in cap leaves as of the date.
+            taken = sum(pos.result.charges_paid.values()) + pos.fees
+            fee = min(fee, max(allowance - taken, 0))
+    return PayoffQuote(
+        as_of=as_of,
+        overdue=pos.total_due,
+        due_today=due_today,
+        principal_not_due=principal_not_due,
+        interest_accrued=accrued,
+        early_repayment_fee=fee,
+        credit=pos.credit_balance,
     )
 
 

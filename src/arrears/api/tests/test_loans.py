@@ -282,3 +282,22 @@ def test_loan_detail_carries_the_latest_end_of_day_figures(api_as):
     assert eod["limitation_deadline"] == "2029-07-10"
     assert eod["time_barred"] is False
     assert isinstance(eod["case_id"], int)
+
+
+def test_the_payoff_quote(book, mia):
+    # L-CARL: 10,000.00 annuity at 12% from 2026-01-10, penalty 18%, nothing paid. As of
+    # 2026-04-20 (worked in plans/tests/test_payoff.py): 2,713.02 overdue, 7,610.80 not yet
+    # due, 25.37 interest accrued on the running period; 10,349.19 to settle.
+    quote = mia.get("/loans/L-CARL/payoff", as_of="2026-04-20").json()
+    assert quote == {
+        "loan_id": "L-CARL",
+        "as_of": "2026-04-20",
+        "payoff": "10349.19",
+        "overdue": "2713.02",
+        "due_today": "0.00",
+        "principal_not_due": "7610.80",
+        "interest_accrued": "25.37",
+        "early_repayment_fee": "0.00",
+        "credit": "0.00",
+    }
+    assert mia.get("/loans/NOPE/payoff").status_code == 404
