@@ -236,11 +236,12 @@ class LoanPage:
     case: object = None  # cases.models.Case: the open (or latest) collection case
     bucket_history: list = None
     arrangements: list = None  # plans.models.Plan accepted on this loan
+    payoff: object = None  # book.selectors.PayoffQuote as of the page's date
 
 
 def loan_page(*, user: User, external_id: str, today: dt.date | None = None) -> LoanPage | None:
     """The loan with its position as of today, or None when the user may not see it."""
-    from arrears.book.selectors import loan_get, loan_position, payment_list
+    from arrears.book.selectors import loan_get, loan_position, payment_list, payoff_quote
 
     loan = loan_get(user=user, external_id=external_id)
     if loan is None:
@@ -290,4 +291,5 @@ def loan_page(*, user: User, external_id: str, today: dt.date | None = None) -> 
         case=case,
         bucket_history=list(case.bucket_history.order_by("-as_of")[:12]) if case else [],
         arrangements=loan_arrangements(loan),
+        payoff=payoff_quote(loan, today, position=position),
     )

@@ -92,6 +92,7 @@ def _render_loan(request: HttpRequest, external_id: str, form: PaymentForm | Non
             "page": page,
             "loan": page.loan,
             "p": page.position,
+            "payoff": page.payoff,
             "payment_form": form,
             "state": page.state,
             "case": page.case,
