@@ -42,7 +42,9 @@ class LoanPosition:
 def loan_position(loan: Loan, as_of: dt.date | None = None) -> LoanPosition:
     """Replay the loan up to `as_of` (default today) and summarise it."""
     as_of = as_of or local_today()
-    result = ledger.replay(
+    return _summarise(
+        loan,
+        as_of,
         installments=[
             ledger.InstallmentIn(i.id, i.number, i.due_on, i.principal_due_fen, i.interest_due_fen)
             for i in loan.installments.all()
@@ -56,6 +58,67 @@ def loan_position(loan: Loan, as_of: dt.date | None = None) -> LoanPosition:
             for c in loan.charges.all()
         ],
         terms=loan_terms(loan),
+    )
+
+
+def loan_positions(as_of_by_loan: dict[int, dt.date]) -> dict[int, LoanPosition]:
+    """Many loans' positions, each as of its own date: the loans, schedules, payments and
+    charges read in four queries for all of them (batch work: plans' end of day)."""
+    from collections import defaultdict
+
+    from arrears.book.models import Charge, Product
+    from arrears.book.terms import cap_on, legal_cap_periods, terms_for
+
+    ids = sorted(as_of_by_loan)
+    loans = {loan.pk: loan for loan in Loan.objects.select_related("product").filter(pk__in=ids)}
+    insts: dict[int, list] = defaultdict(list)
+    for r in Installment.objects.filter(loan_id__in=ids).values_list(
+        "loan_id", "id", "number", "due_on", "principal_due_fen", "interest_due_fen"
+    ):
+        insts[r[0]].append(ledger.InstallmentIn(*r[1:]))
+    pays: dict[int, list] = defaultdict(list)
+    for r in Payment.objects.filter(loan_id__in=ids).values_list(
+        "loan_id", "id", "external_id", "paid_on", "amount_fen"
+    ):
+        pays[r[0]].append(ledger.PaymentIn(*r[1:]))
+    chgs: dict[int, list] = defaultdict(list)
+    for r in Charge.objects.filter(loan_id__in=ids).values_list(
+        "loan_id", "id", "charged_on", "amount_fen", "waived_fen"
+    ):
+        chgs[r[0]].append(ledger.ChargeIn(*r[1:]))
+    periods = legal_cap_periods(
+        Product.objects.filter(pk__in={loan.product_id for loan in loans.values()})
+    )
+    out = {}
+    for pk, loan in loans.items():
+        p = loan.product
+        terms = terms_for(
+            penalty_rate=loan.penalty_rate,
+            rate_cap=p.rate_cap,
+            day_count=p.day_count,
+            grace_days=p.grace_days,
+            penalty_base=p.penalty_base,
+            allocation_order=p.allocation_order,
+            annual_rate=loan.annual_rate,
+            legal_cap_ppm=cap_on(periods, p.pk, loan.disbursed_on),
+        )
+        out[pk] = _summarise(
+            loan,
+            as_of_by_loan[pk],
+            installments=insts[pk],
+            payments=pays[pk],
+            charges=chgs[pk],
+            terms=terms,
+        )
+    return out
+
+
+def _summarise(loan, as_of, *, installments, payments, charges, terms) -> LoanPosition:
+    result = ledger.replay(
+        installments=installments,
+        payments=payments,
+        charges=charges,
+        terms=terms,
         as_of=as_of,
         disbursed_on=loan.disbursed_on,
     )

@@ -370,6 +370,63 @@ def payment_post(
     return payment, True
 
 
+def payments_post_many(
+    *,
+    rows: Sequence[tuple[int, str, dt.date, int, str]],
+    actor: User | None = None,
+    source: str = "system",
+) -> dict[str, Payment]:
+    """Post many payments at once — (loan_id, payment ID, paid_on, amount_fen, channel) —
+    in bulk: one insert, one batched replay of their loans, one audit batch. For batch work
+    (a plan's waiver at end of day). An ID already posted is left as it is (idempotent).
+    Returns the payments by ID, the ones already there included."""
+    from arrears.core.audit import AuditItem, audit_record_many
+
+    ids = [r[1] for r in rows]
+    with transaction.atomic():
+        existing = {p.external_id: p for p in Payment.objects.filter(external_id__in=ids)}
+        new = [
+            Payment(
+                external_id=external_id,
+                loan_id=loan_id,
+                paid_on=paid_on,
+                amount_fen=amount,
+                channel=channel,
+                source=source,
+                posted_by=actor,
+            )
+            for loan_id, external_id, paid_on, amount, channel in rows
+            if external_id not in existing and amount > 0
+        ]
+        Payment.objects.bulk_create(new, batch_size=1000)
+        if new:
+            loans_replay({p.loan_id for p in new})
+        loans = dict(
+            Loan.objects.filter(id__in={p.loan_id for p in new}).values_list("id", "external_id")
+        )
+        audit_record_many(
+            actor=actor,
+            items=[
+                AuditItem(
+                    "payment.post",
+                    "payment",
+                    p.external_id,
+                    None,
+                    {
+                        "loan": loans[p.loan_id],
+                        "paid_on": p.paid_on.isoformat(),
+                        "amount_fen": p.amount_fen,
+                        "channel": p.channel,
+                    },
+                )
+                for p in new
+            ],
+            source=source,
+        )
+    out = {p.external_id: p for p in Payment.objects.filter(external_id__in=ids)}
+    return out
+
+
 def charge_add(
     *,
     loan: Loan,
