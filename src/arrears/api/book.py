@@ -313,34 +313,61 @@ class LoanDetail(Schema):
     )
 
 
+class PayoffOut(Schema):
+    """What ends the loan early on a date (book.selectors.payoff_quote), yuan."""
+
+    loan_id: str
+    as_of: dt.date
+    payoff: Yuan = Field(description="the amount that settles the loan in full on as_of")
+    overdue: Yuan = Field(description="overdue principal, interest, penalty and capped fees")
+    due_today: Yuan = Field(description="principal and interest of installments due on as_of")
+    principal_not_due: Yuan
+    interest_accrued: Yuan = Field(
+        description="interest of the running period, pro rata to as_of (no future interest)"
+    )
+    early_repayment_fee: Yuan = Field(description="the product's fee, within the all-in cap")
+    credit: Yuan = Field(description="money held as credit, deducted")
+
+    @staticmethod
+    def from_quote(loan_id: str, q) -> PayoffOut:
+        return PayoffOut(
+            loan_id=loan_id,
+            as_of=q.as_of,
+            payoff=yuan(q.total),
+            overdue=yuan(q.overdue),
+            due_today=yuan(q.due_today),
+            principal_not_due=yuan(q.principal_not_due),
+            interest_accrued=yuan(q.interest_accrued),
+            early_repayment_fee=yuan(q.early_repayment_fee),
+            credit=yuan(q.credit),
+        )
+
+
 class InstallmentOut(Schema):
+    """One installment as of a date (book.selectors.loan_position): money held as credit for
+    an installment not yet due is not paid on it until its due date."""
+
     number: int
     due_on: dt.date
     principal_due: Yuan
     interest_due: Yuan
     principal_paid: Yuan
     interest_paid: Yuan
+    penalty_accrued: Yuan = Field(description="penalty interest (罚息) accrued as of the date")
     penalty_paid: Yuan
 
     @staticmethod
-    def resolve_principal_due(obj) -> str:
-        return yuan(obj.principal_due_fen)
-
-    @staticmethod
-    def resolve_interest_due(obj) -> str:
-        return yuan(obj.interest_due_fen)
-
-    @staticmethod
-    def resolve_principal_paid(obj) -> str:
-        return yuan(obj.principal_paid_fen)
-
-    @staticmethod
-    def resolve_interest_paid(obj) -> str:
-        return yuan(obj.interest_paid_fen)
-
-    @staticmethod
-    def resolve_penalty_paid(obj) -> str:
-        return yuan(obj.penalty_paid_fen)
+    def from_position(i) -> InstallmentOut:
+        return InstallmentOut(
+            number=i.number,
+            due_on=i.due_on,
+            principal_due=yuan(i.principal_due),
+            interest_due=yuan(i.interest_due),
+            principal_paid=yuan(i.principal_paid),
+            interest_paid=yuan(i.interest_paid),
+            penalty_accrued=yuan(i.penalty_accrued),
+            penalty_paid=yuan(i.penalty_paid),
+        )
 
 
 class AllocationOut(Schema):
@@ -380,34 +407,34 @@ class PaymentOut(Schema):
 
 
 class ChargeOut(Schema):
+    """A fee as of a date (book.selectors.loan_position): paid by then, owed now within the
+    all-in rate cap, and the rest held back until the days give the cap room."""
+
     charge_id: int
     kind: ChargeKind
     charged_on: dt.date
     amount: Yuan
     paid: Yuan
     waived: Yuan
-    outstanding: Yuan
+    outstanding: Yuan = Field(description="owed as of the date, within the all-in rate cap")
+    held_by_cap: Yuan = Field(description="not owed (yet): the all-in rate cap leaves no room")
     note: str
 
     @staticmethod
-    def resolve_charge_id(obj: Charge) -> int:
-        return obj.pk
-
-    @staticmethod
-    def resolve_amount(obj: Charge) -> str:
-        return yuan(obj.amount_fen)
-
-    @staticmethod
-    def resolve_paid(obj: Charge) -> str:
-        return yuan(obj.paid_fen)
-
-    @staticmethod
-    def resolve_waived(obj: Charge) -> str:
-        return yuan(obj.waived_fen)
-
-    @staticmethod
-    def resolve_outstanding(obj: Charge) -> str:
-        return yuan(obj.amount_fen - obj.paid_fen - obj.waived_fen)
+    def from_position(charge: Charge, result) -> ChargeOut:
+        paid = result.charges_paid.get(charge.pk, 0)
+        owed = result.charges_owed.get(charge.pk, 0)
+        return ChargeOut(
+            charge_id=charge.pk,
+            kind=charge.kind,
+            charged_on=charge.charged_on,
+            amount=yuan(charge.amount_fen),
+            paid=yuan(paid),
+            waived=yuan(charge.waived_fen),
+            outstanding=yuan(owed),
+            held_by_cap=yuan(charge.amount_fen - charge.waived_fen - paid - owed),
+            note=charge.note,
+        )
 
 
 class PaymentIn(Schema):
@@ -620,10 +647,28 @@ def loan_detail(request: HttpRequest, loan_id: LoanId, as_of: dt.date | None = N
     response={200: list[InstallmentOut], **error_responses(404)},
     summary="A loan's schedule",
 )
-def loan_schedule(request: HttpRequest, loan_id: LoanId):
-    """Installments with what is due and what allocation has paid of each."""
-    loan = _loan_only(_user(request), loan_id)
-    return list(loan.installments.order_by("number"))
+def loan_schedule(request: HttpRequest, loan_id: LoanId, as_of: dt.date | None = None):
+    """Installments with what is due and what has been paid of each as of today or `as_of`
+    (YYYY-MM-DD): the loan's one balance, as the loan page and the end-of-day run show it."""
+    loan = _loan(_user(request), loan_id)
+    position = selectors.loan_position(loan, _as_of_in_range(as_of))
+    rows = sorted(position.result.installments, key=lambda i: i.number)
+    return [InstallmentOut.from_position(i) for i in rows]
+
+
+@loans.get(
+    "/{loan_id}/payoff",
+    response={200: PayoffOut, **error_responses(404)},
+    summary="A payoff quote",
+)
+def loan_payoff(request: HttpRequest, loan_id: LoanId, as_of: dt.date | None = None):
+    """What settles the loan early on today or `as_of` (YYYY-MM-DD): overdue amounts, the
+    principal not yet due, interest accrued to the date and the product's early-repayment
+    fee, less credit held. The figure plans and settlements measure discounts against."""
+    loan = _loan(_user(request), loan_id)
+    return PayoffOut.from_quote(
+        loan.external_id, selectors.payoff_quote(loan, _as_of_in_range(as_of))
+    )
 
 
 @loans.get(
@@ -680,10 +725,16 @@ def loan_payment_post(request: HttpRequest, loan_id: LoanId, payload: PaymentIn)
     response={200: list[ChargeOut], **error_responses(404)},
     summary="A loan's charges",
 )
-def loan_charges(request: HttpRequest, loan_id: LoanId):
-    """Fees charged to the loan, with what has been paid and waived."""
-    loan = _loan_only(_user(request), loan_id)
-    return list(loan.charges.all())
+def loan_charges(request: HttpRequest, loan_id: LoanId, as_of: dt.date | None = None):
+    """Fees charged to the loan (by today or `as_of`), with what has been paid and waived,
+    what is owed within the all-in rate cap and what the cap holds back."""
+    loan = _loan(_user(request), loan_id)
+    position = selectors.loan_position(loan, _as_of_in_range(as_of))
+    return [
+        ChargeOut.from_position(c, position.result)
+        for c in sorted(loan.charges.all(), key=lambda c: (c.charged_on, c.pk))
+        if c.charged_on <= position.as_of
+    ]
 
 
 # --- borrowers ------------------------------------------------------------------------------

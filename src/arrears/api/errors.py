@@ -27,6 +27,7 @@ from django.http import (
     HttpResponseNotAllowed,
     HttpResponsePermanentRedirect,
 )
+from django.http.multipartparser import MultiPartParserError
 from django.urls import Resolver404, URLPattern, re_path, resolve
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -165,6 +166,19 @@ def install_error_handlers(api: NinjaAPI) -> None:
             code, message = "malformed_body", "the request body is not valid JSON"
         return respond(request, exc.status_code, {"code": code, "message": message})
 
+    def on_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        # Django's parser refuses a multipart body it cannot split (no or a bad boundary);
+        # unhandled, that was a 500 (or Django's HTML 400), not an answer a client can read.
+        detail = str(exc)
+        if "boundary" in detail.lower():
+            message = (
+                "the multipart/form-data body has no valid boundary: send "
+                "'Content-Type: multipart/form-data; boundary=…' with the boundary the body uses"
+            )
+        else:
+            message = f"the multipart/form-data body could not be read: {detail}"
+        return respond(request, 400, {"code": "malformed_body", "message": message})
+
     def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
         return respond(request, 404, {"code": "not_found", "message": "not found"})
 
@@ -192,6 +206,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(AuthenticationError, on_authentication)
     api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(Http404, on_404)
+    api.add_exception_handler(MultiPartParserError, on_multipart)
     api.add_exception_handler(PermissionDenied, on_permission_denied)
     api.add_exception_handler(BookError, on_book_error)
     # Activities (activities/errors.py): bad input 422, a rule-pack refusal 409 with one item

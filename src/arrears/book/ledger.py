@@ -14,12 +14,15 @@ Rules (see docs/ledger.md):
   base from d + 1): base × rate / day_count. It is kept as an exact integer numerator
   (fen × parts-per-million × days) per installment and rounded half-up to the fen only
   when read, so the result does not depend on how often it is read.
-- Fees are capped with the product's all-in annual rate cap (Terms.fee_cap_ppm; None: no
-  cap). The fees a loan owes as of a date are never more than the room the cap leaves over
-  the interest and penalty the loan bears (fee_room): for each day a principal is current,
-  (cap − contract rate) on it from disbursement through its due date; for each day penalty
-  accrues, (cap − penalty rate) on the penalty base. Kept as one exact numerator per loan
-  and rounded half-up once, like the penalty. Fees owed = min(charged − waived, allowance)
+- The all-in annual cap (Terms.fee_cap_ppm: the lower of the product's and the law's,
+  book.terms; None: no cap) is an annual figure whatever the contract's day count: a day's
+  charges never exceed cap / 365 of the base (CAP_YEAR_DAYS), so a year's never exceed the
+  cap. The penalty per base-day is min(rate / day_count, cap / 365).
+- Fees owed as of a date are never more than the room the cap leaves over the interest and
+  penalty the loan bears (fee_room): for each day a principal is current, (cap − contract
+  rate) / 365 on it from disbursement through its due date; for each day penalty accrues,
+  cap / 365 − the day's penalty rate, on the penalty base. Kept as one exact numerator per
+  loan and rounded half-up once, like the penalty. Fees owed = min(charged − waived, allowance)
   − paid; a payment pays fees only up to the allowance on its date, and the rest of the
   money goes on down the waterfall. The allowance never shrinks, so a fee held back by the
   cap becomes owed as the days pass.
@@ -31,11 +34,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from arrears.core.money import div_half_up
 
 PPM = 1_000_000
+# A cap is an annual figure: a year is 365 days (the annualisation of the courts and of the
+# microlender cost guideline: annual = daily × 365), whatever day count the contract uses.
+CAP_YEAR_DAYS = 365
 DEFAULT_WATERFALL = ("fee", "penalty", "interest", "principal")
 
 
@@ -48,8 +54,8 @@ class Terms:
     grace_days: int = 0
     penalty_on_interest: bool = False  # base = overdue principal (+ overdue interest: 复利)
     waterfall: tuple[str, ...] = DEFAULT_WATERFALL
-    # The product's all-in annual rate cap (None: fees are not capped), and the loan's
-    # contract rate (the part of the cap a current principal already uses).
+    # The all-in annual rate cap (the lower of the product's and the law's; None: no cap),
+    # and the loan's contract rate (the part of the cap a current principal already uses).
     fee_cap_ppm: int | None = None
     annual_rate_ppm: int = 0
 
@@ -158,6 +164,9 @@ class LedgerResult:
     fees_owed: int = 0
     fees_held: int = 0
     fee_allowance: int | None = None
+    # Each charge's part of fees_owed: the cap's room goes to the oldest charge first (as a
+    # payment pays them); the rest of a charge is held back for now.
+    charges_owed: dict[int, int] = field(default_factory=dict)
 
     @property
     def settled(self) -> bool:
@@ -183,6 +192,18 @@ class LedgerResult:
         return 0
 
 
+def penalty_numerator(terms: Terms) -> int:
+    """The penalty per fen-day over day_count × 365 × PPM: min(rate × 365, cap × day_count).
+
+    rate / day_count a day, but never more than cap / 365 a day: with a 360-day count a
+    penalty at the cap would otherwise charge 365/360 of the cap over a year.
+    """
+    num = terms.penalty_rate_ppm * CAP_YEAR_DAYS
+    if terms.fee_cap_ppm is not None:
+        num = min(num, terms.fee_cap_ppm * terms.day_count)
+    return num
+
+
 def replay(
     *,
     installments: list[InstallmentIn],
@@ -203,7 +224,11 @@ def replay(
     if as_of is not None:
         pays = [p for p in pays if p.paid_on <= as_of]
         chgs = [c for c in chgs if c.src.charged_on <= as_of]
-    den = terms.day_count * PPM
+    cap = terms.fee_cap_ppm
+    # Everything over one denominator, day_count × 365 × PPM, so the cap per day (cap / 365)
+    # and the penalty per day (rate / day_count) are both exact numerators.
+    den = terms.day_count * CAP_YEAR_DAYS * PPM
+    pen_num = penalty_numerator(terms)
     allocations: list[AllocationOut] = []
     credit: deque[list] = deque()  # [payment_key, amount, paid_on], oldest money first
 
@@ -227,22 +252,21 @@ def replay(
             inst.accrued_through = through
 
     def penalty_left(inst: _Inst) -> int:
-        return div_half_up(inst.base_days * terms.penalty_rate_ppm, den) - inst.penalty_paid
+        return div_half_up(inst.base_days * pen_num, den) - inst.penalty_paid
 
-    cap = terms.fee_cap_ppm
     fees_paid = 0
 
     def fee_allowance(day: dt.date) -> int | None:
         """Fees the cap allows in all as of `day` (installments accrued through `day`)."""
         if cap is None:
             return None
-        num = max(0, cap - terms.penalty_rate_ppm) * sum(i.base_days for i in insts)
+        num = (cap * terms.day_count - pen_num) * sum(i.base_days for i in insts)
         if disbursed_on is not None and cap > terms.annual_rate_ppm:
             current = sum(
                 i.src.principal_due * max(0, (min(i.src.due_on, day) - disbursed_on).days)
                 for i in insts
             )
-            num += (cap - terms.annual_rate_ppm) * current
+            num += (cap - terms.annual_rate_ppm) * terms.day_count * current
         return div_half_up(num, den)
 
     def pay(amount: int, day: dt.date, payment_key: int) -> int:
@@ -324,6 +348,12 @@ def replay(
     else:
         fees_owed = min(sum(c.src.amount - c.src.waived for c in chgs), allowance) - fees_paid
 
+    room = fees_owed
+    charges_owed: dict[int, int] = {}
+    for c in chgs:
+        charges_owed[c.src.key] = max(0, min(c.left, room))
+        room -= charges_owed[c.src.key]
+
     for key, amount, paid_on in credit:
         allocations.append(AllocationOut(key, "credit", amount, paid_on))
 
@@ -336,7 +366,7 @@ def replay(
             interest_due=i.src.interest_due,
             principal_paid=i.principal_paid,
             interest_paid=i.interest_paid,
-            penalty_accrued=div_half_up(i.base_days * terms.penalty_rate_ppm, den),
+            penalty_accrued=div_half_up(i.base_days * pen_num, den),
             penalty_paid=i.penalty_paid,
         )
         for i in insts
@@ -353,4 +383,5 @@ def replay(
         fees_owed=fees_owed,
         fees_held=fees_left - fees_owed,
         fee_allowance=allowance,
+        charges_owed=charges_owed,
     )

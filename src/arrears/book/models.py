@@ -51,6 +51,16 @@ class Product(models.Model):
         PRIVATE = "private", _("Private lending")
         BANK = "bank", _("Bank loan")
 
+    class AnnuityInterest(models.TextChoices):
+        # 等额本息 as Chinese banks print it: interest = remaining principal × monthly rate,
+        # rounded to the fen each month (book.schedule).
+        REMAINING = "remaining", _("On the remaining principal, rounded monthly (bank)")
+        EXACT = "exact", _("On the exact balance (numpy-financial ipmt)")
+
+    class InterestAccrual(models.TextChoices):
+        MONTHLY = "monthly", _("Annual rate / 12 a month")
+        ACTUAL_360 = "actual_360", _("Actual days / 360")
+
     class PenaltyBase(models.TextChoices):
         PRINCIPAL = "principal", _("Overdue principal")
         PRINCIPAL_INTEREST = "principal_interest", _("Overdue principal and interest (复利)")
@@ -74,6 +84,26 @@ class Product(models.Model):
     # import, docs/imports.md); 0 = none.
     failed_deduction_fee_fen = models.BigIntegerField(default=0, db_default=0)
     arrears_tolerance_fen = models.BigIntegerField(default=0)
+    # How new schedules compute interest (existing schedules are contracts and stay as they
+    # are): 等额本息 on the remaining principal or the exact balance; 先息后本 and 到期一次
+    # 还本付息 at annual / 12 a month or actual days / 360.
+    annuity_interest = models.CharField(
+        max_length=10,
+        choices=AnnuityInterest.choices,
+        default=AnnuityInterest.REMAINING,
+        db_default=AnnuityInterest.REMAINING,
+    )
+    interest_accrual = models.CharField(
+        max_length=12,
+        choices=InterestAccrual.choices,
+        default=InterestAccrual.MONTHLY,
+        db_default=InterestAccrual.MONTHLY,
+    )
+    # 提前还款违约金: a fee on the principal repaid before its due date, as a fraction
+    # (0.01 = 1%); part of a payoff quote (book.selectors.payoff_quote), within the cap.
+    early_repayment_fee_rate = models.DecimalField(
+        max_digits=9, decimal_places=6, default=Decimal("0"), db_default=Decimal("0")
+    )
     # Promises to pay (issue 4): judged at end-of-day from the payments.
     promise_tolerance_fen = models.BigIntegerField(
         default=0,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from arrears.book import ledger
@@ -14,6 +15,7 @@ from arrears.book.terms import loan_terms
 from arrears.core.crypto import search_digests
 from arrears.core.dates import local_today
 from arrears.core.models import User
+from arrears.core.money import decimal_fen, div_half_up
 from arrears.core.scoping import borrowers_for, loans_for, payments_for
 
 
@@ -40,7 +42,9 @@ class LoanPosition:
 def loan_position(loan: Loan, as_of: dt.date | None = None) -> LoanPosition:
     """Replay the loan up to `as_of` (default today) and summarise it."""
     as_of = as_of or local_today()
-    result = ledger.replay(
+    return _summarise(
+        loan,
+        as_of,
         installments=[
             ledger.InstallmentIn(i.id, i.number, i.due_on, i.principal_due_fen, i.interest_due_fen)
             for i in loan.installments.all()
@@ -54,6 +58,67 @@ def loan_position(loan: Loan, as_of: dt.date | None = None) -> LoanPosition:
             for c in loan.charges.all()
         ],
         terms=loan_terms(loan),
+    )
+
+
+def loan_positions(as_of_by_loan: dict[int, dt.date]) -> dict[int, LoanPosition]:
+    """Many loans' positions, each as of its own date: the loans, schedules, payments and
+    charges read in four queries for all of them (batch work: plans' end of day)."""
+    from collections import defaultdict
+
+    from arrears.book.models import Charge, Product
+    from arrears.book.terms import cap_on, legal_cap_periods, terms_for
+
+    ids = sorted(as_of_by_loan)
+    loans = {loan.pk: loan for loan in Loan.objects.select_related("product").filter(pk__in=ids)}
+    insts: dict[int, list] = defaultdict(list)
+    for r in Installment.objects.filter(loan_id__in=ids).values_list(
+        "loan_id", "id", "number", "due_on", "principal_due_fen", "interest_due_fen"
+    ):
+        insts[r[0]].append(ledger.InstallmentIn(*r[1:]))
+    pays: dict[int, list] = defaultdict(list)
+    for r in Payment.objects.filter(loan_id__in=ids).values_list(
+        "loan_id", "id", "external_id", "paid_on", "amount_fen"
+    ):
+        pays[r[0]].append(ledger.PaymentIn(*r[1:]))
+    chgs: dict[int, list] = defaultdict(list)
+    for r in Charge.objects.filter(loan_id__in=ids).values_list(
+        "loan_id", "id", "charged_on", "amount_fen", "waived_fen"
+    ):
+        chgs[r[0]].append(ledger.ChargeIn(*r[1:]))
+    periods = legal_cap_periods(
+        Product.objects.filter(pk__in={loan.product_id for loan in loans.values()})
+    )
+    out = {}
+    for pk, loan in loans.items():
+        p = loan.product
+        terms = terms_for(
+            penalty_rate=loan.penalty_rate,
+            rate_cap=p.rate_cap,
+            day_count=p.day_count,
+            grace_days=p.grace_days,
+            penalty_base=p.penalty_base,
+            allocation_order=p.allocation_order,
+            annual_rate=loan.annual_rate,
+            legal_cap_ppm=cap_on(periods, p.pk, loan.disbursed_on),
+        )
+        out[pk] = _summarise(
+            loan,
+            as_of_by_loan[pk],
+            installments=insts[pk],
+            payments=pays[pk],
+            charges=chgs[pk],
+            terms=terms,
+        )
+    return out
+
+
+def _summarise(loan, as_of, *, installments, payments, charges, terms) -> LoanPosition:
+    result = ledger.replay(
+        installments=installments,
+        payments=payments,
+        charges=charges,
+        terms=terms,
         as_of=as_of,
         disbursed_on=loan.disbursed_on,
     )
@@ -74,6 +139,85 @@ def loan_position(loan: Loan, as_of: dt.date | None = None) -> LoanPosition:
         credit_balance=result.credit_balance,
         next_due_on=min(upcoming) if upcoming else None,
         result=result,
+    )
+
+
+@dataclass(frozen=True)
+class PayoffQuote:
+    """What ends a loan early on a date (提前结清金额), fen: what is overdue (principal,
+    interest, penalty and the fees the cap allows), what falls due that day, the principal
+    not yet due, interest accrued on the running period to that day, and the product's
+    early-repayment fee on the principal repaid early (within the all-in cap), less credit.
+
+    Future interest that has not accrued is not owed to settle early, so a settlement's
+    discount is measured against this figure (plans), never against the whole schedule.
+    """
+
+    as_of: dt.date
+    overdue: int  # LoanPosition.total_due
+    due_today: int  # principal and interest of installments due on the date, unpaid
+    principal_not_due: int
+    interest_accrued: int
+    early_repayment_fee: int
+    credit: int
+
+    @property
+    def total(self) -> int:
+        return max(
+            self.overdue
+            + self.due_today
+            + self.principal_not_due
+            + self.interest_accrued
+            + self.early_repayment_fee
+            - self.credit,
+            0,
+        )
+
+
+def payoff_quote(
+    loan: Loan, as_of: dt.date | None = None, *, position: LoanPosition | None = None
+) -> PayoffQuote:
+    """The payoff quote of a loan as of a date (default today); pass `position` (the loan's
+    LoanPosition as of the same date) to reuse a replay already made.
+
+    Interest accrued on the running period (from the previous due date, or disbursement, to
+    the installment's due date) is its scheduled interest × days elapsed / days in the
+    period, rounded half-up: the schedule's own convention, pro rata, never more than it.
+    """
+    as_of = as_of or local_today()
+    pos = position if position is not None and position.as_of == as_of else None
+    pos = pos or loan_position(loan, as_of)
+    insts = pos.result.installments
+    due_today = sum(i.principal_left + i.interest_left for i in insts if i.due_on == as_of)
+    ahead = [i for i in insts if i.due_on > as_of]
+    principal_not_due = sum(i.principal_left for i in ahead)
+    accrued = 0
+    if ahead:
+        running = ahead[0]
+        earlier = [i.due_on for i in insts if i.due_on <= as_of]
+        start = max(earlier) if earlier else loan.disbursed_on
+        period = (running.due_on - start).days
+        elapsed = min(max((as_of - start).days, 0), period)
+        if period > 0:
+            accrued = div_half_up(running.interest_due * elapsed, period)
+        accrued = max(accrued - running.interest_paid, 0)
+    fee = 0
+    rate = loan.product.early_repayment_fee_rate
+    if rate and principal_not_due:
+        fee = decimal_fen(Decimal(principal_not_due) * rate)
+        allowance = pos.result.fee_allowance
+        if allowance is not None:
+            # The fee is a fee: within the room the all-in cap leaves as of the date.
+            taken = sum(pos.result.charges_paid.values()) + pos.fees
+            fee = min(fee, max(allowance - taken, 0))
+    return PayoffQuote(
+        as_of=as_of,
+        overdue=pos.total_due,
+        due_today=due_today,
+        principal_not_due=principal_not_due,
+        interest_accrued=accrued,
+        early_repayment_fee=fee,
+        credit=pos.credit_balance,
     )
 
 
@@ -126,11 +270,7 @@ def loan_list(
     if method:
         qs = qs.filter(repayment_method=method)
     if overdue is not None:
-        today = as_of or local_today()
-        late = Installment.objects.filter(loan=OuterRef("pk"), due_on__lt=today).exclude(
-            principal_paid_fen=F("principal_due_fen"),
-            interest_paid_fen=F("interest_due_fen"),
-        )
+        late = late_installments(as_of or local_today())
         qs = (
             qs.filter(pk__in=late.values("loan_id"))
             if overdue
@@ -182,16 +322,33 @@ def payment_list(*, user: User, loan: Loan | None = None) -> QuerySet[Payment]:
 
 
 def loan_totals(qs: QuerySet[Loan], as_of: dt.date | None = None) -> QuerySet[Loan]:
-    """Annotate loans with paid figures and credit as of a date (default today), set-based.
+    """The one balance of many loans as of a date (default today), set-based.
+
+    Every list, total and export reads a loan's balance here (one loan's full position, with
+    penalty and the capped fees: loan_position; both equal the end-of-day engine's).
+    Annotates paid_principal, paid_interest, paid_penalty, paid_fees, credit_as_of,
+    outstanding_principal, overdue_principal, overdue_interest and is_overdue (DPD > 0).
 
     Paid means allocated with `effective_on` on or before the date: money held as credit for
-    an installment not yet due is still credit, as on the loan page (book.ledger).
+    an installment not yet due is still credit, as on the loan page (book.ledger), so a loan
+    prepaid beyond what it owes shows its principal outstanding and the credit beside it —
+    never the stored paid columns, which count the credit as already applied.
     """
     as_of = as_of or local_today()
     allocs = Allocation.objects.filter(loan=OuterRef("pk"), effective_on__lte=as_of).values("loan")
 
-    def paid(component: str):
-        sub = allocs.filter(component=component).annotate(s=Sum("amount_fen")).values("s")[:1]
+    def paid(component: str, overdue: bool = False):
+        sub = allocs.filter(component=component)
+        if overdue:
+            sub = sub.filter(installment__due_on__lt=as_of)
+        sub = sub.annotate(s=Sum("amount_fen")).values("s")[:1]
+        return Coalesce(Subquery(sub), 0)
+
+    def due(field: str, overdue: bool = False):
+        sub = Installment.objects.filter(loan=OuterRef("pk"))
+        if overdue:
+            sub = sub.filter(due_on__lt=as_of)
+        sub = sub.values("loan").annotate(s=Sum(field)).values("s")[:1]
         return Coalesce(Subquery(sub), 0)
 
     paid_in = (
@@ -207,6 +364,34 @@ def loan_totals(qs: QuerySet[Loan], as_of: dt.date | None = None) -> QuerySet[Lo
         paid_penalty=paid("penalty"),
         paid_fees=paid("fee"),
         credit_as_of=Coalesce(Subquery(paid_in), 0) - Coalesce(Subquery(applied), 0),
+        outstanding_principal=due("principal_due_fen") - paid("principal"),
+        overdue_principal=due("principal_due_fen", True) - paid("principal", True),
+        overdue_interest=due("interest_due_fen", True) - paid("interest", True),
+        is_overdue=Exists(late_installments(as_of).filter(loan=OuterRef("pk"))),
+    )
+
+
+def late_installments(as_of: dt.date) -> QuerySet[Installment]:
+    """Installments due before `as_of` with more principal and interest unpaid as of that day
+    than the product's arrears tolerance (what makes DPD > 0, as the engine counts it)."""
+    paid = (
+        Allocation.objects.filter(
+            installment=OuterRef("pk"),
+            effective_on__lte=as_of,
+            component__in=("principal", "interest"),
+        )
+        .values("installment")
+        .annotate(s=Sum("amount_fen"))
+        .values("s")[:1]
+    )
+    return (
+        Installment.objects.filter(due_on__lt=as_of)
+        .annotate(paid_as_of=Coalesce(Subquery(paid), 0))
+        .filter(
+            paid_as_of__lt=F("principal_due_fen")
+            + F("interest_due_fen")
+            - F("loan__product__arrears_tolerance_fen")
+        )
     )
 
 

@@ -23,7 +23,7 @@ from arrears.book.models import (
     Product,
 )
 from arrears.book.schedule import ScheduledInstallment, build_schedule
-from arrears.book.terms import terms_for
+from arrears.book.terms import cap_on, legal_cap_periods, terms_for
 from arrears.core.audit import audit_record
 from arrears.core.dates import local_today
 from arrears.core.models import User
@@ -89,6 +89,8 @@ def loan_create(
         term_months=term_months,
         method=repayment_method,
         disbursed_on=disbursed_on,
+        annuity_interest=product.annuity_interest,
+        accrual=product.interest_accrual,
     )
     loan = Loan.objects.create(
         external_id=external_id,
@@ -157,6 +159,7 @@ def _replay_chunk(ids: list[int]) -> None:
             "annual_rate",
             "penalty_rate",
             "disbursed_on",
+            "product_id",
             "product__rate_cap",
             "product__day_count",
             "product__grace_days",
@@ -200,6 +203,9 @@ def _replay_chunk(ids: list[int]) -> None:
         )
         charge_paid_now[r["id"]] = r["paid_fen"]
 
+    legal = legal_cap_periods(
+        Product.objects.filter(id__in={r["product_id"] for r in loans.values()})
+    )
     new_allocs: list[Allocation] = []
     inst_updates: list[Installment] = []
     charge_updates: list[Charge] = []
@@ -213,6 +219,7 @@ def _replay_chunk(ids: list[int]) -> None:
             penalty_base=row["product__penalty_base"],
             allocation_order=row["product__allocation_order"],
             annual_rate=row["annual_rate"],
+            legal_cap_ppm=cap_on(legal, row["product_id"], row["disbursed_on"]),
         )
         result = ledger.replay(
             installments=insts[loan_id],
@@ -361,6 +368,63 @@ def payment_post(
             ip=ip,
         )
     return payment, True
+
+
+def payments_post_many(
+    *,
+    rows: Sequence[tuple[int, str, dt.date, int, str]],
+    actor: User | None = None,
+    source: str = "system",
+) -> dict[str, Payment]:
+    """Post many payments at once — (loan_id, payment ID, paid_on, amount_fen, channel) —
+    in bulk: one insert, one batched replay of their loans, one audit batch. For batch work
+    (a plan's waiver at end of day). An ID already posted is left as it is (idempotent).
+    Returns the payments by ID, the ones already there included."""
+    from arrears.core.audit import AuditItem, audit_record_many
+
+    ids = [r[1] for r in rows]
+    with transaction.atomic():
+        existing = {p.external_id: p for p in Payment.objects.filter(external_id__in=ids)}
+        new = [
+            Payment(
+                external_id=external_id,
+                loan_id=loan_id,
+                paid_on=paid_on,
+                amount_fen=amount,
+                channel=channel,
+                source=source,
+                posted_by=actor,
+            )
+            for loan_id, external_id, paid_on, amount, channel in rows
+            if external_id not in existing and amount > 0
+        ]
+        Payment.objects.bulk_create(new, batch_size=1000)
+        if new:
+            loans_replay({p.loan_id for p in new})
+        loans = dict(
+            Loan.objects.filter(id__in={p.loan_id for p in new}).values_list("id", "external_id")
+        )
+        audit_record_many(
+            actor=actor,
+            items=[
+                AuditItem(
+                    "payment.post",
+                    "payment",
+                    p.external_id,
+                    None,
+                    {
+                        "loan": loans[p.loan_id],
+                        "paid_on": p.paid_on.isoformat(),
+                        "amount_fen": p.amount_fen,
+                        "channel": p.channel,
+                    },
+                )
+                for p in new
+            ],
+            source=source,
+        )
+    out = {p.external_id: p for p in Payment.objects.filter(external_id__in=ids)}
+    return out
 
 
 def charge_add(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -247,6 +248,53 @@ def cases_escalate_willful(*, as_of: dt.date, actor=None) -> int:
                 after={"escalation": "willful", "escalated_on": as_of, "evidence": "activity"},
                 source="eod",
             )
+    return len(rows)
+
+
+def cases_escalate_many(
+    *, escalations: Iterable[tuple[int, dt.date]], reason: str, actor=None, source: str = "eod"
+) -> int:
+    """Escalate many cases for `reason`, each on its own date — (case_id, on) — set-based:
+    one query reads them, one UPDATE per distinct date, one audit batch. As case_escalate,
+    never a step down: a case already escalated as far is left alone. Returns how many."""
+    from arrears.cases.models import Case, Escalation
+    from arrears.core.audit import AuditItem, audit_record_many
+
+    _choice("reason", reason, Escalation)
+    on_by_case = dict(escalations)
+    if not on_by_case:
+        return 0
+    below = [r for r, rank in ESCALATION_RANK.items() if rank < ESCALATION_RANK[reason]]
+    with transaction.atomic():
+        rows = list(
+            Case.objects.filter(pk__in=on_by_case)
+            .filter(Q(escalation="") | Q(escalation__in=below))
+            .select_for_update()
+            .order_by("pk")
+            .values_list("pk", "escalation", "escalated_on")
+        )
+        by_day: dict[dt.date, list[int]] = {}
+        for pk, _e, _d in rows:
+            by_day.setdefault(on_by_case[pk], []).append(pk)
+        now = timezone.now()
+        for day, pks in by_day.items():
+            Case.objects.filter(pk__in=pks).update(
+                escalation=reason, escalated_on=day, updated_at=now
+            )
+        audit_record_many(
+            actor=actor,
+            items=[
+                AuditItem(
+                    "case.escalate",
+                    "case",
+                    pk,
+                    {"escalation": before, "escalated_on": before_on},
+                    {"escalation": reason, "escalated_on": on_by_case[pk]},
+                )
+                for pk, before, before_on in rows
+            ],
+            source=source,
+        )
     return len(rows)
 
 

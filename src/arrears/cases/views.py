@@ -117,6 +117,8 @@ def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict
     loan_page = web.loan_page(user=user, external_id=case.loan.external_id)
     if loan_page is None:  # the case is in scope, so its loan is: only a race gets here
         raise Http404(_("No such case."))
+    # The loan replayed once for the whole page: panels (plans' payoff) read this position.
+    case.loan_position = loan_page.position
     deadline, time_barred = selectors.limitation(case)
     profile = selectors.case_profile(case, language)
     can_work = _can(user, "case.work") and case.status == "open"
@@ -157,6 +159,7 @@ def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict
         "loan": case.loan,
         "borrower": case.borrower,
         "p": loan_page.position,
+        "payoff": loan_page.payoff,
         "state": loan_page.state,
         "schedule": loan_page.schedule,
         "payments": loan_page.payments,

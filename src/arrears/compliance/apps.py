@@ -7,7 +7,12 @@ class ComplianceConfig(AppConfig):
     label = "compliance"
 
     def ready(self) -> None:
+        from arrears.book.terms import legal_caps_register
+        from arrears.compliance.caps import legal_cap_periods
         from arrears.web.navigation import NavItem, nav_register
+
+        # The law's interest caps reach the ledger and the engine through book.terms.
+        legal_caps_register(legal_cap_periods)
 
         # Administrators choose each product's rule pack and keep the LPR table.
         nav_register(

@@ -13,6 +13,7 @@ from arrears.compliance.selectors import default_pack_code, lpr_in_force, pack_c
 
 # SPC private-lending provisions (2020 rev.) art. 25: four times the one-year LPR.
 PRIVATE_LENDING_LPR_MULTIPLE = Decimal(4)
+PPM = 1_000_000
 
 
 def _lpr_rate(on: dt.date) -> Decimal | None:
@@ -99,3 +100,82 @@ def check_loan_terms(
                     )
                 )
     return problems
+
+
+def legal_cap_periods(products) -> list:
+    """The law's all-in cap periods (book.terms.CapPeriod) of each product, by contract date.
+
+    From each product's rule pack (CN.INTEREST_CAP: periods of a fixed `rate` or an
+    `lpr_multiple`) and the LPR table:
+
+    - a `rate` period gives one period at that rate;
+    - an `lpr_multiple` period gives one period per LPR announcement in force during it
+      (4 × the one-year LPR in force on the contract date, SPC private-lending provisions
+      art. 25);
+    - a `rate` period followed by an `lpr_multiple` one (private lending before 2020-08-20)
+      follows art. 31: the old cap covers interest up to 2020-08-19 and the 4 × LPR cap "at
+      filing" covers everything after. The ledger carries one cap per loan, and every such
+      loan's charges since 2020-08-20 are what is owed now, so the cap is the lower of the
+      old rate and 4 × the latest one-year LPR in the table (the standard of a claim filed
+      today); a new LPR row changes it, and makes the next end-of-day run full.
+
+    A product whose pack has no cap for its type has no period (no legal cap).
+    """
+    from arrears.book.terms import CapPeriod
+    from arrears.compliance.models import LprRate
+    from arrears.compliance.rules import _as_spec
+    from arrears.compliance.selectors import pack_for_product
+
+    products = list(products)
+    if not products:
+        return []
+    table: list = []
+
+    def lpr() -> list:
+        # Read only when some product's periods need it (microloans' do not).
+        if not table:
+            table.append(
+                list(
+                    LprRate.objects.order_by("published_on").values_list(
+                        "published_on", "one_year_rate"
+                    )
+                )
+            )
+        return table[0]
+
+    specs: dict[int, object] = {}
+    out: list[CapPeriod] = []
+    for product in products:
+        try:
+            pack = pack_for_product(product)
+        except LookupError:
+            continue
+        if pack.pk not in specs:
+            specs[pack.pk] = _as_spec(pack)
+        rules = specs[pack.pk].of_kind("interest_cap")
+        periods = rules[0].parameters.get("caps", {}).get(product.product_type) if rules else None
+        periods = sorted(periods or [], key=lambda p: p["from"])
+        for k, period in enumerate(periods):
+            start = dt.date.fromisoformat(period["from"])
+            later = [p for p in periods[k + 1 :] if "lpr_multiple" in p]
+            if "rate" in period:
+                rate = Decimal(str(period["rate"]))
+                if later and lpr():
+                    rate = min(rate, Decimal(str(later[0]["lpr_multiple"])) * lpr()[-1][1])
+                out.append(CapPeriod(product.pk, start, _ppm(rate)))
+                continue
+            multiple = Decimal(str(period["lpr_multiple"]))
+            end = dt.date.fromisoformat(periods[k + 1]["from"]) if k + 1 < len(periods) else None
+            in_force = [r for r in lpr() if r[0] <= start]
+            if in_force:
+                out.append(CapPeriod(product.pk, start, _ppm(multiple * in_force[-1][1])))
+            for published, rate in lpr():
+                if published > start and (end is None or published < end):
+                    out.append(CapPeriod(product.pk, published, _ppm(multiple * rate)))
+    return out
+
+
+def _ppm(rate: Decimal) -> int:
+    from arrears.core.money import rate_ppm
+
+    return rate_ppm(rate)

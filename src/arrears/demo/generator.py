@@ -680,7 +680,10 @@ class ChunkBuilder:
             if days <= 0:
                 return 0
             base = amounts[k][0] + (amounts[k][1] if terms.penalty_on_interest else 0)
-            return div_half_up(base * terms.penalty_rate_ppm * days, terms.day_count * 1_000_000)
+            return div_half_up(
+                base * ledger.penalty_numerator(terms) * days,
+                terms.day_count * ledger.CAP_YEAR_DAYS * 1_000_000,
+            )
 
         def total(k: int) -> int:
             return amounts[k][0] + amounts[k][1]

@@ -9,8 +9,13 @@ Pure functions over Polars frames, no Django. Inputs (dates are pl.Date, money I
 - loans:        id, borrower_id, product_id, penalty_rate_ppm, annual_rate_ppm, disbursed_on
 - products:     id, day_count, grace_days, rate_cap_ppm (null: no cap), penalty_on_interest (bool),
                 arrears_tolerance
+- caps:         product_id, from_on, cap_ppm (optional) — the law's cap periods by contract
+                date (book.terms.CapPeriod); a loan's cap is the lower of its product's
+                rate_cap_ppm and the legal cap in force on its disbursement date.
 - events:       loan_id, event_date, kind, actor, reached_on, revive_only
                 (every limitation restart event; see eod.limitation for the rule)
+- credit:       loan_id, credit (optional) — money held as credit as of D (paid by D and not
+                yet applied) of the loans with an installment in the pre-due window.
 - future:       loan_id, principal_due, last_due (optional) — installments due after the
                 pre-due horizon, summed per loan by the loader instead of sent row by row.
                 They cannot carry money as of D (nothing is applied before its due date), so
@@ -23,14 +28,17 @@ paid before d, so with s = due + grace + 1 and n = max(0, D - s + 1) days:
 
     sum_d base(d) = due * n - sum_j a_j * max(0, D - max(e_j, s - 1))
 
-and the accrued penalty is div_half_up(rate_ppm * sum_d base(d), day_count * 1e6), exactly
-as replay keeps its numerator.
+and the accrued penalty is div_half_up(pen * sum_d base(d), day_count * 365 * 1e6) with
+pen = min(rate_ppm * 365, cap_ppm * day_count) (rate * 365 without a cap): a day's penalty
+is rate / day_count of the base but never more than cap / 365 (ledger.penalty_numerator),
+exactly as replay keeps its numerator.
 
-Fees under a product's cap (ledger.replay, "Fees are capped"): the allowance as of D is
+Fees under the cap (ledger.replay, "Fees are capped"): the allowance as of D is
 
-    div_half_up((cap - rate) * sum_i sum_d base_i(d)
-                + max(0, cap - annual) * sum_i principal_due_i * max(0, min(due_i, D) - disbursed),
-                day_count * 1e6)
+    div_half_up((cap * day_count - pen) * sum_i sum_d base_i(d)
+                + max(0, cap - annual) * day_count
+                  * sum_i principal_due_i * max(0, min(due_i, D) - disbursed),
+                day_count * 365 * 1e6)
 
 per loan (installments due after the horizon count with due_i > D), and the fees owed are
 min(charged - waived, allowance) - paid, with paid from the stored fee allocations: replay
@@ -85,6 +93,9 @@ LOANS_SCHEMA = {
     "annual_rate_ppm": pl.Int64,
     "disbursed_on": pl.Date,
 }
+CAPS_SCHEMA = {"product_id": pl.Int64, "from_on": pl.Date, "cap_ppm": pl.Int64}
+# A cap is an annual figure: a day's charges are at most cap / 365 (book.ledger).
+CAP_YEAR_DAYS = 365
 PRODUCTS_SCHEMA = {
     "id": pl.Int64,
     "day_count": pl.Int64,
@@ -94,6 +105,7 @@ PRODUCTS_SCHEMA = {
     "arrears_tolerance": pl.Int64,
 }
 EVENTS_SCHEMA = limitation.EVENTS_SCHEMA
+CREDIT_SCHEMA = {"loan_id": pl.Int64, "credit": pl.Int64}
 FUTURE_SCHEMA = {"loan_id": pl.Int64, "principal_due": pl.Int64, "last_due": pl.Date}
 
 # The per-loan result, in this order (also the snapshot's columns).
@@ -153,6 +165,8 @@ def compute(
     config: EodConfig,
     future: pl.DataFrame | None = None,
     peers: pl.DataFrame | None = None,
+    caps: pl.DataFrame | None = None,
+    credit: pl.DataFrame | None = None,
 ) -> EodResult:
     """Every loan's figures as of `as_of` (see the module docstring for the frames).
 
@@ -163,17 +177,34 @@ def compute(
     """
     d = (as_of - EPOCH).days
 
+    loan_terms = loans.lazy().select(
+        "id", "product_id", "penalty_rate_ppm", "annual_rate_ppm", "disbursed_on"
+    )
+    if caps is not None and caps.height:
+        # The law's cap in force on the contract (disbursement) date, per product.
+        loan_terms = loan_terms.sort("disbursed_on").join_asof(
+            caps.lazy()
+            .select("product_id", "from_on", pl.col("cap_ppm").alias("legal_cap"))
+            .sort("from_on"),
+            left_on="disbursed_on",
+            right_on="from_on",
+            by="product_id",
+            strategy="backward",
+            check_sortedness=False,  # both sorted just above
+        )
+    else:
+        loan_terms = loan_terms.with_columns(pl.lit(None, pl.Int64).alias("legal_cap"))
     terms = (
-        loans.lazy()
-        .select("id", "product_id", "penalty_rate_ppm", "annual_rate_ppm", "disbursed_on")
-        .join(
+        loan_terms.join(
             products.lazy().rename({"id": "product_id"}),
             on="product_id",
             how="left",
         )
+        # The effective all-in cap: the lower of the product's and the law's.
+        .with_columns(pl.min_horizontal("rate_cap_ppm", "legal_cap").alias("rate_cap_ppm"))
         .select(
             pl.col("id").alias("loan_id"),
-            # The penalty rate actually charged never exceeds the product's all-in cap.
+            # The penalty rate actually charged never exceeds the all-in cap.
             pl.when(
                 pl.col("rate_cap_ppm").is_not_null()
                 & (pl.col("rate_cap_ppm") < pl.col("penalty_rate_ppm"))
@@ -188,6 +219,17 @@ def compute(
             pl.col("grace_days"),
             pl.col("penalty_on_interest"),
             pl.col("arrears_tolerance"),
+        )
+        .with_columns(
+            # Penalty per fen-day over day_count * 365 * PPM (ledger.penalty_numerator).
+            pl.when(pl.col("rate_cap_ppm").is_null())
+            .then(pl.col("rate") * CAP_YEAR_DAYS)
+            .otherwise(
+                pl.min_horizontal(
+                    pl.col("rate") * CAP_YEAR_DAYS, pl.col("rate_cap_ppm") * pl.col("day_count")
+                )
+            )
+            .alias("pen_num")
         )
     )
 
@@ -246,8 +288,8 @@ def compute(
     base_days = base_days + pl.when(pl.col("penalty_on_interest")).then(
         pl.col("interest_due") * n_days - pl.col("i_w")
     ).otherwise(0)
-    den2 = 2 * pl.col("day_count").cast(pl.Int128) * PPM
-    numerator = base_days.cast(pl.Int128) * pl.col("rate").cast(pl.Int128)
+    den2 = 2 * pl.col("day_count").cast(pl.Int128) * CAP_YEAR_DAYS * PPM
+    numerator = base_days.cast(pl.Int128) * pl.col("pen_num").cast(pl.Int128)
     accrued = ((2 * numerator + den2 // 2) // den2).cast(pl.Int64)
 
     # Principal-days a current principal gives the fee cap room (nothing is paid before its
@@ -339,12 +381,13 @@ def compute(
     )
     # The cap's allowance for fees (module docstring), exact in Int128, rounded once.
     cap = pl.col("rate_cap_ppm").cast(pl.Int128)
-    overdue_room = (cap - pl.col("rate").cast(pl.Int128)).clip(lower_bound=0)
-    current_room = (cap - pl.col("annual_rate_ppm").cast(pl.Int128)).clip(lower_bound=0)
+    dc = pl.col("day_count").cast(pl.Int128)
+    overdue_room = cap * dc - pl.col("pen_num").cast(pl.Int128)
+    current_room = (cap - pl.col("annual_rate_ppm").cast(pl.Int128)).clip(lower_bound=0) * dc
     room = overdue_room * pl.col("base_days").fill_null(0).cast(pl.Int128) + current_room * pl.col(
         "current_pd"
     ).fill_null(0).cast(pl.Int128)
-    den_fee = 2 * pl.col("day_count").cast(pl.Int128) * PPM
+    den_fee = 2 * dc * CAP_YEAR_DAYS * PPM
     allowance = ((2 * room + den_fee // 2) // den_fee).cast(pl.Int64)
     fees_owed = (
         pl.when(pl.col("fees_net").is_null())
@@ -376,7 +419,9 @@ def compute(
         .join(per_loan, on="loan_id", how="left")
         .join(fees, on="loan_id", how="left")
         .join(
-            terms.select("loan_id", "rate", "rate_cap_ppm", "annual_rate_ppm", "day_count"),
+            terms.select(
+                "loan_id", "rate", "pen_num", "rate_cap_ppm", "annual_rate_ppm", "day_count"
+            ),
             on="loan_id",
             how="left",
         )
@@ -492,9 +537,53 @@ def compute(
     )
     if peers_out is None:
         loans_df, pre_due_df = pl.collect_all([loans_out, pre_due])
-        return EodResult(as_of=as_of, loans=loans_df, pre_due=pre_due_df)
-    loans_df, pre_due_df, peers_df = pl.collect_all([loans_out, pre_due, peers_out])
+        peers_df = None
+    else:
+        loans_df, pre_due_df, peers_df = pl.collect_all([loans_out, pre_due, peers_out])
+    pre_due_df = pre_due_net_of_credit(pre_due_df, credit, loans_df)
     return EodResult(as_of=as_of, loans=loans_df, pre_due=pre_due_df, peers=peers_df)
+
+
+def pre_due_net_of_credit(
+    pre_due: pl.DataFrame, credit: pl.DataFrame | None, owed: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """The pre-due list less the credit each loan holds as of D.
+
+    Held credit is applied on the next due date to what is due then, by the waterfall:
+    first anything owed as of D (`owed`: loan_id, total_due — fees the cap released since
+    the last event, say), then the installments oldest first. So an installment shows only
+    what the credit will not cover, and one the credit covers in full is not listed: a
+    prepaid loan is not falling due.
+    """
+    if credit is None or credit.height == 0 or pre_due.height == 0:
+        return pre_due
+    left = credit.lazy()
+    if owed is not None:
+        left = left.join(owed.lazy().select("loan_id", "total_due"), on="loan_id", how="left")
+        left = left.select(
+            "loan_id",
+            (pl.col("credit") - pl.col("total_due").fill_null(0))
+            .clip(lower_bound=0)
+            .alias("credit"),
+        )
+    before = pl.col("amount_due").cum_sum().over("loan_id") - pl.col("amount_due")
+    return (
+        pre_due.lazy()
+        .sort("loan_id", "due_on", "number")
+        .join(left, on="loan_id", how="left")
+        .with_columns(pl.col("credit").fill_null(0))
+        .with_columns(
+            # The part of this installment the credit left after the earlier ones covers.
+            (
+                pl.col("amount_due")
+                - (pl.col("credit") - before).clip(lower_bound=0, upper_bound=pl.col("amount_due"))
+            ).alias("amount_due")
+        )
+        .filter(pl.col("amount_due") > 0)
+        .select(pre_due.columns)
+        .sort("due_on", "loan_id", "number")
+        .collect()
+    )
 
 
 GROUP_SCHEMA = {

@@ -60,7 +60,10 @@ from arrears.eod.config import EodConfig
 from arrears.eod.models import EodRun
 
 # Bump when the engine's rules change, so the first run after an upgrade is full.
-ENGINE_VERSION = 3  # 2: fees capped with the product's all-in rate cap; 3: limitation in order
+# 2: fees capped with the product's all-in rate cap; 3: the legal cap binds too, and a cap
+# is an annual figure (a day's charges at most cap / 365); 4: limitation events in date order
+# (only the debtor's own act revives an expired period), holidays, the 20-year limit
+ENGINE_VERSION = 4
 
 REASONS = (
     "changed",
@@ -117,12 +120,16 @@ def run_basis(config: EodConfig) -> dict:
             "config": dataclasses.asdict(config),
             "sources": limitation.restart_sources(config.restart_kinds),
             "ledger_kinds": sorted(limitation.LEDGER_KINDS),
+            # The law's caps (rule packs and the LPR table): an edit changes past figures
+            # of many loans at once, so the next run is full.
+            "caps": list(loader.caps_frame().iter_rows()),
         }
     )
     products = {
         str(row[0]): _digest(row[1:])[:16]
         for row in Product.objects.order_by("id").values_list(
             "id",
+            "product_type",
             "day_count",
             "grace_days",
             "rate_cap",
@@ -338,8 +345,7 @@ def select(
             " c.amount_fen - c.waived_fen - COALESCE((SELECT SUM(a.amount_fen)"
             " FROM book_allocation a WHERE a.charge_id = c.id AND a.effective_on <= %s), 0)"
             " AS left_fen FROM book_charge c JOIN book_loan l ON l.id = c.loan_id"
-            " JOIN book_product pr ON pr.id = l.product_id"
-            " WHERE pr.rate_cap IS NOT NULL AND c.charged_on <= %s"
+            " WHERE c.charged_on <= %s"
             " AND l.ledger_changed_at < %s"
             " AND EXISTS (SELECT 1 FROM book_installment i"
             " WHERE i.loan_id = c.loan_id AND i.due_on > %s)) x"
@@ -468,10 +474,11 @@ PRE_DUE_SCHEMA = {
 
 
 def pre_due(as_of: dt.date, config: EodConfig) -> pl.DataFrame:
-    """The pre-due list of every loan straight from the schedule (what the engine gives).
+    """The pre-due list of every loan straight from the schedule (what the engine gives),
+    before credit: services nets it with engine.pre_due_net_of_credit and pre_due_credit.
 
     Nothing is paid before its due date (docs/ledger.md), so an installment due in
-    (D, D + N] still owes its whole principal and interest as of D.
+    (D, D + N] still owes its whole principal and interest as of D, less held credit.
     """
     horizon = as_of + dt.timedelta(days=config.pre_due_days)
     return loader.fetch(
@@ -481,6 +488,11 @@ def pre_due(as_of: dt.date, config: EodConfig) -> pl.DataFrame:
         " AND principal_due_fen + interest_due_fen > 0",
         PRE_DUE_SCHEMA,
     )
+
+
+def pre_due_credit(as_of: dt.date, config: EodConfig) -> pl.DataFrame:
+    """Credit held as of D by every loan with an installment in the pre-due window."""
+    return loader.fetch(*loader.q_credit(as_of, as_of + dt.timedelta(days=config.pre_due_days)))
 
 
 def recompute_reasons() -> dict[int, set[str]]:

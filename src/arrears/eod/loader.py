@@ -201,6 +201,20 @@ def _allocations_frame(df: pl.DataFrame) -> pl.DataFrame:
     ).select(list(engine.ALLOCATIONS_SCHEMA))
 
 
+def q_credit(as_of: dt.date, horizon: dt.date) -> tuple[str, dict]:
+    """Credit held as of D (paid by D, not applied by D) by the loans with an installment due
+    in (D, horizon]: the pre-due list is net of it (engine.pre_due_net_of_credit)."""
+    return (
+        "SELECT p.loan_id, SUM(p.amount_fen) - COALESCE((SELECT SUM(a.amount_fen)"
+        " FROM book_allocation a WHERE a.loan_id = p.loan_id"
+        f" AND a.effective_on <= {_lit(as_of)} AND a.component <> 'credit'), 0)"
+        f" FROM book_payment p WHERE p.paid_on <= {_lit(as_of)} AND p.loan_id IN"
+        f" (SELECT loan_id FROM book_installment WHERE due_on > {_lit(as_of)}"
+        f" AND due_on <= {_lit(horizon)}) GROUP BY p.loan_id",
+        engine.CREDIT_SCHEMA,
+    )
+
+
 def q_charges(as_of: dt.date, subset: bool = False) -> tuple[str, dict]:
     return (
         f"SELECT id, loan_id, {_date('charged_on')}, amount_fen, waived_fen FROM book_charge "
@@ -278,6 +292,8 @@ def load_book(
         "future": q_future(horizon, subset),
         "charges": q_charges(as_of, subset),
         "products": q_products(),
+        # An incremental run nets the pre-due list of every loan itself (services).
+        "credit": None if subset else q_credit(as_of, horizon),
     }
     if workers is None:
         workers = load_workers()
@@ -305,7 +321,24 @@ def load_book(
                     else engine.empty(engine.EVENTS_SCHEMA)
                 )
     frames["allocations"] = _allocations_frame(frames["allocations"])
+    frames["caps"] = caps_frame()
     return frames
+
+
+def caps_frame() -> pl.DataFrame:
+    """The law's cap periods of every product (book.terms.legal_cap_periods), as a frame."""
+    from arrears.book.models import Product
+    from arrears.book.terms import legal_cap_periods
+
+    rows = legal_cap_periods(Product.objects.order_by("id"))
+    return pl.DataFrame(
+        {
+            "product_id": [r.product_id for r in rows],
+            "from_on": [r.from_on for r in rows],
+            "cap_ppm": [r.cap_ppm for r in rows],
+        },
+        schema=engine.CAPS_SCHEMA,
+    )
 
 
 @contextmanager

@@ -39,7 +39,11 @@ def eod_latest_run() -> EodRun | None:
 
 def pre_due_list(*, as_of: dt.date | None = None, loans: QuerySet[Loan] | None = None):
     """Installments falling due soon (到期调度) from the run of `as_of` (default: latest),
-    limited to `loans` (a scoped queryset) when given."""
+    limited to `loans` (a scoped queryset) when given.
+
+    `amount_due_fen` is net of the credit the loan holds (engine.pre_due_net_of_credit): a
+    prepaid installment is not listed, a part-prepaid one shows what is left to pay. This is
+    the one pre-due figure; pages and reminders read it here."""
     if as_of is None:
         run = eod_latest_run()
         if run is None:

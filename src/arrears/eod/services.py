@@ -206,6 +206,7 @@ def eod_run(
                     if config.borrower_np_share_bp is not None:
                         peers = incremental.load_peers(previous.as_of)
                     pre_due = incremental.pre_due(as_of, config)
+                    credit = incremental.pre_due_credit(as_of, config)
                 previous_dpd = loader.load_previous_dpd(as_of)
         _test_pause("loaded")
         with phases("compute", 15):
@@ -224,6 +225,9 @@ def eod_run(
                     peers if peers is not None else engine.empty(incremental.PEER_SCHEMA),
                     result.peers,
                 )
+                # Any loan with credit and something owed is recomputed (overdue or fee_cap),
+                # so its total due is in this run's rows.
+                pre_due = engine.pre_due_net_of_credit(pre_due, credit, result.loans)
                 result = engine.EodResult(as_of=as_of, loans=result.loans, pre_due=pre_due)
         with transaction.atomic():
             if connection.vendor == "postgresql":

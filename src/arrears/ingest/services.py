@@ -714,6 +714,8 @@ def _schedule_rows(rows: list[dict]) -> Iterator[tuple]:
             term_months=v["term_months"],
             method=v["repayment_method"],
             disbursed_on=v["disbursed_on"],
+            annuity_interest=v["product_obj"].annuity_interest,
+            accrual=v["product_obj"].interest_accrual,
         ):
             yield (v["pk"], s.number, s.due_on, s.principal_fen, s.interest_fen, 0, 0, 0)
 

@@ -14,8 +14,11 @@ judges every plan at once:
 
 Only transitions are written (active → broken, active → completed) with one history row, one
 audit entry, the escalation of the case (broken) and the waiver (completed with a discount)
-for each; installment `paid_fen` is refreshed in bulk. Running the same as-of again changes
-nothing: the plans judged are no longer active and the paid figures are the same.
+for each — all in bulk: history rows and audit entries in batches, the escalations with
+cases.services.cases_escalate_many, the waivers with book.services.payments_post_many (one
+batched read of the loans, one batched replay). Installment `paid_fen` is refreshed in bulk.
+Running the same as-of again changes nothing: the plans judged are no longer active and the
+paid figures are the same.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from django.db import connection
 from django.utils import timezone
 
 from arrears.book.models import WAIVER_CHANNELS
-from arrears.core.audit import audit_record
+from arrears.core.audit import AuditItem, audit_record_many
 from arrears.core.dates import local_today
 from arrears.core.money import format_yuan
 from arrears.eod.phases import EodPhaseContext
@@ -183,18 +186,60 @@ def judge(
     return judged, insts
 
 
-def _escalate(case_id: int, on: dt.date, actor) -> bool:
-    """Escalate the case through the cases app (E's case_escalate), if it is there yet."""
-    try:
-        from arrears.cases.services import case_escalate
-    except ImportError:
-        log.warning("cases.services.case_escalate is missing: broken plan not escalated")
-        return False
-    from arrears.cases.models import Case
+def _escalate(broken: list[dict], actor) -> int:
+    """Escalate the broken plans' cases (`broken_plan`), each on its plan's broken date."""
+    from arrears.cases.services import cases_escalate_many
 
-    case = Case.objects.get(pk=case_id)
-    case_escalate(case=case, reason="broken_plan", on=on, actor=actor, source="eod")
-    return True
+    return cases_escalate_many(
+        escalations=[(r["case_id"], r["broken_on"]) for r in broken],
+        reason="broken_plan",
+        actor=actor,
+        source="eod",
+    )
+
+
+def _waive(completed: list[dict], latest_day: dt.date, actor) -> dict[int, object]:
+    """Post the completed plans' waivers (plan_waive's rule, in bulk): each loan's whole rest
+    as of the completion day (never after the business date). Returns plan id → payment."""
+    from arrears.book.models import Payment
+    from arrears.book.selectors import loan_positions
+    from arrears.book.services import payments_post_many
+    from arrears.plans.services import WAIVER_PREFIX
+
+    days = {r["plan_id"]: min(r["completed_on"], latest_day) for r in completed}
+    positions = loan_positions({r["loan_id"]: days[r["plan_id"]] for r in completed})
+    rows = []
+    for r in completed:
+        pos = positions[r["loan_id"]]
+        rest = (
+            pos.outstanding_principal
+            + sum(i.interest_left for i in pos.result.installments)
+            + pos.penalty
+            + pos.fees
+            - pos.credit_balance
+        )
+        if rest > 0:
+            rows.append(
+                (
+                    r["loan_id"],
+                    f"{WAIVER_PREFIX}{r['plan_id']}",
+                    days[r["plan_id"]],
+                    rest,
+                    Payment.Channel.WAIVER,
+                )
+            )
+    posted = payments_post_many(rows=rows, actor=actor, source="plan")
+    by_plan = {
+        r["plan_id"]: posted.get(f"{WAIVER_PREFIX}{r['plan_id']}")
+        for r in completed
+        if f"{WAIVER_PREFIX}{r['plan_id']}" in posted
+    }
+    Plan.objects.bulk_update(
+        [Plan(id=pk, waiver_payment=p) for pk, p in by_plan.items()],
+        ["waiver_payment"],
+        batch_size=1000,
+    )
+    return by_plan
 
 
 def expire(as_of: dt.date, actor, now) -> int:
@@ -220,16 +265,20 @@ def expire(as_of: dt.date, actor, now) -> int:
         )
         for pk, _ in stale
     )
-    for pk, status in stale:
-        audit_record(
-            actor=actor,
-            event="plan.expire",
-            object_type="plan",
-            object_id=pk,
-            before={"status": status},
-            after={"status": "cancelled", "as_of": as_of},
-            source="eod",
-        )
+    audit_record_many(
+        actor=actor,
+        items=[
+            AuditItem(
+                "plan.expire",
+                "plan",
+                pk,
+                {"status": status},
+                {"status": "cancelled", "as_of": as_of},
+            )
+            for pk, status in stale
+        ],
+        source="eod",
+    )
     return len(stale)
 
 
@@ -237,8 +286,6 @@ def plans_eod_phase(ctx: EodPhaseContext) -> dict:
     """Judge every active plan as of ctx.as_of; only on the latest day."""
     if not ctx.is_latest:
         return {"skipped": "back-dated run"}
-    from arrears.plans.services import plan_waive
-
     as_of = ctx.as_of
     now = timezone.now()
     actor = ctx.actor if ctx.actor is not None and ctx.actor.pk else None
@@ -309,44 +356,50 @@ def plans_eod_phase(ctx: EodPhaseContext) -> dict:
             for r in completed
         ]
     )
-    escalated = 0
-    for r in broken:
-        audit_record(
-            actor=actor,
-            event="plan.broken",
-            object_type="plan",
-            object_id=r["plan_id"],
-            before={"status": "active"},
-            after={"status": "broken", "broken_on": r["broken_on"], "paid_fen": r["paid"]},
-            source="eod",
-        )
-        escalated += _escalate(r["case_id"], r["broken_on"], actor)
-    waived = 0
+    audit_record_many(
+        actor=actor,
+        items=[
+            AuditItem(
+                "plan.broken",
+                "plan",
+                r["plan_id"],
+                {"status": "active"},
+                {"status": "broken", "broken_on": r["broken_on"], "paid_fen": r["paid"]},
+            )
+            for r in broken
+        ],
+        source="eod",
+    )
+    escalated = _escalate(broken, actor)
     # A waiver is a payment: never dated after the business date, even on a run for later.
     latest_day = min(as_of, local_today())
-    discounted = {r["plan_id"] for r in completed if r["discount"] > 0 or r["kind"] == "settlement"}
-    for plan in Plan.objects.select_related("loan").filter(
-        pk__in=[r["plan_id"] for r in completed]
-    ):
-        payment = None
-        if plan.pk in discounted:
-            payment = plan_waive(plan, on=min(plan.completed_on, latest_day), actor=actor)
-            waived += payment.amount_fen if payment else 0
-        audit_record(
-            actor=actor,
-            event="plan.completed",
-            object_type="plan",
-            object_id=plan.pk,
-            before={"status": "active"},
-            after={
-                "status": "completed",
-                "completed_on": plan.completed_on,
-                "paid_fen": plan.paid_fen,
-                "waiver": payment.external_id if payment else None,
-                "waived_fen": payment.amount_fen if payment else 0,
-            },
-            source="eod",
-        )
+    discounted = [r for r in completed if r["discount"] > 0 or r["kind"] == "settlement"]
+    waivers = _waive(discounted, latest_day, actor) if discounted else {}
+    waived = sum(p.amount_fen for p in waivers.values())
+    audit_record_many(
+        actor=actor,
+        items=[
+            AuditItem(
+                "plan.completed",
+                "plan",
+                r["plan_id"],
+                {"status": "active"},
+                {
+                    "status": "completed",
+                    "completed_on": r["completed_on"],
+                    "paid_fen": r["paid"],
+                    "waiver": waivers[r["plan_id"]].external_id
+                    if r["plan_id"] in waivers
+                    else None,
+                    "waived_fen": waivers[r["plan_id"]].amount_fen
+                    if r["plan_id"] in waivers
+                    else 0,
+                },
+            )
+            for r in completed
+        ],
+        source="eod",
+    )
     return {
         "active": judged.height - len(broken) - len(completed),
         "broken": len(broken),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import F, Prefetch, QuerySet
 
 from arrears.book.models import Loan
-from arrears.book.selectors import loan_position
+from arrears.book.selectors import loan_position, payoff_quote
 from arrears.core.dates import local_today
 from arrears.core.models import User
 from arrears.core.roles import Role
@@ -30,9 +30,13 @@ def role_rank(role: str) -> int:
 class AmountDue:
     """What a loan's borrower owes as of a date, replayed from the ledger (fen).
 
-    `full` is what would end the loan under the contract: every unpaid principal and interest
-    (due or not), penalty accrued to the date and fees, less credit already held. `overdue`
-    is the part due now (the loan page's "total due now").
+    `full` is the payoff quote (book.selectors.payoff_quote): what ends the loan early on the
+    date — all principal, interest due by then and accrued on the running period, penalty,
+    the fees the cap allows and the product's early-repayment fee, less credit held. Future
+    interest not yet accrued is not part of it, so a settlement's discount (and so who must
+    approve it) is measured against what the borrower really owes. `overdue` is the part due
+    now (the loan page's "total due now"). `contract_rest` is everything the schedule still
+    holds (future interest too): what a completed plan's waiver clears from the book.
     """
 
     as_of: dt.date
@@ -43,30 +47,48 @@ class AmountDue:
     credit: int
     overdue: int
     dpd: int
+    early_repayment_fee: int = 0
+    payoff: int = 0
+    contract_rest: int = 0
 
     @property
     def full(self) -> int:
-        return max(self.principal + self.interest + self.penalty + self.fees - self.credit, 0)
+        return self.payoff
 
 
-def amount_due(loan: Loan, as_of: dt.date | None = None) -> AmountDue:
-    """The full amount due on a loan as of a date (default today), to the fen."""
+def amount_due(loan: Loan, as_of: dt.date | None = None, *, position=None) -> AmountDue:
+    """The payoff amount of a loan as of a date (default today), to the fen; `position`
+    (book.selectors.loan_position as of the same date) reuses a replay already made."""
     as_of = as_of or local_today()
-    loan = (
-        Loan.objects.select_related("product")
-        .prefetch_related("installments", "payments", "charges")
-        .get(pk=loan.pk)
+    if position is None or position.as_of != as_of:
+        loan = (
+            Loan.objects.select_related("product")
+            .prefetch_related("installments", "payments", "charges")
+            .get(pk=loan.pk)
+        )
+        position = loan_position(loan, as_of)
+    pos = position
+    quote = payoff_quote(loan, as_of, position=pos)
+    interest_due = sum(i.interest_left for i in pos.result.installments if i.due_on <= as_of)
+    rest = (
+        pos.outstanding_principal
+        + sum(i.interest_left for i in pos.result.installments)
+        + pos.penalty
+        + pos.fees
+        - pos.credit_balance
     )
-    pos = loan_position(loan, as_of)
     return AmountDue(
         as_of=as_of,
         principal=pos.outstanding_principal,
-        interest=sum(i.interest_left for i in pos.result.installments),
+        interest=interest_due + quote.interest_accrued,
         penalty=pos.penalty,
         fees=pos.fees,
         credit=pos.credit_balance,
         overdue=pos.total_due,
         dpd=pos.dpd,
+        early_repayment_fee=quote.early_repayment_fee,
+        payoff=quote.total,
+        contract_rest=max(rest, 0),
     )
 
 

@@ -610,14 +610,15 @@ def plan_waive(plan: Plan, *, on: dt.date, actor: User | None = None) -> Payment
     """
     from arrears.book.services import payment_post
 
+    # Everything the schedule still holds (future interest too): the plan settled the loan.
     due = selectors.amount_due(plan.loan, on)
-    if due.full <= 0:
+    if due.contract_rest <= 0:
         return None
     payment, _created = payment_post(
         loan=plan.loan,
         external_id=f"{WAIVER_PREFIX}{plan.pk}",
         paid_on=on,
-        amount_fen=due.full,
+        amount_fen=due.contract_rest,
         channel=Payment.Channel.WAIVER,
         actor=actor,
         source="plan",

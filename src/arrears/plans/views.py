@@ -70,7 +70,8 @@ def case_panel_context(request: HttpRequest, case) -> dict:
     can_propose = user.can("plan.propose") and not user.is_read_only and case.status == "open"
     return {
         "case": case,
-        "due": selectors.amount_due(case.loan),
+        # The case page replays the loan once; its position is on the case (cases.views).
+        "due": selectors.amount_due(case.loan, position=getattr(case, "loan_position", None)),
         "plans": _decorate(user, selectors.case_plans(user, case)),
         "can_propose": can_propose,
         "form": ProposeForm(initial={"first_due_on": local_today().isoformat()})

@@ -9,52 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField as BigInt
 from django.db.models import (
     Count,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
-    Value,
 )
 from django.db.models.functions import Coalesce
 
-from arrears.book.models import Borrower, Installment, Loan
-from arrears.book.selectors import borrower_search_q
+from arrears.book.models import Borrower, Loan
+from arrears.book.selectors import borrower_search_q, loan_totals
 from arrears.core.dates import local_today
 from arrears.core.models import User
 from arrears.core.scoping import borrowers_for, loan_scope_q, loans_for, show_id_number, show_phone
-
-_LEFT_PRINCIPAL = ExpressionWrapper(
-    F("principal_due_fen") - F("principal_paid_fen"), output_field=BigInt()
-)
-
-
-def _late_installments(today: dt.date) -> QuerySet[Installment]:
-    """Installments due before `today` with principal or interest unpaid (as book.selectors)."""
-    return Installment.objects.filter(due_on__lt=today).exclude(
-        principal_paid_fen=F("principal_due_fen"), interest_paid_fen=F("interest_due_fen")
-    )
-
-
-def with_balances(qs: QuerySet[Loan], today: dt.date | None = None) -> QuerySet[Loan]:
-    """Annotate loans with `outstanding_fen` (principal not yet paid) and `is_overdue`."""
-    today = today or local_today()
-    left = (
-        Installment.objects.filter(loan=OuterRef("pk"))
-        .values("loan")
-        .annotate(s=Sum(_LEFT_PRINCIPAL))
-        .values("s")[:1]
-    )
-    return qs.annotate(
-        outstanding_fen=Coalesce(Subquery(left, output_field=BigInt()), Value(0)),
-        is_overdue=Exists(_late_installments(today).filter(loan=OuterRef("pk"))),
-    )
 
 
 @dataclass(frozen=True)
@@ -81,40 +48,36 @@ class Dashboard:
 
 
 def dashboard(*, user: User, today: dt.date | None = None) -> Dashboard:
-    """Counts and sums over the user's scope, by aggregate queries (no per-loan work)."""
+    """Counts and sums over the user's scope, by aggregate queries (no per-loan work).
+
+    Balances are the one balance as of `today` (book.selectors.loan_totals), the figures the
+    end-of-day engine writes: money held as credit is not yet principal paid.
+    """
     today = today or local_today()
-    loans = loans_for(user).annotate(
-        late=Exists(_late_installments(today).filter(loan=OuterRef("pk")))
-    )
+    loans = loan_totals(loans_for(user), today)
     totals = loans.aggregate(
         n=Count("id"),
         active=Count("id", filter=Q(status=Loan.Status.ACTIVE)),
         principal=Coalesce(Sum("principal_fen"), 0),
-        overdue=Count("id", filter=Q(late=True)),
-    )
-    installments = Installment.objects.filter(loan_scope_q(user, "loan__"))
-    owed = installments.aggregate(
-        outstanding=Coalesce(Sum(_LEFT_PRINCIPAL), 0),
-        overdue=Coalesce(Sum(_LEFT_PRINCIPAL, filter=Q(due_on__lt=today)), 0),
+        overdue=Count("id", filter=Q(is_overdue=True)),
+        left=Coalesce(Sum("outstanding_principal"), 0),
+        late=Coalesce(Sum("overdue_principal"), 0),
     )
     by_county = {
         row["borrower__county"]: row
         for row in loans.values("borrower__county").annotate(
             n=Count("id"),
             principal=Coalesce(Sum("principal_fen"), 0),
-            overdue=Count("id", filter=Q(late=True)),
+            overdue=Count("id", filter=Q(is_overdue=True)),
+            left=Coalesce(Sum("outstanding_principal"), 0),
         )
-    }
-    left_by_county = {
-        row["loan__borrower__county"]: row["s"]
-        for row in installments.values("loan__borrower__county").annotate(s=Sum(_LEFT_PRINCIPAL))
     }
     counties = [
         CountyFigures(
             county=county or "",
             loans=row["n"],
             principal=row["principal"],
-            outstanding=left_by_county.get(county) or 0,
+            outstanding=row["left"],
             overdue_loans=row["overdue"],
         )
         for county, row in sorted(by_county.items(), key=lambda kv: kv[0] or "")
@@ -124,9 +87,9 @@ def dashboard(*, user: User, today: dt.date | None = None) -> Dashboard:
         loans=totals["n"],
         active_loans=totals["active"],
         principal=totals["principal"],
-        outstanding=owed["outstanding"],
+        outstanding=totals["left"],
         overdue_loans=totals["overdue"],
-        overdue_principal=owed["overdue"],
+        overdue_principal=totals["late"],
         counties=counties,
     )
 
@@ -273,11 +236,12 @@ class LoanPage:
     case: object = None  # cases.models.Case: the open (or latest) collection case
     bucket_history: list = None
     arrangements: list = None  # plans.models.Plan accepted on this loan
+    payoff: object = None  # book.selectors.PayoffQuote as of the page's date
 
 
 def loan_page(*, user: User, external_id: str, today: dt.date | None = None) -> LoanPage | None:
     """The loan with its position as of today, or None when the user may not see it."""
-    from arrears.book.selectors import loan_get, loan_position, payment_list
+    from arrears.book.selectors import loan_get, loan_position, payment_list, payoff_quote
 
     loan = loan_get(user=user, external_id=external_id)
     if loan is None:
@@ -327,4 +291,5 @@ def loan_page(*, user: User, external_id: str, today: dt.date | None = None) -> 
         case=case,
         bucket_history=list(case.bucket_history.order_by("-as_of")[:12]) if case else [],
         arrangements=loan_arrangements(loan),
+        payoff=payoff_quote(loan, today, position=position),
     )

@@ -60,7 +60,7 @@ def loan_list(request: HttpRequest) -> HttpResponse:
     )
     form = LoanFilterForm(request.GET or None, counties=counties, towns=towns)
     loans = book.loan_list(user=request.user, **form.selector_kwargs())
-    page = Paginator(selectors.with_balances(loans), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(book.loan_totals(loans), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "web/loan_list.html", {"form": form, "page": page})
 
 
@@ -92,6 +92,7 @@ def _render_loan(request: HttpRequest, external_id: str, form: PaymentForm | Non
             "page": page,
             "loan": page.loan,
             "p": page.position,
+            "payoff": page.payoff,
             "payment_form": form,
             "state": page.state,
             "case": page.case,
@@ -161,7 +162,7 @@ def _render_borrower(
     borrower = book.borrower_get(user=request.user, external_id=external_id)
     if borrower is None:
         raise Http404(_("No such borrower."))
-    loans = list(selectors.with_balances(book.borrower_loans(user=request.user, borrower=borrower)))
+    loans = list(book.loan_totals(book.borrower_loans(user=request.user, borrower=borrower)))
     # The latest end-of-day figures of the loans shown (only those the user may see).
     states = {s.loan_id: s for s in borrower_states(borrower)}
     for loan in loans:

@@ -69,3 +69,27 @@ def test_text_that_is_not_valid_unicode_is_refused(tom):
     raw = '{"payment_id": "P\\ud800", "paid_on": "2026-02-10", "amount": "1.00"}'
     [error] = assert_error_shape(tom.post(URL, raw=raw), 422)
     assert error["field"] == "payment_id"
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/documents", "multipart/form-data"),
+        ("/notices/1/sign", "multipart/form-data"),
+        ("/documents", "multipart/form-data; boundary="),
+        ("/notices/1/sign", "multipart/form-data; charset=utf-8"),
+    ],
+)
+def test_a_multipart_body_without_a_boundary_is_a_400_naming_it(people, path, content_type):
+    # Issue 11: Django's multipart parser raised, and the API answered 500.
+    from arrears.api.tests.conftest import BASE
+    from arrears.api.tests.conftest import ApiClient as _Client
+
+    mia = _Client(people["mia"])
+    response = mia.client.post(
+        BASE + path, b"--x\r\n\r\n", content_type=content_type, headers=mia.headers
+    )
+    assert response.status_code == 400, response.content[:300]
+    [error] = response.json()["errors"]
+    assert error["code"] == "malformed_body"
+    assert "boundary" in error["message"]

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from arrears.book.models import Guarantor
-from arrears.book.services import charge_add
+from arrears.book.services import charge_add, payment_post
 from arrears.testing import make_borrower, make_loan
 
 
@@ -169,7 +169,7 @@ def test_guarantors_are_shown_masked_and_revealed_on_request(book, api_as):
 
 
 def test_the_schedule_sums_to_the_principal(mia):
-    schedule = mia.get("/loans/L-CARL/schedule").json()
+    schedule = mia.get("/loans/L-CARL/schedule", as_of="2026-02-10").json()
     assert [i["number"] for i in schedule] == list(range(1, 13))
     assert sum(Decimal(i["principal_due"]) for i in schedule) == Decimal("10000.00")
     assert schedule[0] == {
@@ -179,8 +179,36 @@ def test_the_schedule_sums_to_the_principal(mia):
         "interest_due": "100.00",
         "principal_paid": "0.00",
         "interest_paid": "0.00",
+        "penalty_accrued": "0.00",
         "penalty_paid": "0.00",
     }
+    # Ten days late: 788.49 × 18% / 360 × 10 = 3.94 of penalty on the first installment.
+    late = mia.get("/loans/L-CARL/schedule", as_of="2026-02-20").json()[0]
+    assert (late["penalty_accrued"], late["penalty_paid"]) == ("3.94", "0.00")
+
+
+def test_a_prepaid_schedule_shows_credit_as_paid_only_from_each_due_date(book, mia):
+    # Three installments (3 × 888.49 = 2,665.47) paid on 2026-01-20, before the first is due.
+    payment_post(
+        loan=book["carl"], external_id="PRE", paid_on=dt.date(2026, 1, 20), amount_fen=266_547
+    )
+    before = mia.get("/loans/L-CARL/schedule", as_of="2026-01-20").json()
+    assert [(i["principal_paid"], i["interest_paid"]) for i in before[:3]] == [("0.00", "0.00")] * 3
+    position = mia.get("/loans/L-CARL", as_of="2026-01-20").json()["position"]
+    assert (position["outstanding_principal"], position["credit_balance"]) == (
+        "10000.00",
+        "2665.47",
+    )
+    first_due = mia.get("/loans/L-CARL/schedule", as_of="2026-02-10").json()
+    assert [(i["principal_paid"], i["interest_paid"]) for i in first_due[:2]] == [
+        ("788.49", "100.00"),
+        ("0.00", "0.00"),
+    ]
+    position = mia.get("/loans/L-CARL", as_of="2026-02-10").json()["position"]
+    assert (position["outstanding_principal"], position["credit_balance"]) == (
+        "9211.51",
+        "1776.98",
+    )
 
 
 def test_charges_show_what_is_outstanding(book, mia):
@@ -196,6 +224,42 @@ def test_charges_show_what_is_outstanding(book, mia):
         "outstanding": "20.00",
     }
     assert mia.get("/loans/L-CARL", as_of="2026-02-12").json()["position"]["fees"] == "20.00"
+
+
+def test_a_charge_the_cap_holds_back_is_not_outstanding(mia):
+    # 1,000.00 for a month at 24% (the cap: no room while current), penalty 18%, due
+    # 2026-02-10. Overdue, the cap leaves 1,000 × (0.24 / 365 − 0.18 / 360) = 0.15753… a day.
+    make_loan(
+        external_id="L-BIND",
+        principal="1000.00",
+        annual_rate="0.24",
+        penalty_rate="0.18",
+        method="bullet",
+        term_months=1,
+        disbursed_on=dt.date(2026, 1, 10),
+    )
+    from arrears.book.models import Loan
+
+    loan = Loan.objects.get(external_id="L-BIND")
+    charge_add(loan=loan, kind="failed_deduction", amount_fen=2000, charged_on=dt.date(2026, 2, 10))
+    [charge] = mia.get("/loans/L-BIND/charges", as_of="2026-02-10").json()
+    assert (charge["outstanding"], charge["held_by_cap"]) == ("0.00", "20.00")
+    # 30 days: 0.15753… × 30 = 4.73 owed, 15.27 held back.
+    [charge] = mia.get("/loans/L-BIND/charges", as_of="2026-03-12").json()
+    assert (charge["paid"], charge["outstanding"], charge["held_by_cap"]) == (
+        "0.00",
+        "4.73",
+        "15.27",
+    )
+    assert mia.get("/loans/L-BIND", as_of="2026-03-12").json()["position"]["fees"] == "4.73"
+    # 10.00 paid that day: the fee's 4.73, then penalty (1,000 × 18% / 360 × 30 = 15.00).
+    payment_post(loan=loan, external_id="BIND-1", paid_on=dt.date(2026, 3, 12), amount_fen=1000)
+    [charge] = mia.get("/loans/L-BIND/charges", as_of="2026-03-12").json()
+    assert (charge["paid"], charge["outstanding"], charge["held_by_cap"]) == (
+        "4.73",
+        "0.00",
+        "15.27",
+    )
 
 
 def test_loan_detail_carries_the_latest_end_of_day_figures(api_as):
@@ -219,3 +283,22 @@ def test_loan_detail_carries_the_latest_end_of_day_figures(api_as):
     assert eod["limitation_deadline"] == "2029-07-10"
     assert eod["time_barred"] is False
     assert isinstance(eod["case_id"], int)
+
+
+def test_the_payoff_quote(book, mia):
+    # L-CARL: 10,000.00 annuity at 12% from 2026-01-10, penalty 18%, nothing paid. As of
+    # 2026-04-20 (worked in plans/tests/test_payoff.py): 2,713.02 overdue, 7,610.80 not yet
+    # due, 25.37 interest accrued on the running period; 10,349.19 to settle.
+    quote = mia.get("/loans/L-CARL/payoff", as_of="2026-04-20").json()
+    assert quote == {
+        "loan_id": "L-CARL",
+        "as_of": "2026-04-20",
+        "payoff": "10349.19",
+        "overdue": "2713.02",
+        "due_today": "0.00",
+        "principal_not_due": "7610.80",
+        "interest_accrued": "25.37",
+        "early_repayment_fee": "0.00",
+        "credit": "0.00",
+    }
+    assert mia.get("/loans/NOPE/payoff").status_code == 404

@@ -51,6 +51,7 @@ ENDPOINTS = {
     ("get", "/api/v1/loans/{loan_id}/payments"),
     ("post", "/api/v1/loans/{loan_id}/payments"),
     ("get", "/api/v1/loans/{loan_id}/schedule"),
+    ("get", "/api/v1/loans/{loan_id}/payoff"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/notices"),
     ("post", "/api/v1/notices"),

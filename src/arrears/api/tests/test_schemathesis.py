@@ -86,6 +86,19 @@ def admin_token(people, seeded, in_process_requests) -> str:
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
+def test_the_contract_runs_the_examples_coverage_and_fuzzing_phases():
+    # The coverage phase (boundary and negative values, missing and unexpected parts of a
+    # request) is what found the 500 on a multipart body without a boundary (issue 11; the
+    # regression test is api/tests/test_errors.py): keep it on for every operation.
+    from importlib.metadata import version
+
+    major, minor = (int(x) for x in version("schemathesis").split(".")[:2])
+    assert (major, minor) >= (4, 32)
+    for operation in schema.get_all_operations():
+        phases = schema.config.phases_for(operation=operation.ok())
+        assert phases.examples.enabled and phases.coverage.enabled and phases.fuzzing.enabled
+
+
 @pytest.mark.slow
 @schema.parametrize()
 @settings(

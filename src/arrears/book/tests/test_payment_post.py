@@ -141,9 +141,10 @@ def test_overpayment_becomes_credit_and_pays_off_marks_the_loan():
 
 
 def test_a_failed_deduction_fee_is_paid_before_penalty_interest_and_principal():
-    # A product without an all-in cap: the whole fee is owed at once (capped: test_fee_cap).
+    # A product without an all-in cap (a bank loan: no legal cap either): the whole fee is
+    # owed at once (capped: test_fee_cap, test_legal_cap).
     loan = make_loan(
-        product=make_product(name="no cap", rate_cap=None),
+        product=make_product(name="no cap", rate_cap=None, product_type="bank"),
         principal="1000.00",
         annual_rate="0.12",
         method="bullet",

@@ -2,6 +2,9 @@
 
 Random products carry random all-in caps (or none) and loans random fees, small and large,
 so the fee cap holds some fees back in part or in full (book.ledger, "Fees are capped").
+Products are of every type, so the law's cap binds too (4 × LPR for private lending at
+contract dates on both sides of the LPR changes and of 2020-08-20, 24% for microloans), and
+the dates read include whole years after a due date (a cap is an annual figure).
 """
 
 import dataclasses
@@ -33,6 +36,7 @@ rates = st.integers(min_value=0, max_value=400_000).map(lambda ppm: Decimal(ppm)
 
 products = st.fixed_dictionaries(
     {
+        "product_type": st.sampled_from(["microloan", "private", "bank", "consumer"]),
         "grace_days": st.integers(min_value=0, max_value=5),
         "day_count": st.sampled_from([360, 365]),
         "penalty_base": st.sampled_from(["principal", "principal_interest"]),
@@ -59,7 +63,11 @@ loans = st.fixed_dictionaries(
         "principal": st.integers(min_value=1_000, max_value=2_000_000),
         "annual_rate": rates,
         "penalty_rate": rates,
-        "disbursed_day": st.integers(min_value=0, max_value=400),
+        # Mostly 2025-26; some before 2020-08-20 (art. 31) and around the LPR changes.
+        "disbursed_day": st.one_of(
+            st.integers(min_value=0, max_value=400),
+            st.sampled_from([-2020, -1595, -1594, -68, 140, 141]),
+        ),
         "payments": st.lists(
             st.tuples(
                 st.integers(min_value=0, max_value=640),
@@ -93,7 +101,15 @@ books = st.fixed_dictionaries(
     {
         "products": st.lists(products, min_size=1, max_size=2),
         "loans": st.lists(loans, min_size=1, max_size=4),
-        "as_of": st.lists(st.integers(min_value=0, max_value=2_600), min_size=3, max_size=3),
+        "as_of": st.lists(
+            st.one_of(
+                st.integers(min_value=0, max_value=2_600),
+                # A year and a day after a first due date of START + 1 month (2025-02-01).
+                st.sampled_from([396, 397, 761, 762]),
+            ),
+            min_size=3,
+            max_size=3,
+        ),
     }
 )
 

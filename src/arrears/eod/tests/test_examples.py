@@ -157,17 +157,22 @@ def test_a_back_dated_payment_replays_the_later_ones():
 def test_the_rate_cap_limits_the_penalty_rate():
     product = make_product(rate_cap=Decimal("0.24"))
     loan = bullet(product=product, penalty_rate="0.36")
-    # 10 days at the 24% cap, not 36%: 10,000 × 0.24 / 360 × 10 = 66.666… → 66.67
-    assert figures(loan, D(2026, 7, 20))["penalty"] == 6_667
+    # 10 days at the 24% cap, not 36%. A cap is annual: a day's penalty is at most 24% / 365
+    # of the base whatever the day count, 10,000 × 0.24 / 365 × 10 = 65.753… → 65.75 (issue
+    # 11: this used to expect 24% / 360 a day, 66.67, which over a year is 24.33%).
+    assert figures(loan, D(2026, 7, 20))["penalty"] == 6_575
 
 
 @pytest.mark.parametrize(
     ("as_of", "fees"),
     [
         (D(2026, 7, 10), 0),  # due date: nothing overdue, contract rate = cap, no room
-        (D(2026, 8, 9), 5_000),  # 30 days: 10,000 × (0.24 − 0.18) / 360 × 30 = 50.00
-        (D(2026, 8, 24), 7_500),  # 45 days: 75.00
-        (D(2026, 9, 8), 10_000),  # 60 days: the whole 100.00
+        # 10,000 × (0.24 / 365 − 0.18 / 360) = 1.5753… a day (issue 11: the cap is annual;
+        # these used to be 10,000 × (0.24 − 0.18) / 360 a day, 50.00 / 75.00 / 100.00)
+        (D(2026, 8, 9), 4_726),  # 30 days: 47.26
+        (D(2026, 8, 24), 7_089),  # 45 days: 70.89
+        (D(2026, 9, 8), 9_452),  # 60 days: 94.52
+        (D(2026, 9, 12), 10_000),  # 64 days: the whole 100.00
         (TODAY, 10_000),
     ],
 )
@@ -182,7 +187,8 @@ def test_the_rate_cap_holds_fees_back_until_the_days_give_room(as_of, fees):
 
 
 def test_without_a_cap_the_whole_fee_is_owed_at_once():
-    product = make_product(rate_cap=None)
+    # A bank loan: no legal cap either (a microloan is capped at 24% by law).
+    product = make_product(rate_cap=None, product_type="bank")
     loan = bullet(product=product, annual_rate="0.24", penalty_rate="0.18")
     charge_add(loan=loan, kind="failed_deduction", amount_fen=10_000, charged_on=D(2026, 7, 10))
     assert figures(loan, D(2026, 7, 10))["fees"] == 10_000

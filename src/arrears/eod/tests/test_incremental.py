@@ -187,15 +187,16 @@ def test_a_charge_posted_after_the_previous_run_recomputes_the_loan(reasons, qui
 
 def test_a_current_loan_with_fees_held_back_by_the_cap_is_recomputed_every_day(reasons, quiet):
     # 10,000.00 at 12% under the default product's 24% cap, disbursed 11-05: the cap leaves
-    # 10,000 × 0.12 / 360 = 3.333… a day for fees, so of a 100.00 fee 50.00 is owed on 11-20
-    # (15 days) and 60.00 on 11-23 (18 days), with nothing else about the loan changing.
+    # 10,000 × 0.12 / 365 = 3.2876… a day for fees (a cap is annual: issue 11; this used to
+    # be / 360, 50.00 and 60.00), so of a 100.00 fee 49.32 is owed on 11-20 (15 days) and
+    # 59.18 on 11-23 (18 days), with nothing else about the loan changing.
     charge_add(loan=quiet, kind="failed_deduction", amount_fen=10_000, charged_on=D(2026, 11, 15))
     eod_run(as_of=P)
-    assert LoanSnapshot.objects.get(as_of=P, loan=quiet).fees_fen == 5_000
+    assert LoanSnapshot.objects.get(as_of=P, loan=quiet).fees_fen == 4_932
     run_both(NEXT)
     assert reasons() == {quiet.pk: {"fee_cap"}}
     row = LoanSnapshot.objects.get(as_of=NEXT, loan=quiet)
-    assert (row.fees_fen, row.total_due_fen, row.dpd) == (6_000, 6_000, 0)
+    assert (row.fees_fen, row.total_due_fen, row.dpd) == (5_918, 5_918, 0)
 
 
 def test_a_back_dated_payment_recomputes_the_loan(reasons):
@@ -318,9 +319,10 @@ def test_an_installment_due_on_the_previous_day_is_recomputed_unless_settled_tha
 def _fees_only_loan():
     """Bullet 1,000.00 due 2023-06-10 paid on the day, a 20.00 fee left unpaid: the debt
     is the fee; limitation deadline 2026-06-10 (anchor: due date and payment). A product
-    without a cap: the whole fee is owed (under a 24% cap only 10.33 of it would be)."""
+    without a cap (a bank loan, no legal cap either): the whole fee is owed (under a 24% cap
+    only part of it would be)."""
     loan = make_loan(
-        product=make_product(name="no cap", rate_cap=None),
+        product=make_product(name="no cap", rate_cap=None, product_type="bank"),
         external_id="FEE",
         principal="1000.00",
         method="bullet",

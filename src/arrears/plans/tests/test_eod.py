@@ -36,13 +36,15 @@ def _english():
 
 @pytest.fixture
 def escalations(monkeypatch):
-    """Stand in for the cases app's case_escalate (its contract), recording the calls."""
+    """Stand in for the cases app's cases_escalate_many (its contract), recording the calls."""
     calls = []
 
-    def case_escalate(*, case, reason, on, actor, source="web"):
-        calls.append((case.pk, reason, on, source))
+    def cases_escalate_many(*, escalations, reason, actor=None, source="eod"):
+        found = [(case_id, reason, on, source) for case_id, on in escalations]
+        calls.extend(found)
+        return len(found)
 
-    monkeypatch.setattr(case_services, "case_escalate", case_escalate, raising=False)
+    monkeypatch.setattr(case_services, "cases_escalate_many", cases_escalate_many)
     return calls
 
 
@@ -155,14 +157,20 @@ def test_a_shortfall_within_the_tolerance_keeps_the_plan(people, loan, case, set
     assert state(plan) == ("active", [356_950, 0, 0], 356_950)
 
 
-def test_a_broken_plan_without_the_escalation_service_is_still_broken(
-    people, loan, case, monkeypatch
-):
-    monkeypatch.delattr(case_services, "case_escalate", raising=False)
+def test_a_broken_plan_escalates_its_case_through_the_cases_service(people, loan, case):
+    # (This used to check that a plan still broke without the cases app's escalation
+    # service; the service is part of the project now, and the run escalates in bulk.)
+    from arrears.cases.models import Case
+
     plan = running_plan(people, case)
     summary = run(D(2026, 8, 14))
-    assert (summary["broken"], summary["escalated"]) == (1, 0)
+    assert (summary["broken"], summary["escalated"]) == (1, 1)
     assert state(plan)[0] == "broken"
+    row = Case.objects.get(pk=case.pk)
+    assert (row.escalation, row.escalated_on) == ("broken_plan", D(2026, 8, 14))
+    audit = AuditEntry.objects.get(event="case.escalate")
+    assert (audit.object_id, audit.source) == (str(case.pk), "eod")
+    assert run(D(2026, 8, 15))["escalated"] == 0  # nothing breaks twice
 
 
 def test_payments_before_acceptance_and_waivers_do_not_count(people, loan, case):
@@ -302,3 +310,56 @@ def test_a_proposal_not_accepted_by_its_first_due_date_expires(people, loan, cas
     last = plan.history.last()
     assert (last.action, last.reason, last.actor) == ("cancelled", "expired", None)
     assert run(D(2026, 8, 11))["expired"] == 0
+
+
+def _many(people, n, *, settle, tag):
+    """n loans like the fixture's, each with an accepted plan; settled ones paid in full at a
+    discount (a settlement of 10,000.00), the others never paid (broken after the grace)."""
+    from arrears.plans.tests.conftest import open_case
+    from arrears.testing import make_loan
+
+    plans = []
+    for k in range(n):
+        loan = make_loan(
+            external_id=f"L-MANY-{tag}-{k}",
+            method="bullet",
+            term_months=6,
+            disbursed_on=D(2026, 1, 10),
+            collector=people["carl"],
+            team=people["carl"].team,
+        )
+        case = open_case(loan)
+        if settle:
+            plans.append(
+                running_plan(
+                    people,
+                    case,
+                    agreed=1_000_000,
+                    installments=Spread(1, D(2026, 8, 10)),
+                    kind="settlement",
+                )
+            )
+            pay(loan, f"S-{tag}-{k}", D(2026, 8, 10), 1_000_000)
+        else:
+            plans.append(running_plan(people, case))
+    return plans
+
+
+@pytest.mark.parametrize("settle", [False, True])
+def test_the_phase_is_set_based_whatever_the_number_of_plans(people, settle):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _many(people, 1, settle=settle, tag="a")
+    with CaptureQueriesContext(connection) as one:
+        first = run(D(2026, 8, 20))
+    _many(people, 5, settle=settle, tag="b")
+    with CaptureQueriesContext(connection) as five:
+        second = run(D(2026, 8, 21))
+    key = "completed" if settle else "broken"
+    assert (first[key], second[key]) == (1, 5)
+    if settle:
+        assert second["waived_fen"] > 0
+        assert Loan.objects.filter(status="paid_off").count() == 6
+    # Not one audit entry, escalation or replay per plan: the same statements for five.
+    assert len(five.captured_queries) <= len(one.captured_queries) + 2

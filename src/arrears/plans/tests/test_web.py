@@ -70,7 +70,7 @@ def test_the_panel_is_registered_for_the_case_page():
 def test_the_panel_shows_the_full_amount_due_before_the_plans(people, case, full):
     propose(case, people["carl"], full - full // 4)
     html = panel_html(people["carl"], case, "en")
-    due = html.index("Full amount due as of")
+    due = html.index("Payoff amount as of")
     assert f"{full // 100:,}.{full % 100:02d}" in html[due : due + 400]
     assert due < html.index("Plan ") < html.index("Approval history")
     assert "Awaiting approval" in html and "Collection manager" in html
@@ -83,7 +83,7 @@ def test_the_panel_shows_the_full_amount_due_before_the_plans(people, case, full
 def test_the_panel_in_chinese_with_the_buttons_for_an_approver(people, case, full):
     propose(case, people["carl"], full - 10_000)
     html = panel_html(people["tom"], case)
-    assert "应还全额" in html and "协商还款" in html
+    assert "提前结清金额" in html and "协商还款" in html
     assert "批准" in html and "驳回" in html and "上报" in html
     assert "审批记录" in html
 
@@ -91,7 +91,7 @@ def test_the_panel_in_chinese_with_the_buttons_for_an_approver(people, case, ful
 def test_the_auditor_sees_the_panel_without_forms(people, case, full):
     propose(case, people["carl"], full)
     html = panel_html(people["aud"], case, "en")
-    assert "Full amount due" in html
+    assert "Payoff amount" in html
     assert "<form" not in html
 
 
@@ -137,7 +137,7 @@ def test_a_refused_proposal_shows_the_error_on_its_field(client, people, case, f
     response = client.post(reverse("plans:propose", args=[case.pk]), data)
     assert response.status_code == 400
     assert list(response.context["form"].errors) == [field]
-    assert "应还全额" in response.content.decode()
+    assert "提前结清金额" in response.content.decode()
     assert Plan.objects.count() == 0
 
 

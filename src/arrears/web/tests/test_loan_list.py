@@ -87,3 +87,41 @@ def test_the_list_shows_amounts_to_the_fen(client, people, book):
     html = client.get(reverse("web:loan_list")).content.decode()
     assert "10,000.00" in html
     assert "王建国" in html
+
+
+def _row(client, loan_id: str):
+    response = client.get(reverse("web:loan_list"), {"q": loan_id})
+    [loan] = response.context["page"].object_list
+    return loan, response.content.decode()
+
+
+def test_each_column_shows_the_balance_as_of_today(mia, book):
+    # LN1: 10,000.00 annuity at 12% from 2026-01-10; installment 1 is 788.49 + 100.00.
+    loan = book["loose_loan"]
+    payment_post(loan=loan, external_id="ONE", paid_on=dt.date(2026, 2, 10), amount_fen=88_849)
+    row, html = _row(mia, "LN1")
+    assert row.principal_fen == 1_000_000
+    assert row.outstanding_principal == 1_000_000 - 78_849
+    assert row.is_overdue  # installment 2 onwards are past due and unpaid
+    assert row.credit_as_of == 0
+    assert "9,211.51" in html or "9211.51" in html
+    assert "badge-overdue" in html
+
+
+def test_a_prepaid_loan_shows_its_principal_and_its_credit_not_zero(mia, book):
+    # Paid 11,000.00 on the day it was disbursed: the credit is applied on each due date, so
+    # as of today the installments due so far are paid and the rest is still principal
+    # outstanding, with the unspent money beside it as credit (the end-of-day figures).
+    from arrears.book.selectors import loan_position
+    from arrears.core.dates import local_today
+
+    loan = book["loose_loan"]
+    payment_post(
+        loan=loan, external_id="PREPAY", paid_on=dt.date(2026, 1, 10), amount_fen=1_100_000
+    )
+    row, html = _row(mia, "LN1")
+    pos = loan_position(loan, local_today())
+    assert row.outstanding_principal == pos.outstanding_principal > 0
+    assert row.credit_as_of == pos.credit_balance > 0
+    assert not row.is_overdue
+    assert "credit" in html
