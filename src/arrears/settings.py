@@ -203,6 +203,25 @@ LOGGING = {
 # Business defaults (documented in docs/configuration.md).
 ARREARS_DEFAULT_PRODUCT = os.environ.get("ARREARS_DEFAULT_PRODUCT", "STD")
 ARREARS_IMPORT_MAX_ERRORS = int(os.environ.get("ARREARS_IMPORT_MAX_ERRORS", "1000"))
+# Import files (ingest/readers.py, docs/deploy.md "Limits"): the file itself (a million-row
+# payments CSV is about 60 MB), its data rows, and a workbook's size once unzipped (checked
+# from the zip directory before anything is parsed).
+ARREARS_IMPORT_MAX_BYTES = int(os.environ.get("ARREARS_IMPORT_MAX_BYTES", str(256 * 1024 * 1024)))
+ARREARS_IMPORT_MAX_ROWS = int(os.environ.get("ARREARS_IMPORT_MAX_ROWS", "2000000"))
+ARREARS_IMPORT_MAX_XLSX_EXPANDED_BYTES = int(
+    os.environ.get("ARREARS_IMPORT_MAX_XLSX_EXPANDED_BYTES", str(512 * 1024 * 1024))
+)
+# The largest amount, in whole yuan, an import accepts per field (ingest/validators.py):
+# a loan's principal, a payment or deduction, one installment's principal or interest.
+ARREARS_IMPORT_MAX_PRINCIPAL_YUAN = int(
+    os.environ.get("ARREARS_IMPORT_MAX_PRINCIPAL_YUAN", "100000000")
+)
+ARREARS_IMPORT_MAX_PAYMENT_YUAN = int(
+    os.environ.get("ARREARS_IMPORT_MAX_PAYMENT_YUAN", "100000000")
+)
+ARREARS_IMPORT_MAX_INSTALLMENT_YUAN = int(
+    os.environ.get("ARREARS_IMPORT_MAX_INSTALLMENT_YUAN", "100000000")
+)
 # Uploaded documents: content-addressed files under this directory (documents/storage.py).
 ARREARS_DOCUMENT_ROOT = Path(os.environ.get("ARREARS_DOCUMENT_ROOT", VAR_DIR / "documents"))
 ARREARS_DOCUMENT_MAX_BYTES = int(

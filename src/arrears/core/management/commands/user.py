@@ -143,4 +143,6 @@ class Command(BaseCommand):
         for row in rows:
             until = timezone.localtime(row.locked_until).strftime("%Y-%m-%d %H:%M")
             kind = "user" if row.kind == "username" else "address"
-            self.stdout.write(f"{kind} {row.key}: locked until {until}")
+            self.stdout.write(
+                f"{kind} {row.key}: locked until {until}, {row.refused} attempts refused"
+            )
