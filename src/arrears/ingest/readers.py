@@ -181,7 +181,7 @@ def import_limits() -> ImportLimits:
 
 
 _BOM = b"\xef\xbb\xbf"
-_CHUNK = 1 << 20
+_CHUNK = 1 << 18
 
 
 @dataclass

@@ -112,7 +112,7 @@ def money_fen(value: Cell) -> int:
     if match is None:
         raise FieldError("not_an_amount")
     digits = match["int"].replace(",", "") + (match["frac"] or "")
-    if len(match["int"]) > 20:
+    if len(digits) > 24:
         raise FieldError("amount_too_large", max="1,000,000,000,000")
     exact = Decimal(("-" if match["sign"] else "") + digits)
     if exact != exact.quantize(FEN):
