@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view reads a body: refuse one larger than the path allows (core/uploads.py).
+    "arrears.core.uploads.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -227,6 +229,13 @@ ARREARS_DOCUMENT_ROOT = Path(os.environ.get("ARREARS_DOCUMENT_ROOT", VAR_DIR / "
 ARREARS_DOCUMENT_MAX_BYTES = int(
     os.environ.get("ARREARS_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024))
 )
+# A visitor who is not signed in may send at most this much (the sign-in form); signed-in
+# requests up to the document limit (or the import limit on import upload pages) plus 1 MB.
+ARREARS_ANONYMOUS_MAX_BYTES = int(os.environ.get("ARREARS_ANONYMOUS_MAX_BYTES", str(64 * 1024)))
+# A form without files (no upload) is held in memory up to this; files spool to disk past
+# FILE_UPLOAD_MAX_MEMORY_SIZE (Django's defaults, stated here so docs/deploy.md can name them).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The lender's name on collection notices ({company} in notice templates).
 ARREARS_COMPANY_NAME = os.environ.get("ARREARS_COMPANY_NAME", "示例小额贷款有限公司")
 # Promises to pay and repayment plans (docs/casework.md).
