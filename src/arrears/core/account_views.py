@@ -48,7 +48,7 @@ def _team_load_url() -> str | None:
 
 def _form_error(form, exc: accounts.AccountError) -> None:
     field = {"agency_role": "agency", "user": None}.get(exc.field, exc.field)
-    form.add_error(field if field in form.fields else None, exc.message)
+    form.add_error(field if field in form.fields else None, exc.translated())
 
 
 @require_safe
@@ -178,7 +178,7 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
             user=person, actor=actor, source="web", ip=request_ip(request)
         )
     except accounts.AccountError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.translated())
     else:
         messages.success(
             request,
@@ -210,7 +210,7 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
             user=person, actor=actor, password=given, source="web", ip=request_ip(request)
         )
     except accounts.AccountError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.translated())
     else:
         if given:
             messages.success(request, _("Password set."))
@@ -238,7 +238,7 @@ def token_create(request: HttpRequest, pk: int) -> HttpResponse:
             ip=request_ip(request),
         )
     except accounts.AccountError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.translated())
     else:
         messages.success(request, _("API token (shown once, store it now): %(raw)s") % {"raw": raw})
     return redirect("accounts:user", pk)
@@ -270,7 +270,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
                     ip=request_ip(request),
                 )
             except accounts.AccountError as exc:
-                form.add_error("name", exc.message)
+                form.add_error("name", exc.translated())
             else:
                 messages.success(request, _("Team %(name)s added.") % {"name": team.name})
                 return redirect("accounts:teams")
@@ -308,7 +308,7 @@ def team_rename(request: HttpRequest, pk: int) -> HttpResponse:
             ip=request_ip(request),
         )
     except accounts.AccountError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.translated())
     else:
         messages.success(request, _("Team renamed to %(name)s.") % {"name": team.name})
     return redirect("accounts:teams")
@@ -329,7 +329,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 ip=request_ip(request),
             )
         except accounts.AccountError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, exc.translated())
         else:
             update_session_auth_hash(request, request.user)  # stay signed in here
             messages.success(request, _("Your password is changed."))

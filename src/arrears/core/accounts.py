@@ -23,12 +23,24 @@ from arrears.core.roles import Role
 
 
 class AccountError(ValueError):
-    """A change to an account that cannot be made as asked; `field` names the input."""
+    """A change to an account that cannot be made as asked; `field` names the input.
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
+    `template` is the English message with %(name)s placeholders (the pages translate it,
+    the command line prints it as it is); `message` is it filled in.
+    """
+
+    def __init__(self, template: str, field: str | None = None, **params):
+        self.template = template
+        self.params = params
+        self.message = template % params if params else template
         self.field = field
+        super().__init__(self.message)
+
+    def translated(self) -> str:
+        from django.utils.translation import gettext
+
+        text = gettext(self.template)
+        return text % self.params if self.params else text
 
 
 def password_check(password: str, user: User | None = None) -> None:
@@ -36,7 +48,8 @@ def password_check(password: str, user: User | None = None) -> None:
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
-        raise AccountError(" ".join(str(m) for m in exc.messages), field="password") from exc
+        text = " ".join(str(m) for m in exc.messages)
+        raise AccountError("%(reasons)s", "password", reasons=text) from exc
 
 
 def generated_password() -> str:
@@ -47,7 +60,10 @@ def generated_password() -> str:
 def _unit_rules(role: str, team: Team | None, agency: Agency | None) -> None:
     if role not in Role.values:
         raise AccountError(
-            f"unknown role {role!r}; choose one of: {', '.join(Role.values)}", field="role"
+            "unknown role %(role)s; choose one of: %(roles)s",
+            "role",
+            role=repr(role),
+            roles=", ".join(Role.values),
         )
     if role == Role.TEAM_LEAD and team is None:
         raise AccountError("a team lead needs a team (otherwise they would see no loans)", "team")
@@ -95,7 +111,7 @@ def user_add(
     generated = not password
     with transaction.atomic():
         if User.objects.filter(username__iexact=username).exists():
-            raise AccountError(f"user {username!r} already exists", "username")
+            raise AccountError("user %(name)s already exists", "username", name=username)
         if isinstance(team, str):
             team = Team.objects.get_or_create(name=team.strip())[0] if team.strip() else None
         if isinstance(agency, str):
@@ -286,7 +302,9 @@ def token_create(
     """Issue a token for an active user; returns (token, raw value, shown once). Audited."""
     if not user.is_active:
         raise AccountError(
-            f"user {user.username!r} is inactive; an inactive user's token never works", "user"
+            "user %(name)s is inactive; an inactive user's token never works",
+            "user",
+            name=user.username,
         )
     if expires_days is not None and expires_days <= 0:
         raise AccountError("a token lasts at least one day", "expires_days")
@@ -340,7 +358,7 @@ def team_create(
         raise AccountError("a team name is 1 to 100 characters", "name")
     with transaction.atomic():
         if Team.objects.filter(name__iexact=name).exists():
-            raise AccountError(f"a team named {name!r} already exists", "name")
+            raise AccountError("a team named %(name)s already exists", "name", name=name)
         team = Team.objects.create(name=name)
         audit_record(
             actor=actor,
@@ -363,7 +381,7 @@ def team_rename(
         raise AccountError("a team name is 1 to 100 characters", "name")
     with transaction.atomic():
         if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
-            raise AccountError(f"a team named {name!r} already exists", "name")
+            raise AccountError("a team named %(name)s already exists", "name", name=name)
         before = team.name
         Team.objects.filter(pk=team.pk).update(name=name)
         audit_record(
