@@ -24,8 +24,12 @@ from django.utils.translation import gettext as _
 
 FORM_OVERHEAD = 1024 * 1024
 
-# Path prefix → name of the setting holding the largest file that path takes.
-_LIMITS: dict[str, str] = {}
+# Path prefix → name of the setting holding the largest file that path takes. Import files
+# uploaded in the browser or over the API (issue 13) take the import limit.
+_LIMITS: dict[str, str] = {
+    "/imports/": "ARREARS_IMPORT_MAX_BYTES",
+    "/api/v1/imports": "ARREARS_IMPORT_MAX_BYTES",
+}
 
 
 def upload_limit_register(prefix: str, setting: str) -> None:
