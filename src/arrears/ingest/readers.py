@@ -366,6 +366,9 @@ def _xlsx_rows(
     if declared is not None and declared - 1 > limits.max_rows:
         wb.close()
         raise ImportFileError("too_many_rows", rows=declared - 1, max=limits.max_rows)
+    # Read-only mode stops at the declared last row; a sheet whose <dimension> is wrong
+    # would lose the rows past it without a word. Read every row (the limit still holds).
+    ws.reset_dimensions()
     it = ws.iter_rows(values_only=True)
     try:
         first = next(it)

@@ -87,6 +87,22 @@ def test_a_sheet_with_too_many_rows_is_refused_even_without_a_dimension(tmp_path
         list(table.rows)
 
 
+def test_a_sheet_whose_dimension_lies_is_read_to_its_last_row(tmp_path):
+    path = _bomb(tmp_path / "lies.xlsx", rows=3)
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        "<sheetData>", '<dimension ref="A1:D1"/><sheetData>'
+    ).encode()
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    assert len(list(read_table(path, "payments").rows)) == 3
+    with pytest.raises(ImportFileError, match="more than the 2"):
+        list(read_table(path, "payments", ImportLimits(10**6, 2, 10**7)).rows)
+
+
 def test_reading_a_large_csv_keeps_memory_flat(tmp_path):
     path = tmp_path / "big.csv"
     with path.open("w") as fh:
