@@ -29,7 +29,7 @@ def _declared_post(client, path, length: int):
 def test_a_stranger_cannot_make_the_server_read_a_big_body(client):
     response = _declared_post(client, UPLOAD, 300 * 1024 * 1024)
     assert response.status_code == 413
-    assert "at most 0.1 MB" in response.content.decode()
+    assert "0.1 MB" in response.content.decode()
 
 
 def test_a_signed_in_upload_over_the_document_limit_is_refused_by_its_length(
@@ -39,7 +39,7 @@ def test_a_signed_in_upload_over_the_document_limit_is_refused_by_its_length(
     client.post("/login/", {"username": "carl", "password": PASSWORD})
     response = _declared_post(client, UPLOAD, 300 * 1024 * 1024)
     assert response.status_code == 413
-    assert "at most 21.0 MB" in response.content.decode()
+    assert "21.0 MB" in response.content.decode()
     # Within the limit the request reaches the page (which answers for itself).
     small = client.post(UPLOAD, {"file": SimpleUploadedFile("a.txt", b"hello")})
     assert small.status_code != 413
