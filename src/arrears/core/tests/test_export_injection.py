@@ -78,10 +78,11 @@ def _assert_xlsx_safe(path_or_bytes, header: str, expected: list[str]) -> None:
 @pytest.fixture
 def poisoned(people):
     """Loans and borrowers whose IDs and names are every dangerous prefix (as an old import or
-    a core-system feed could have stored them), plus a NUL byte."""
+    a core-system feed could have stored them), plus a control character XLSX cannot hold
+    (\x01: PostgreSQL itself refuses NUL, SQLite stores it; the writer replaces both)."""
     loans = []
     for n, text in enumerate(DANGEROUS):
-        borrower = make_borrower(external_id=f"{text}B{n}", name=f"{text}\x00")
+        borrower = make_borrower(external_id=f"{text}B{n}", name=f"{text}\x01")
         loans.append(make_loan(external_id=f"{text}#{n}", borrower=borrower))
     return loans
 
