@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view reads a body: refuse one larger than the path allows (core/uploads.py).
+    "arrears.core.uploads.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -146,8 +148,15 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Checked wherever a password is set: adding a user (web and CLI), a reset, a change.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("ARREARS_PASSWORD_MIN_LENGTH", "10"))},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = os.environ.get("ARREARS_LANGUAGE", "zh-hans")
@@ -203,11 +212,37 @@ LOGGING = {
 # Business defaults (documented in docs/configuration.md).
 ARREARS_DEFAULT_PRODUCT = os.environ.get("ARREARS_DEFAULT_PRODUCT", "STD")
 ARREARS_IMPORT_MAX_ERRORS = int(os.environ.get("ARREARS_IMPORT_MAX_ERRORS", "1000"))
+# Import files (ingest/readers.py, docs/deploy.md "Limits"): the file itself (a million-row
+# payments CSV is about 60 MB), its data rows, and a workbook's size once unzipped (checked
+# from the zip directory before anything is parsed).
+ARREARS_IMPORT_MAX_BYTES = int(os.environ.get("ARREARS_IMPORT_MAX_BYTES", str(256 * 1024 * 1024)))
+ARREARS_IMPORT_MAX_ROWS = int(os.environ.get("ARREARS_IMPORT_MAX_ROWS", "2000000"))
+ARREARS_IMPORT_MAX_XLSX_EXPANDED_BYTES = int(
+    os.environ.get("ARREARS_IMPORT_MAX_XLSX_EXPANDED_BYTES", str(512 * 1024 * 1024))
+)
+# The largest amount, in whole yuan, an import accepts per field (ingest/validators.py):
+# a loan's principal, a payment or deduction, one installment's principal or interest.
+ARREARS_IMPORT_MAX_PRINCIPAL_YUAN = int(
+    os.environ.get("ARREARS_IMPORT_MAX_PRINCIPAL_YUAN", "100000000")
+)
+ARREARS_IMPORT_MAX_PAYMENT_YUAN = int(
+    os.environ.get("ARREARS_IMPORT_MAX_PAYMENT_YUAN", "100000000")
+)
+ARREARS_IMPORT_MAX_INSTALLMENT_YUAN = int(
+    os.environ.get("ARREARS_IMPORT_MAX_INSTALLMENT_YUAN", "100000000")
+)
 # Uploaded documents: content-addressed files under this directory (documents/storage.py).
 ARREARS_DOCUMENT_ROOT = Path(os.environ.get("ARREARS_DOCUMENT_ROOT", VAR_DIR / "documents"))
 ARREARS_DOCUMENT_MAX_BYTES = int(
     os.environ.get("ARREARS_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024))
 )
+# A visitor who is not signed in may send at most this much (the sign-in form); signed-in
+# requests up to the document limit (or the import limit on import upload pages) plus 1 MB.
+ARREARS_ANONYMOUS_MAX_BYTES = int(os.environ.get("ARREARS_ANONYMOUS_MAX_BYTES", str(64 * 1024)))
+# A form without files (no upload) is held in memory up to this; files spool to disk past
+# FILE_UPLOAD_MAX_MEMORY_SIZE (Django's defaults, stated here so docs/deploy.md can name them).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The lender's name on collection notices ({company} in notice templates).
 ARREARS_COMPANY_NAME = os.environ.get("ARREARS_COMPANY_NAME", "示例小额贷款有限公司")
 # Promises to pay and repayment plans (docs/casework.md).

@@ -35,6 +35,47 @@ ASSETS = {
 router = Router()
 
 
+def docs_access(view):
+    """In production settings the OpenAPI document and the docs page need a signed-in user
+    or a valid bearer token (the document maps every endpoint and field for a stranger);
+    the demo keeps them open."""
+    from functools import wraps
+
+    from django.conf import settings
+    from django.contrib.auth.views import redirect_to_login
+    from django.http import JsonResponse
+
+    from arrears.api.auth import TokenAuth
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if settings.PRODUCTION:
+            user = getattr(request, "user", None)
+            signed_in = user is not None and user.is_authenticated and user.is_active
+            header = request.headers.get("Authorization", "")
+            if not signed_in and header.lower().startswith("bearer "):
+                signed_in = TokenAuth().authenticate(request, header[7:]) is not None
+            if not signed_in:
+                if request.path.endswith(".json"):
+                    return JsonResponse(
+                        {
+                            "errors": [
+                                {
+                                    "code": "unauthorized",
+                                    "field": None,
+                                    "message": "sign in or send a bearer token to read the "
+                                    "API document",
+                                }
+                            ]
+                        },
+                        status=401,
+                    )
+                return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 @router.get("/assets/{name}", auth=None, include_in_schema=False, url_name="docs-asset")
 def docs_asset(request: HttpRequest, name: str):
     if name not in ASSETS:

@@ -28,6 +28,7 @@ api = NinjaAPI(
     ),
     auth=API_AUTH,
     docs=docs.OfflineSwagger(),
+    docs_decorator=docs.docs_access,
 )
 install_error_handlers(api)
 

@@ -27,3 +27,13 @@ class CoreConfig(AppConfig):
                 prefix="/audit/",
             )
         )
+        nav_register(
+            NavItem(
+                "users",
+                _("Users"),
+                "accounts:users",
+                order=950,
+                capability="user.read",
+                prefix="/users/",
+            )
+        )

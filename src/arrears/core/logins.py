@@ -17,6 +17,7 @@ counting and the audit entries hang off Django's auth signals.
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -116,34 +117,101 @@ def _row_for_update(kind: str, key: str) -> LoginThrottle:
     return LoginThrottle.objects.select_for_update().get(kind=kind, key=key)
 
 
-def login_failed(
+def _limit(kind: str, lim: Limits) -> int:
+    return lim.max_failures if kind == Kind.USERNAME else lim.max_failures_per_ip
+
+
+def _window_open(row: LoginThrottle, lim: Limits, at: dt.datetime) -> bool:
+    return row.window_started_at is not None and row.window_started_at + lim.window > at
+
+
+def _close_ended_lock(row: LoginThrottle, *, at: dt.datetime, source: str, ip: str | None):
+    """A lock that has run out: write the one entry that counts what it refused, and clear it."""
+    if row.locked_until is None or row.locked_until > at:
+        return
+    if row.refused:
+        audit_record(
+            actor=None,
+            event="user.lockout_end",
+            object_type="user" if row.kind == Kind.USERNAME else "ip",
+            object_id=row.key[:100],
+            after={"until": row.locked_until, "refused": row.refused, "ended": "expired"},
+            source=source,
+            ip=ip,
+        )
+    row.locked_until = None
+    row.refused = 0
+
+
+def login_attempt_begin(*, username: str | None, ip: str | None, source: str) -> LoginLock | None:
+    """Count a sign-in attempt **before** its password is checked; the lock refusing it, or None.
+
+    The throttle rows are locked (SELECT … FOR UPDATE, ordered by kind and key) while the
+    attempt takes its place in the count, and released before the password is hashed. So
+    however many attempts arrive at once, at most the limit of them are let through to the
+    password check in a window: the others find the count full and are refused as locked.
+    A successful sign-in gives the name's count back (login_succeeded).
+
+    Refusals while a lock is in force are counted on the lock (`refused`); only the first
+    writes an audit entry, and the count goes into one entry when the lock ends (or is
+    lifted), so nobody can grow the audit trail without signing in.
+    """
+    lim = limits()
+    at = now()
+    with transaction.atomic():
+        rows = [_row_for_update(kind, key) for kind, key in sorted(_keys(username, ip))]
+        refusing: list[tuple[LoginThrottle, LoginLock]] = []
+        for row in rows:
+            _close_ended_lock(row, at=at, source=source, ip=ip)
+            if row.locked_until is not None:
+                refusing.append((row, LoginLock(row.kind, row.key, row.locked_until)))
+            elif _window_open(row, lim, at) and row.failures >= _limit(row.kind, lim):
+                # The count is full of attempts still being checked: refuse as if locked.
+                refusing.append((row, LoginLock(row.kind, row.key, at + lim.lockout)))
+        if refusing:
+            lock = max((lk for _, lk in refusing), key=lambda lk: lk.until)
+            first = all(row.refused == 0 for row, _ in refusing)
+            for row, _ in refusing:
+                row.refused += 1
+                row.last_refused_at = at
+            for row in rows:
+                row.save()
+            if first:
+                _audit_refused(username=username, ip=ip, lock=lock, source=source)
+            return lock
+        for row in rows:
+            if not _window_open(row, lim, at):
+                row.failures = 0
+                row.window_started_at = at
+            row.failures += 1
+            row.save()
+    return None
+
+
+def login_attempt_failed(
     *, username: str | None, ip: str | None, source: str, reason: str = "bad_credentials"
 ) -> list[LoginLock]:
-    """Count one failed sign-in against the name and the address; lock those at their limit.
+    """The password of a counted attempt was wrong: lock the keys whose count is full.
 
     Writes `user.login_failed` (the name tried, the address) and one `user.lockout` per new
-    lock, in the same transaction as the counts. Returns the locks this failure created.
+    lock, in the same transaction. Returns the locks this failure created.
     """
     lim = limits()
     at = now()
     created: list[LoginLock] = []
     with transaction.atomic():
-        for kind, key in _keys(username, ip):
+        for kind, key in sorted(_keys(username, ip)):
             row = _row_for_update(kind, key)
-            if row.locked_until is not None and row.locked_until > at:
-                continue  # already locked (a race with another process): nothing to count
-            if row.window_started_at is None or row.window_started_at + lim.window <= at:
-                row.failures = 0
-                row.window_started_at = at
-            row.failures += 1
             row.last_failure_at = at
-            limit = lim.max_failures if kind == Kind.USERNAME else lim.max_failures_per_ip
-            if row.failures >= limit:
+            if row.locked_until is not None and row.locked_until > at:
+                row.save()
+                continue  # already locked by another attempt of the same burst
+            if _window_open(row, lim, at) and row.failures >= _limit(kind, lim):
                 # The lock uses up the failures that earned it: once it ends, counting
                 # starts again from nothing.
                 created.append(LoginLock(kind, key, at + lim.lockout, row.failures))
                 row.locked_until = at + lim.lockout
-                row.failures = 0
+                row.failures = 0  # refusals of this burst stay counted on the lock
                 row.window_started_at = None
             row.save()
         audit_record(
@@ -172,8 +240,17 @@ def login_failed(
     return created
 
 
-def login_refused(*, username: str | None, ip: str | None, lock: LoginLock, source: str) -> None:
-    """Record an attempt refused because of a lock (not counted: it could not succeed)."""
+def login_failed(
+    *, username: str | None, ip: str | None, source: str, reason: str = "bad_credentials"
+) -> list[LoginLock]:
+    """Count one failed sign-in that did not go through the backend (begin, then fail)."""
+    with transaction.atomic():
+        if login_attempt_begin(username=username, ip=ip, source=source) is not None:
+            return []
+        return login_attempt_failed(username=username, ip=ip, source=source, reason=reason)
+
+
+def _audit_refused(*, username: str | None, ip: str | None, lock: LoginLock, source: str):
     audit_record(
         actor=None,
         event="user.login_failed",
@@ -233,10 +310,15 @@ def login_unlock(
             row = LoginThrottle.objects.select_for_update().filter(kind=kind, key=key).first()
             before = None
             if row is not None:
-                before = {"locked_until": row.locked_until, "failures": row.failures}
+                before = {
+                    "locked_until": row.locked_until,
+                    "failures": row.failures,
+                    "refused": row.refused,
+                }
                 if row.locked_until is not None and row.locked_until > at:
                     lifted.append(LoginLock(kind, key, row.locked_until))
                 row.failures = 0
+                row.refused = 0
                 row.window_started_at = None
                 row.locked_until = None
                 row.save()
@@ -260,10 +342,17 @@ def locks_in_force(at: dt.datetime | None = None):
     )
 
 
-class ThrottledModelBackend(ModelBackend):
-    """Django's user-and-password backend, refusing names and addresses under a lock.
+# Set while the backend itself has counted and recorded an attempt, so the failure signal
+# Django sends afterwards does not count it twice.
+_recorded: ContextVar[bool] = ContextVar("arrears_login_recorded", default=False)
 
-    A refusal raises PermissionDenied, which stops authentication and makes Django send
+
+class ThrottledModelBackend(ModelBackend):
+    """Django's user-and-password backend, counting each attempt before checking its password.
+
+    The attempt is counted in a short transaction (login_attempt_begin); the password is
+    hashed after it commits, so on SQLite no write lock is held while Argon2 runs. A refusal
+    raises PermissionDenied, which stops authentication and makes Django send
     `user_login_failed`; the lock is left on the request for the sign-in form's message.
     """
 
@@ -272,29 +361,37 @@ class ThrottledModelBackend(ModelBackend):
             username = kwargs.get(User.USERNAME_FIELD)
         if username is None or password is None:
             return None
-        lock = login_lock(username=username, ip=request_ip(request) if request else None)
+        ip = request_ip(request) if request else None
+        source = request_source(request)
+        lock = login_attempt_begin(username=username, ip=ip, source=source)
         if lock is not None:
+            _recorded.set(True)
             if request is not None:
                 request.arrears_login_lock = lock
             raise PermissionDenied("sign-in locked")
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        _recorded.set(user is None)
+        if user is None:
+            login_attempt_failed(username=username, ip=ip, source=source)
+        else:
+            # The attempt is given back at once, whoever called authenticate (the sign-in
+            # page audits the sign-in itself when it logs the user in).
+            LoginThrottle.objects.filter(
+                kind=Kind.USERNAME, key=username_key(user.get_username())
+            ).update(failures=0, window_started_at=None, refused=0)
+        return user
 
 
 # --- signal receivers (connected in CoreConfig.ready) ---------------------------------------
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    if _recorded.get():
+        _recorded.set(False)
+        return  # the backend counted and recorded this attempt already
     username = credentials.get("username", credentials.get(User.USERNAME_FIELD))
     ip = request_ip(request) if request is not None else None
-    source = request_source(request)
-    if request is not None:
-        lock = getattr(request, "arrears_login_lock", None)
-    else:
-        lock = login_lock(username=username, ip=ip)
-    if lock is not None:
-        login_refused(username=username, ip=ip, lock=lock, source=source)
-    else:
-        login_failed(username=username, ip=ip, source=source)
+    login_failed(username=username, ip=ip, source=request_source(request))
 
 
 def on_logged_in(sender, request, user, **kwargs) -> None:

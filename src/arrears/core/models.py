@@ -62,9 +62,11 @@ def _hash_token(raw: str) -> str:
 
 class ApiTokenQuerySet(models.QuerySet):
     def authenticate(self, raw: str) -> ApiToken | None:
+        at = timezone.now()
         token = (
             self.select_related("user")
             .filter(key_hash=_hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+            .filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=at))
             .first()
         )
         if token is not None:
@@ -82,14 +84,31 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # After this moment the token is refused; blank means it works until revoked.
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
     @classmethod
-    def issue(cls, user: User, name: str = "") -> tuple[ApiToken, str]:
+    def issue(cls, user: User, name: str = "", expires_at=None) -> tuple[ApiToken, str]:
         raw = "arr_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, prefix=raw[:8], key_hash=_hash_token(raw))
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            prefix=raw[:8],
+            key_hash=_hash_token(raw),
+            expires_at=expires_at,
+        )
         return token, raw
+
+    @property
+    def state(self) -> str:
+        """active, revoked or expired (as the token lists show it)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= timezone.now():
+            return "expired"
+        return "active"
 
 
 class AuditEntry(models.Model):
@@ -138,6 +157,10 @@ class LoginThrottle(models.Model):
     window_started_at = models.DateTimeField(null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
     last_failure_at = models.DateTimeField(null=True, blank=True)
+    # Attempts refused while the lock is in force: counted here rather than one audit entry
+    # each, and written in one entry when the lock ends or is lifted.
+    refused = models.PositiveIntegerField(default=0)
+    last_refused_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

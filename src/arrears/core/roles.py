@@ -25,6 +25,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "payment.post": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}),
     "loan.assign": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}),
     "user.manage": frozenset({Role.ADMIN}),
+    # Seeing the users and teams (/users/, /teams/) read-only: who works where, capacity.
+    "user.read": frozenset({Role.ADMIN, Role.MANAGER}),
     # Browsing, filtering and exporting the audit trail (/audit/, /api/v1/audit/).
     "audit.read": frozenset({Role.ADMIN, Role.AUDITOR}),
     # Rule packs and the LPR table are an administrator's job (compliance app).

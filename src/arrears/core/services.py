@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -18,6 +15,13 @@ from django.utils import timezone
 from arrears.core.audit import ChainReport, audit_record, audit_verify
 from arrears.core.models import AuditEntry, User
 from arrears.core.selectors import AuditFilters, audit_entries, local_time
+from arrears.core.spreadsheets import (
+    XLSX_CONTENT_TYPE,
+    csv_chunks,
+    file_chunks,
+    safe_text,
+    xlsx_file,
+)
 
 EXPORT_FORMATS = ("csv", "xlsx")
 EXPORT_COLUMNS = (
@@ -62,32 +66,23 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, cls=DjangoJSONEncoder)
 
 
-def spreadsheet_text(value: str) -> str:
-    """`value` made safe for a CSV or XLSX cell.
-
-    A spreadsheet runs a cell that starts with =, +, - or @ as a formula; the trail holds
-    text typed by strangers (user names tried at sign-in), so such text is quoted.
-    """
-    if value and value[0] in "=+-@\t\r" and not (value[0] == "-" and value[1:2].isdigit()):
-        return "'" + value
-    return value
+# The one spreadsheet writer (core.spreadsheets) makes every text cell safe; these names stay
+# for callers written before it.
+spreadsheet_text = safe_text
 
 
-_cell = spreadsheet_text
-
-
-def _rows(qs) -> Iterator[list[str]]:
+def _rows(qs) -> Iterator[list]:
     for e in qs.iterator(chunk_size=STREAM_CHUNK):
         yield [
-            str(e.id),
+            e.id,
             local_time(e.at).isoformat(),
-            _cell(e.actor_name),
-            _cell(e.event),
-            _cell(e.object_type),
-            _cell(e.object_id),
-            _cell(_json(e.before)),
-            _cell(_json(e.after)),
-            _cell(e.source),
+            e.actor_name,
+            e.event,
+            e.object_type,
+            e.object_id,
+            _json(e.before),
+            _json(e.after),
+            e.source,
             e.ip or "",
             e.prev_hash,
             e.hash,
@@ -95,40 +90,13 @@ def _rows(qs) -> Iterator[list[str]]:
 
 
 def table_csv_chunks(header, rows) -> Iterator[bytes]:
-    """A CSV file (UTF-8 with a BOM, so Excel reads Chinese) of `header` and `rows` (lists of
-    text already made safe with `spreadsheet_text`), yielded in pieces."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write("\ufeff")
-    writer.writerow(header)
-    for n, row in enumerate(rows, start=1):
-        writer.writerow(row)
-        if n % 500 == 0:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
+    """A CSV file (UTF-8 with a BOM) of `header` and `rows`, through the safe writer."""
+    return csv_chunks(header, rows)
 
 
 def table_xlsx_file(title: str, header, rows) -> IO[bytes]:
-    """An XLSX file of one sheet: `header` and `rows`, every cell text (never a formula)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title)
-    ws.append(list(header))
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(ws, value=value)
-            cell.data_type = "s"  # never a formula, whatever the text
-            cells.append(cell)
-        ws.append(cells)
-    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
-    wb.save(out)
-    out.seek(0)
-    return out
+    """An XLSX file of one sheet, through the safe writer (text never becomes a formula)."""
+    return xlsx_file(header, rows, title=title)
 
 
 def _csv_chunks(qs) -> Iterator[bytes]:
@@ -137,12 +105,6 @@ def _csv_chunks(qs) -> Iterator[bytes]:
 
 def _xlsx_file(qs) -> IO[bytes]:
     return table_xlsx_file("audit", EXPORT_COLUMNS, _rows(qs))
-
-
-def file_chunks(fh: IO[bytes]) -> Iterator[bytes]:
-    with fh:
-        while chunk := fh.read(64 * 1024):
-            yield chunk
 
 
 def audit_export(
@@ -185,7 +147,7 @@ def audit_export(
         return AuditExport(f"audit-{stamp}.csv", "text/csv; charset=utf-8", count, _csv_chunks(qs))
     return AuditExport(
         f"audit-{stamp}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        XLSX_CONTENT_TYPE,
         count,
         file_chunks(_xlsx_file(qs)),
     )

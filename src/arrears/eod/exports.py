@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from typing import BinaryIO, TextIO
 
 from django.db import connection
 
+from arrears.core import spreadsheets
 from arrears.core.money import fen_to_yuan
 
 HEADER = [
@@ -52,30 +52,29 @@ def snapshot_rows(as_of: dt.date):
 
 
 def export_snapshot(*, as_of: dt.date, fmt: str, out: TextIO | BinaryIO) -> int:
-    """Write the snapshot of `as_of` as csv (text stream) or xlsx (binary stream); return rows."""
-    n = 0
-    if fmt == "csv":
-        writer = csv.writer(out)
-        writer.writerow(HEADER)
-        for row in snapshot_rows(as_of):
-            row[_MONEY] = [f"{v:.2f}" for v in row[_MONEY]]
-            row[11] = "true" if row[11] else "false"
-            writer.writerow(row)
-            n += 1
-        return n
-    if fmt == "xlsx":
-        from openpyxl import Workbook
+    """Write the snapshot of `as_of` as csv (text stream) or xlsx (binary stream); return rows.
 
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet(f"snapshot {as_of.isoformat()}")
-        ws.append(HEADER)
-        for row in snapshot_rows(as_of):
-            if row[10] is not None:
-                row[10] = dt.date.fromisoformat(row[10])
-            ws.append(row)
-            n += 1
-        wb.save(out)
-        return n
+    Through the one safe writer (core.spreadsheets): a loan ID never runs as a formula.
+    """
+    if fmt == "csv":
+
+        def csv_rows():
+            for row in snapshot_rows(as_of):
+                row[_MONEY] = [f"{v:.2f}" for v in row[_MONEY]]
+                yield row
+
+        return spreadsheets.write_csv(HEADER, csv_rows(), out)
+    if fmt == "xlsx":
+
+        def xlsx_rows():
+            for row in snapshot_rows(as_of):
+                if row[10] is not None:
+                    row[10] = dt.date.fromisoformat(row[10])
+                yield row
+
+        return spreadsheets.write_xlsx(
+            HEADER, xlsx_rows(), out, title=f"snapshot {as_of.isoformat()}"
+        )
     raise ValueError(f"unknown format {fmt!r} (csv or xlsx)")
 
 

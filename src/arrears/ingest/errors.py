@@ -16,6 +16,17 @@ MESSAGES: dict[str, str] = {
     "file_encoding": "the file is neither UTF-8 nor GBK text",
     "file_unreadable": "cannot read the spreadsheet: {detail}",
     "file_empty": "the file has no header row",
+    "file_mixed_encoding": (
+        "the file mixes encodings: line {line} is not UTF-8 while other lines are; "
+        "save the whole file again as UTF-8"
+    ),
+    "file_too_large": "the file is {size}, more than the {max} an import may be",
+    "xlsx_too_large": (
+        "the workbook expands to {size} when opened, more than the {max} an import may be"
+    ),
+    "too_many_rows": "the file has {rows:,} rows or more, more than the {max:,} an import may have",
+    "line_too_long": "line {line} is longer than {max:,} characters",
+    "file_unreadable_csv": "cannot read line {line} of the file: {detail}",
     # the header row
     "missing_column": "required column is missing (name it {names})",
     "duplicate_column": "column {field} appears more than once (also {other})",
@@ -26,6 +37,16 @@ MESSAGES: dict[str, str] = {
     "impossible_date": "impossible date",
     "date_in_future": "date is in the future",
     "not_an_amount": "not an amount of money",
+    "amount_too_large": "amount is more than the {max} yuan an import accepts here",
+    "number_out_of_range": "number must be between 0 and {max}",
+    "bad_identifier": (
+        "not a usable ID: at most 64 printable characters, no slash, backslash or control "
+        "character, not only dots, and not starting with =, +, - or @"
+    ),
+    "control_characters": (
+        "contains control characters (invisible characters such as NUL or tab, or "
+        "text-direction overrides); remove them"
+    ),
     "sub_fen": "more than two decimal places",
     "amount_not_positive": "amount must be greater than zero",
     "amount_negative": "amount must not be negative",

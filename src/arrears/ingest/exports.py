@@ -7,11 +7,9 @@ them as CSV or XLSX; to add one (e.g. `snapshot`), write a rows function and reg
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
@@ -20,6 +18,7 @@ from django.db.models.functions import Coalesce
 
 from arrears.book.models import Allocation, Borrower, Installment, Loan
 from arrears.book.selectors import installment_paid_as_of, loan_totals
+from arrears.core import spreadsheets
 from arrears.core.audit import audit_record
 from arrears.core.dates import DateError, local_today, parse_date
 from arrears.core.ids import mask_id_number, mask_phone
@@ -282,50 +281,14 @@ def _masked(exporter: Exporter, rows: Iterator[tuple]) -> Iterator[tuple]:
         yield tuple(row)
 
 
-def _csv_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 def write_csv(columns: tuple[str, ...], rows: Iterator[tuple], out: TextIO) -> int:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    count = 0
-    for row in rows:
-        writer.writerow([_csv_value(v) for v in row])
-        count += 1
-    return count
+    """CSV through the one safe writer (core.spreadsheets): text never runs as a formula."""
+    return spreadsheets.write_csv(columns, rows, out)
 
 
 def write_xlsx(columns: tuple[str, ...], rows: Iterator[tuple], path: Path, title: str) -> int:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    # Write-only mode streams rows to a temporary file instead of holding the sheet in memory.
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31])
-    ws.append(list(columns))
-    count = 0
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, Decimal):
-                # Decimal, not float, goes to the file; the format shows the fen.
-                cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = "0.00"
-            elif isinstance(value, dt.date):
-                cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = "yyyy-mm-dd"
-            else:
-                cell = value
-            cells.append(cell)
-        ws.append(cells)
-        count += 1
-    wb.save(path)
-    return count
+    """XLSX through the one safe writer: exact numbers (0.00), dates, text cells as text."""
+    return spreadsheets.write_xlsx(columns, rows, path, title=title)
 
 
 def export_run(

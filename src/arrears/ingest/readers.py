@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -162,83 +161,268 @@ def _xlsx_cell(value) -> Cell:
     return str(value).strip()
 
 
+@dataclass(frozen=True)
+class ImportLimits:
+    """How much an import file may hold (settings ARREARS_IMPORT_*; docs/deploy.md)."""
+
+    max_bytes: int  # the file as uploaded or given
+    max_rows: int  # data rows
+    max_xlsx_expanded_bytes: int  # every part of a workbook, uncompressed
+    max_line_chars: int = 1_000_000  # one line of a CSV file (and one cell)
+
+
+def import_limits() -> ImportLimits:
+    from django.conf import settings
+
+    return ImportLimits(
+        max_bytes=settings.ARREARS_IMPORT_MAX_BYTES,
+        max_rows=settings.ARREARS_IMPORT_MAX_ROWS,
+        max_xlsx_expanded_bytes=settings.ARREARS_IMPORT_MAX_XLSX_EXPANDED_BYTES,
+    )
+
+
+_BOM = b"\xef\xbb\xbf"
+_CHUNK = 1 << 18
+
+
+@dataclass
+class _Scan:
+    encoding: str
+    lines: int
+    bom: bool
+
+
+def _classify(lines: list[bytes], first_no: int, found: dict[str, int]) -> None:
+    """Note the first line that is UTF-8 with non-ASCII text and the first that is not UTF-8."""
+    for offset, line in enumerate(lines):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            found.setdefault("bad", first_no + offset)
+        else:
+            found.setdefault("utf8", first_no + offset)
+        if "bad" in found and "utf8" in found:
+            return
+
+
+def scan_csv(path: Path, limits: ImportLimits | None = None) -> _Scan:
+    """Read the file once in pieces (memory flat in its size): count its lines, bound their
+    length, and decide its encoding.
+
+    GB18030 decodes almost any bytes, so "it decoded" proves nothing. UTF-8 is tried first,
+    line by line: a file whose every non-ASCII line is UTF-8 is UTF-8 (a BOM says so too);
+    a file with no UTF-8 line of non-ASCII text is GBK (read as GB18030, its superset); a
+    file with both is mixed, and refused naming the first line that is not UTF-8 — reading
+    it either way would store some names garbled (张三 as 寮犱笁).
+    """
+    limits = limits or import_limits()
+    found: dict[str, int] = {}
+    lines = 0
+    with path.open("rb") as fh:
+        bom = fh.read(3) == _BOM
+        if not bom:
+            fh.seek(0)
+        carry = b""
+        while chunk := fh.read(_CHUNK):
+            data = carry + chunk
+            parts = data.split(b"\n")
+            carry = parts.pop()
+            if len(carry) > limits.max_line_chars * 4:
+                raise ImportFileError("line_too_long", line=lines + 1, max=limits.max_line_chars)
+            if len(found) < 2:
+                block = b"\n".join(parts)
+                if not block.isascii():
+                    try:
+                        block.decode("utf-8")
+                    except UnicodeDecodeError:
+                        _classify(parts, lines + 1, found)
+                    else:
+                        found.setdefault("utf8", lines + 1)
+            for part in parts:
+                if len(part) > limits.max_line_chars * 4:
+                    raise ImportFileError(
+                        "line_too_long", line=lines + 1, max=limits.max_line_chars
+                    )
+            lines += len(parts)
+        if carry:
+            _classify([carry], lines + 1, found)
+            lines += 1
+    if "bad" not in found:
+        return _Scan("utf-8", lines, bom)
+    if bom or "utf8" in found:
+        raise ImportFileError("file_mixed_encoding", line=found["bad"])
+    return _Scan("gb18030", lines, bom)
+
+
 def decode_csv_bytes(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GBK (read as GB18030, its superset)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+    """Bytes in memory decoded by the same rule as files (UTF-8 first, GBK only when no line
+    is UTF-8, mixed refused)."""
+    found: dict[str, int] = {}
+    bom = data.startswith(_BOM)
+    body = data[3:] if bom else data
     try:
-        return data.decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    _classify(body.split(b"\n"), 1, found)
+    if bom or "utf8" in found:
+        raise ImportFileError("file_mixed_encoding", line=found.get("bad", 1))
     try:
-        return data.decode("gb18030")
+        return body.decode("gb18030")
     except UnicodeDecodeError as exc:
         raise ImportFileError("file_encoding") from exc
 
 
-def _csv_rows(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]], int]:
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _csv_rows(
+    path: Path, limits: ImportLimits
+) -> tuple[list[str], Iterator[tuple[int, list[str]]], int]:
+    scan = scan_csv(path, limits)
+    total = max(scan.lines - 1, 0)
+    if total > limits.max_rows:
+        raise ImportFileError("too_many_rows", rows=total, max=limits.max_rows)
+    fh = path.open(encoding=scan.encoding, errors="strict", newline="")
     try:
-        headers = [h.strip() for h in next(reader)]
-    except StopIteration as exc:
-        raise ImportFileError("file_empty") from exc
+        if scan.bom:
+            fh.read(1)
+        first_line = fh.readline()
+        delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+        headers = [h.strip() for h in next(csv.reader([first_line], delimiter=delimiter), [])]
+    except UnicodeDecodeError as exc:
+        fh.close()
+        raise ImportFileError("file_encoding") from exc
+    except BaseException:
+        fh.close()
+        raise
     if not any(headers):
+        fh.close()
         raise ImportFileError("file_empty")
-    total = max(text.count("\n") - 1, 0)
+    csv.field_size_limit(max(csv.field_size_limit(), limits.max_line_chars))
+    reader = csv.reader(fh, delimiter=delimiter)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         # csv's line_num counts physical lines; a quoted cell may span lines, so the number
         # shown is the line where the record ends, which is what a text editor shows too.
-        for record in reader:
-            yield reader.line_num, [c.strip() for c in record]
+        # The header line was read before the reader started: add it back.
+        count = 0
+        try:
+            for record in reader:
+                count += 1
+                if count > limits.max_rows:
+                    raise ImportFileError("too_many_rows", rows=count, max=limits.max_rows)
+                yield reader.line_num + 1, [c.strip() for c in record]
+        except UnicodeDecodeError as exc:
+            raise ImportFileError("file_encoding") from exc
+        except csv.Error as exc:
+            raise ImportFileError(
+                "file_unreadable_csv", line=reader.line_num + 1, detail=str(exc)
+            ) from exc
+        finally:
+            fh.close()
 
     return headers, rows(), total
 
 
-def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Cell]]], int | None]:
-    from openpyxl import load_workbook
+def check_xlsx_size(path: Path, limits: ImportLimits) -> None:
+    """Refuse a workbook that would expand past the limit, before any of it is parsed.
+
+    An XLSX file is a zip: its directory states every part's uncompressed size, so a
+    3.9 MB file whose sheet expands to 1 GB is refused by reading a few kilobytes.
+    """
+    import zipfile
 
     try:
+        with zipfile.ZipFile(path) as zf:
+            expanded = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ImportFileError("file_unreadable", detail=str(exc) or type(exc).__name__) from exc
+    if expanded > limits.max_xlsx_expanded_bytes:
+        raise ImportFileError(
+            "xlsx_too_large",
+            size=_megabytes(expanded),
+            max=_megabytes(limits.max_xlsx_expanded_bytes),
+        )
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):,.1f} MB"
+
+
+def _xlsx_rows(
+    path: Path, limits: ImportLimits
+) -> tuple[list[str], Iterator[tuple[int, list[Cell]]], int | None]:
+    from openpyxl import load_workbook
+
+    check_xlsx_size(path, limits)
+    try:
         wb = load_workbook(path, read_only=True, data_only=True)
+        ws = wb.worksheets[0]
+        # The sheet's own <dimension> says how many rows it holds, before any row is read.
+        declared = ws.max_row
+    except ImportFileError:
+        raise
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise ImportFileError("file_unreadable", detail=str(exc) or type(exc).__name__) from exc
-    ws = wb.worksheets[0]
+    if declared is not None and declared - 1 > limits.max_rows:
+        wb.close()
+        raise ImportFileError("too_many_rows", rows=declared - 1, max=limits.max_rows)
+    # Read-only mode stops at the declared last row; a sheet whose <dimension> is wrong
+    # would lose the rows past it without a word. Read every row (the limit still holds).
+    ws.reset_dimensions()
     it = ws.iter_rows(values_only=True)
     try:
         first = next(it)
     except StopIteration as exc:
         wb.close()
         raise ImportFileError("file_empty") from exc
+    except Exception as exc:
+        wb.close()
+        raise ImportFileError("file_unreadable", detail=str(exc) or type(exc).__name__) from exc
     headers = [cell_text(_xlsx_cell(v)).strip() for v in first]
     while headers and not headers[-1]:
         headers.pop()
     if not headers:
         wb.close()
         raise ImportFileError("file_empty")
-    total = ws.max_row - 1 if ws.max_row else None
+    total = declared - 1 if declared else None
 
     def rows() -> Iterator[tuple[int, list[Cell]]]:
         try:
             for number, values in enumerate(it, start=2):
+                if number - 1 > limits.max_rows:  # a sheet without a true <dimension>
+                    raise ImportFileError("too_many_rows", rows=number - 1, max=limits.max_rows)
                 yield number, [_xlsx_cell(v) for v in values]
+        except ImportFileError:
+            raise
+        except Exception as exc:  # a damaged part found only while streaming
+            raise ImportFileError("file_unreadable", detail=str(exc) or type(exc).__name__) from exc
         finally:
             wb.close()
 
     return headers, rows(), total
 
 
-def read_table(path: str | Path, kind: str) -> Table:
-    """Open a CSV or XLSX file of `kind` (loans, schedule, payments)."""
+def read_table(path: str | Path, kind: str, limits: ImportLimits | None = None) -> Table:
+    """Open a CSV or XLSX file of `kind`, checking its size before reading it.
+
+    Rows are streamed: memory stays flat in the size of the file (the XLSX shared-string
+    table excepted, which the expanded-size limit bounds).
+    """
     path = Path(path)
+    limits = limits or import_limits()
     if not path.is_file():
         raise ImportFileError("file_missing", path=str(path))
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        raise ImportFileError(
+            "file_too_large", size=_megabytes(size), max=_megabytes(limits.max_bytes)
+        )
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
-        headers, rows, total = _xlsx_rows(path)
+        headers, rows, total = _xlsx_rows(path, limits)
     elif suffix in {".csv", ".txt", ".tsv", ""}:
-        headers, rows, total = _csv_rows(decode_csv_bytes(path.read_bytes()))
+        headers, rows, total = _csv_rows(path, limits)
     else:
         raise ImportFileError("file_format", suffix=suffix)
     return Table(kind=kind, headers=headers, rows=rows, total=total, path=path)

@@ -8,7 +8,6 @@ call these functions.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import sys
 import time
@@ -34,6 +33,7 @@ from arrears.book.models import (
 )
 from arrears.book.schedule import build_schedule
 from arrears.book.services import default_penalty_rate, loans_replay, product_default
+from arrears.core import spreadsheets
 from arrears.core.audit import audit_record
 from arrears.core.crypto import with_index_fields
 from arrears.core.dates import local_today
@@ -230,16 +230,19 @@ def write_error_file(
     # Read the file again rather than keep every raw row in memory for the few rejected.
     source = read_table(table.path, table.kind) if table.path is not None else table
     width = len(table.headers)
-    with error_file.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow([*table.headers, "reason"])
+
+    def rows():
         for row_no, cells in source.rows:
             reasons = rejected.get(row_no)
             if reasons is None:
                 continue
             texts = [cell_text(c) for c in cells][:width]
             texts += [""] * (width - len(texts))
-            writer.writerow([*texts, "; ".join(r for r in reasons if r)])
+            yield [*texts, "; ".join(r for r in reasons if r)]
+
+    # Through the one safe writer: a rejected row may be exactly the attack the import refused.
+    with error_file.open("w", encoding="utf-8-sig", newline="") as fh:
+        spreadsheets.write_csv([*table.headers, "reason"], rows(), fh)
     return error_file
 
 

@@ -34,6 +34,15 @@ def _is_blank(value: Cell) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+# Control characters (C0 but line feed, DEL, C1) and the invisible bidirectional overrides
+# that make text display other than it reads: refused in every cell at the door, so nothing
+# stored can break a file format (an XLSX export) or spoof a name on a page.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+# Full-width digits and punctuation, as a Chinese input method types them.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．＋－％", "0123456789,.+-%")
+
+
 def text(max_len: int) -> Callable[[Cell], str]:
     def parse(value: Cell) -> str:
         out = cell_text(value).strip()
@@ -44,45 +53,112 @@ def text(max_len: int) -> Callable[[Cell], str]:
     return parse
 
 
+IDENTIFIER_MAX = 64
+# What may not start an identifier: a spreadsheet formula, and what a URL would misread.
+_IDENTIFIER_FIRST = tuple("=+-@＝＋－＠")
+
+
 def identifier(value: Cell) -> str:
-    """A loan, borrower or payment ID; numbers from a spreadsheet are read as their digits."""
-    return text(64)(value)
+    """A loan, borrower or payment ID; numbers from a spreadsheet are read as their digits.
+
+    An ID becomes part of URLs, file names and other systems' keys, so it must be printable
+    text of at most 64 characters without a slash, a backslash or a control character, not
+    only dots, and not starting with =, +, - or @ (a formula when the file is opened again).
+    """
+    out = text(IDENTIFIER_MAX)(value)
+    if not out.isprintable() or "/" in out or "\\" in out:
+        raise FieldError("bad_identifier")
+    if out.startswith(_IDENTIFIER_FIRST) or set(out) <= {"."}:
+        raise FieldError("bad_identifier")
+    return out
+
+
+# Amounts as a person writes them: digits, thousands separators only in their places, up to
+# two decimals, an optional ¥ before or 元 after (RMB/CNY too). Not 1e3, 1_000 or 1,00,0.5.
+_AMOUNT = re.compile(
+    r"(?P<sign>-)?\s*(?:¥|￥|RMB|CNY)?\s*"
+    r"(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
+    r"\s*(?:元|RMB|CNY)?",
+    re.IGNORECASE,
+)
+
+# Upper bounds of amounts, in yuan, per field (settings ARREARS_IMPORT_MAX_*_YUAN).
+AMOUNT_LIMITS = {
+    "principal": "ARREARS_IMPORT_MAX_PRINCIPAL_YUAN",
+    "payment": "ARREARS_IMPORT_MAX_PAYMENT_YUAN",
+    "installment": "ARREARS_IMPORT_MAX_INSTALLMENT_YUAN",
+}
+
+
+def _amount_limit_fen(kind: str) -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, AMOUNT_LIMITS[kind])) * 100
 
 
 def money_fen(value: Cell) -> int:
     """Yuan as integer fen. Text with more than two decimals is refused (probably a typo);
     a spreadsheet number is rounded half-up, because its binary float was never exact."""
+    if isinstance(value, bool):
+        raise FieldError("not_an_amount")
     if isinstance(value, Decimal | int):
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise FieldError("not_an_amount")
+        if abs(value) >= 10**15:  # far past any bound; to_fen would work, the DB would not
+            raise FieldError("amount_too_large", max="1,000,000,000,000")
         return to_fen(value)
-    raw = str(value).strip()
-    try:
-        fen = to_fen(raw)
-        exact = Decimal(re.sub(r"[,\s¥￥元]|RMB|CNY", "", raw, flags=re.IGNORECASE))
-    except (MoneyError, ArithmeticError) as exc:
-        raise FieldError("not_an_amount") from exc
+    raw = str(value).strip().translate(_FULL_WIDTH)
+    match = _AMOUNT.fullmatch(raw)
+    if match is None:
+        raise FieldError("not_an_amount")
+    digits = match["int"].replace(",", "") + (match["frac"] or "")
+    if len(digits) > 24:
+        raise FieldError("amount_too_large", max="1,000,000,000,000")
+    exact = Decimal(("-" if match["sign"] else "") + digits)
     if exact != exact.quantize(FEN):
         raise FieldError("sub_fen")
+    try:
+        return to_fen(exact)
+    except (MoneyError, ArithmeticError) as exc:
+        raise FieldError("not_an_amount") from exc
+
+
+def _bounded(fen: int, kind: str) -> int:
+    limit = _amount_limit_fen(kind)
+    if fen > limit:
+        raise FieldError("amount_too_large", max=f"{limit // 100:,}")
     return fen
 
 
-def positive_money(value: Cell) -> int:
+def positive_money(value: Cell, kind: str = "payment") -> int:
     fen = money_fen(value)
     if fen <= 0:
         raise FieldError("amount_not_positive")
-    return fen
+    return _bounded(fen, kind)
 
 
-def nonneg_money(value: Cell) -> int:
+def nonneg_money(value: Cell, kind: str = "installment") -> int:
     fen = money_fen(value)
     if fen < 0:
         raise FieldError("amount_negative")
-    return fen
+    return _bounded(fen, kind)
+
+
+def principal(value: Cell) -> int:
+    return positive_money(value, "principal")
+
+
+_RATE = re.compile(r"\d{1,6}(?:\.\d{1,10})?\s*%?|\.\d{1,10}\s*%?")
 
 
 def rate(value: Cell) -> Decimal:
+    if isinstance(value, str):
+        value = value.strip().translate(_FULL_WIDTH)
+        if not _RATE.fullmatch(value):
+            raise FieldError("not_a_rate")
     try:
         out = parse_rate(value if isinstance(value, Decimal | int) else str(value))
-    except MoneyError as exc:
+    except (MoneyError, ArithmeticError) as exc:
         raise FieldError("not_a_rate") from exc
     if out < 0 or out > 1:
         raise FieldError("rate_out_of_range")
@@ -99,14 +175,24 @@ def date_(value: Cell) -> dt.date:
         raise FieldError(code) from exc
 
 
+WHOLE_NUMBER_MAX = 1_000_000
+
+
 def whole_number(value: Cell) -> int:
-    if isinstance(value, int):
-        return value
-    raw = cell_text(value).strip()
-    raw = re.sub(r"\s*(个月|月|期)$", "", raw)  # '12个月', '12期'
-    if not re.fullmatch(r"\d+", raw):
+    """A count written as digits ('12', '12个月', '12期', full-width too), up to a million."""
+    if isinstance(value, bool):
         raise FieldError("not_a_whole_number")
-    return int(raw)
+    if isinstance(value, int):
+        out = value
+    else:
+        raw = cell_text(value).strip().translate(_FULL_WIDTH)
+        raw = re.sub(r"\s*(个月|月|期)$", "", raw)  # '12个月', '12期'
+        if not re.fullmatch(r"\d{1,9}", raw):
+            raise FieldError("not_a_whole_number")
+        out = int(raw)
+    if not 0 <= out <= WHOLE_NUMBER_MAX:
+        raise FieldError("number_out_of_range", max=f"{WHOLE_NUMBER_MAX:,}")
+    return out
 
 
 def term_months(value: Cell) -> int:
@@ -253,7 +339,7 @@ PARSERS: dict[str, dict[str, Callable[[Cell], object]]] = {
         "address": text(300),
         "region": region,
         "product": text(30),
-        "principal": positive_money,
+        "principal": principal,
         "annual_rate": rate,
         "penalty_rate": rate,
         "disbursed_on": date_,
@@ -307,6 +393,18 @@ def parse_row(
                 ok = False  # reported once, on the header row
             continue
         value = cells[index] if index < len(cells) else ""
+        if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+            out[f.name] = None
+            errors.append(
+                RowError(
+                    row_no,
+                    table.headers[index],
+                    "control_characters",
+                    CONTROL_CHARACTERS.sub("\ufffd", value)[:100],
+                )
+            )
+            ok = False
+            continue
         if _is_blank(value):
             out[f.name] = None
             if f.required:

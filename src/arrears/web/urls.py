@@ -1,6 +1,9 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from arrears.web import views
+from arrears.web.converters import ExternalIdConverter
+
+register_converter(ExternalIdConverter, "extid")
 
 app_name = "web"
 urlpatterns = [
@@ -8,9 +11,9 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("loans/", views.loan_list, name="loan_list"),
-    path("loans/<str:external_id>/", views.loan_detail, name="loan_detail"),
-    path("loans/<str:external_id>/payments/", views.loan_payment, name="loan_payment"),
+    path("loans/<extid:external_id>/", views.loan_detail, name="loan_detail"),
+    path("loans/<extid:external_id>/payments/", views.loan_payment, name="loan_payment"),
     path("borrowers/", views.borrower_list, name="borrower_list"),
-    path("borrowers/<str:external_id>/", views.borrower_detail, name="borrower_detail"),
-    path("borrowers/<str:external_id>/reveal/", views.borrower_reveal, name="borrower_reveal"),
+    path("borrowers/<extid:external_id>/", views.borrower_detail, name="borrower_detail"),
+    path("borrowers/<extid:external_id>/reveal/", views.borrower_reveal, name="borrower_reveal"),
 ]

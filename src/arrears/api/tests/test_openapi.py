@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 
 from arrears.api.tests.conftest import BASE
@@ -147,3 +148,19 @@ def test_each_choice_list_has_its_own_component(db):
     assert schemas["PlanStatus"]["enum"] == list(Plan.Status.values)
     assert schemas["PromiseStatus"]["enum"] == list(Promise.Status.values)
     assert "Status" not in schemas and "Kind" not in schemas
+
+
+@pytest.mark.django_db
+def test_in_production_the_document_and_the_docs_need_sign_in(settings, people):
+    from arrears.core.models import ApiToken
+
+    settings.PRODUCTION = True
+    client = Client()
+    assert client.get(f"{BASE}/openapi.json").status_code == 401
+    page = client.get(f"{BASE}/docs")
+    assert page.status_code == 302 and "/login/" in page["Location"]
+    raw = ApiToken.issue(people["carl"])[1]
+    with_token = client.get(f"{BASE}/openapi.json", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert with_token.status_code == 200 and with_token.json()["info"]["title"] == "Arrears API"
+    client.force_login(people["carl"])
+    assert client.get(f"{BASE}/docs").status_code == 200

@@ -77,3 +77,52 @@ def test_demo_users_works_before_any_demo_book(db):
     assert User.objects.filter(username__in=[u.username for u in DEMO_USERS]).count() == len(
         DEMO_USERS
     )
+
+
+# --- refusing to run anywhere real (issue 12) ------------------------------------------------
+
+
+def test_demo_users_and_reset_refuse_in_production_settings(db, settings):
+    from django.core.management.base import CommandError
+
+    settings.PRODUCTION = True
+    for command in (["demo_users"], ["demo", "--loans", "5", "--reset", "--no-eod"]):
+        with pytest.raises(CommandError, match="refuses to run with production settings"):
+            call_command(*command, stdout=StringIO())
+    assert not User.objects.exists()
+
+
+def test_demo_users_and_reset_refuse_a_database_with_real_users(db):
+    from django.core.management.base import CommandError
+
+    from arrears.core.management.commands.user import user_add
+
+    user_add(username="wang.li", role="manager", password="a long and rare passphrase 17")
+    with pytest.raises(CommandError, match=r"1 user\(s\) the demo did not create \(wang.li\)"):
+        call_command("demo_users", stdout=StringIO())
+    with pytest.raises(CommandError, match="arrears demo --reset refuses to run"):
+        call_command("demo", "--loans", "5", "--reset", "--no-eod", stdout=StringIO())
+    assert not User.objects.filter(username="admin").exists()
+
+
+def test_a_real_admin_named_like_the_demos_is_not_given_a_public_password(db):
+    from django.core.management.base import CommandError
+
+    from arrears.core.management.commands.user import user_add
+
+    user_add(username="admin", role="admin", password="a long and rare passphrase 17")
+    with pytest.raises(CommandError, match="user admin added by a person"):
+        call_command("demo_users", stdout=StringIO())
+    assert User.objects.get(username="admin").check_password("a long and rare passphrase 17")
+
+
+def test_reset_refuses_a_book_that_was_imported(db, tmp_path):
+    from django.core.management.base import CommandError
+
+    from arrears.ingest.services import import_loans
+    from arrears.ingest.tests.files import LOAN_HEADERS, loan_row, write_csv
+
+    import_loans(path=write_csv(tmp_path / "l.csv", LOAN_HEADERS, [loan_row(1)]))
+    with pytest.raises(CommandError, match=r"imported data \(import.loans on"):
+        call_command("demo", "--loans", "5", "--reset", "--no-eod", stdout=StringIO())
+    assert Loan.objects.count() == 1

@@ -1,77 +1,24 @@
-"""`arrears user add NAME --role ROLE …` adds a user; `arrears user unlock NAME` / `--ip ADDR`
+"""`arrears user add NAME --role ROLE …` adds a user; `arrears user deactivate NAME` stops
+one at once (sessions and tokens); `arrears user activate NAME`; `arrears user password NAME`
+sets or generates a password; `arrears user list`; `arrears user unlock NAME` / `--ip ADDR`
 lifts a sign-in lock; `arrears user locks` lists the locks in force."""
 
 from __future__ import annotations
 
-import secrets
-
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from arrears.core.audit import audit_record
-from arrears.core.models import Agency, Team, User
+from arrears.core import accounts
+from arrears.core.accounts import AccountError
+from arrears.core.models import User
 from arrears.core.roles import Role
 
+# The services live in core.accounts; these names stay for callers written before it.
+UserAddError = AccountError
 
-class UserAddError(ValueError):
-    """A user that cannot be added as asked (the message says why)."""
 
-
-def user_add(
-    *,
-    username: str,
-    role: str,
-    team: str | None = None,
-    agency: str | None = None,
-    password: str | None = None,
-    actor: User | None = None,
-    source: str = "cli",
-) -> tuple[User, str]:
-    """Create a user with a role (team and agency created by name if missing).
-
-    Returns the user and the password (generated when none is given). Audited.
-    """
-    username = (username or "").strip()
-    if not username:
-        raise UserAddError("a user name is required")
-    if role not in Role.values:
-        raise UserAddError(f"unknown role {role!r}; choose one of: {', '.join(Role.values)}")
-    if role == Role.TEAM_LEAD and not team:
-        raise UserAddError("a team lead needs --team (otherwise they would see no loans)")
-    if role == Role.AGENCY and not agency:
-        raise UserAddError("an agency user needs --agency (otherwise they would see no loans)")
-    if agency and role != Role.AGENCY:
-        raise UserAddError("--agency is only for users with the role agency")
-    generated = not password
-    password = password or secrets.token_urlsafe(12)
-    with transaction.atomic():
-        if User.objects.filter(username=username).exists():
-            raise UserAddError(f"user {username!r} already exists")
-        team_obj = Team.objects.get_or_create(name=team.strip())[0] if team else None
-        agency_obj = Agency.objects.get_or_create(name=agency.strip())[0] if agency else None
-        user = User.objects.create_user(
-            username=username,
-            password=password,
-            role=role,
-            team=team_obj,
-            agency=agency_obj,
-            is_staff=role == Role.ADMIN,
-            is_superuser=role == Role.ADMIN,
-        )
-        audit_record(
-            actor=actor,
-            event="user.add",
-            object_type="user",
-            object_id=username,
-            after={
-                "role": role,
-                "team": team_obj.name if team_obj else None,
-                "agency": agency_obj.name if agency_obj else None,
-                "password_generated": generated,
-            },
-            source=source,
-        )
-    return user, password
+def user_add(**kwargs) -> tuple[User, str]:
+    """Create a user with a role (see core.accounts.user_add)."""
+    return accounts.user_add(**kwargs)
 
 
 class Command(BaseCommand):
@@ -85,26 +32,47 @@ class Command(BaseCommand):
         add.add_argument("--team", help="team name (created if missing)")
         add.add_argument("--agency", help="agency name (created if missing)")
         add.add_argument("--password", help="password (default: a generated one, printed once)")
+        add.add_argument("--capacity", type=int, help="open cases this collector should carry")
+        add.add_argument("--name", dest="first_name", default="", help="the person's name")
+        for action, text in (
+            ("deactivate", "stop a user signing in, now (sessions and API tokens too)"),
+            ("activate", "let a deactivated user sign in again"),
+        ):
+            sub.add_parser(action, help=text).add_argument("name", help="user name")
+        password = sub.add_parser("password", help="set (or generate) a user's password")
+        password.add_argument("name", help="user name")
+        password.add_argument(
+            "--password", help="the new password (default: generated, shown once)"
+        )
+        sub.add_parser("list", help="list the users with role, team and state")
         unlock = sub.add_parser("unlock", help="lift a sign-in lock (failed sign-ins)")
         unlock.add_argument("name", nargs="?", help="the user name that is locked")
         unlock.add_argument("--ip", help="the client address that is locked")
         sub.add_parser("locks", help="list the sign-in locks in force")
 
     def handle(self, *args, **options):
-        if options["action"] == "unlock":
+        action = options["action"]
+        if action == "unlock":
             return self._unlock(options)
-        if options["action"] == "locks":
+        if action == "locks":
             return self._locks()
+        if action == "list":
+            return self._list()
         try:
-            user, password = user_add(
+            if action in ("deactivate", "activate", "password"):
+                return getattr(self, f"_{action}")(self._user(options["name"]), options)
+            user, password = accounts.user_add(
                 username=options["name"],
                 role=options["role"],
                 team=options.get("team"),
                 agency=options.get("agency"),
                 password=options.get("password"),
+                case_capacity=options.get("capacity"),
+                first_name=options.get("first_name") or "",
             )
-        except UserAddError as exc:
-            raise CommandError(str(exc)) from exc
+        except AccountError as exc:
+            hint = f": give --{exc.field}" if exc.field in ("team", "agency", "password") else ""
+            raise CommandError(f"{exc}{hint}") from exc
         where = ""
         if user.team_id:
             where = f", team {user.team.name}"
@@ -114,6 +82,39 @@ class Command(BaseCommand):
         if not options.get("password"):
             self.stdout.write(f"password: {password}")
             self.stdout.write("(shown once: store it now)")
+
+    @staticmethod
+    def _user(name: str) -> User:
+        user = User.objects.filter(username=name).first()
+        if user is None:
+            raise CommandError(f"no user named {name!r}")
+        return user
+
+    def _deactivate(self, user: User, options) -> None:
+        revoked = accounts.user_deactivate(user=user, actor=None)
+        self.stdout.write(
+            f"deactivated {user.username}: signed out everywhere, {revoked} API token(s) revoked"
+        )
+
+    def _activate(self, user: User, options) -> None:
+        accounts.user_activate(user=user, actor=None)
+        self.stdout.write(f"{user.username} may sign in again (old API tokens stay revoked)")
+
+    def _password(self, user: User, options) -> None:
+        password = accounts.user_password_set(
+            user=user, actor=None, password=options.get("password")
+        )
+        self.stdout.write(f"password of {user.username} set")
+        if not options.get("password"):
+            self.stdout.write(f"password: {password}")
+            self.stdout.write("(shown once: store it now)")
+
+    def _list(self) -> None:
+        for user in User.objects.select_related("team", "agency").order_by("username"):
+            unit = user.team.name if user.team_id else (user.agency.name if user.agency_id else "")
+            state = "active" if user.is_active else "inactive"
+            capacity = "" if user.case_capacity is None else f", capacity {user.case_capacity}"
+            self.stdout.write(f"{user.username}  {user.role}  {unit}  {state}{capacity}")
 
     def _unlock(self, options):
         from arrears.core.logins import UnlockError, login_unlock
@@ -143,4 +144,6 @@ class Command(BaseCommand):
         for row in rows:
             until = timezone.localtime(row.locked_until).strftime("%Y-%m-%d %H:%M")
             kind = "user" if row.kind == "username" else "address"
-            self.stdout.write(f"{kind} {row.key}: locked until {until}")
+            self.stdout.write(
+                f"{kind} {row.key}: locked until {until}, {row.refused} attempts refused"
+            )

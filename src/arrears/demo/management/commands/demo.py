@@ -41,6 +41,13 @@ class Command(BaseCommand):
         except DateError as exc:
             raise CommandError(f"--as-of: {exc}") from exc
         loans = options["loans"]
+        if options["reset"]:
+            from arrears.demo.guard import demo_guard
+
+            try:
+                demo_guard("arrears demo --reset")
+            except DemoError as exc:
+                raise CommandError(str(exc)) from exc
         bar = None
         if sys.stderr.isatty() and options["verbosity"] > 0:
             from tqdm import tqdm

@@ -49,6 +49,15 @@ class Command(BaseCommand):
     help = "Create or reset one demo user per role, print their passwords and an admin API token."
 
     def handle(self, *args, **options):
+        from django.core.management.base import CommandError
+
+        from arrears.demo.generator import DemoError
+        from arrears.demo.guard import demo_guard
+
+        try:
+            demo_guard("arrears demo_users")
+        except DemoError as exc:
+            raise CommandError(str(exc)) from exc
         rows, raw = demo_users_reset()
         out = self.stdout.write
         header = ("username", "role", "team / agency", "password", "loans visible")
