@@ -10,8 +10,9 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
-        from arrears.cases import selectors
+        from arrears.cases import assignment_views, selectors
         from arrears.cases.holds import register_hold_source, register_status_source
+        from arrears.cases.panels import CasePanel, register_case_panel
         from arrears.cases.services import escalations_eod_phase
         from arrears.eod.phases import register_eod_phase
         from arrears.web.navigation import NavItem, nav_register
@@ -25,6 +26,24 @@ class CasesConfig(AppConfig):
         # After promises and plans (orders 10, 20) have judged the day.
         register_eod_phase("escalations", escalations_eod_phase, order=50)
         nav_register(NavItem("cases", _("Cases"), "cases:list", order=25, prefix="/cases/"))
+        nav_register(
+            NavItem(
+                "team_load",
+                _("Team load"),
+                "cases:team_load",
+                order=27,
+                capability="case.assign",
+                prefix="/cases/load/",
+            )
+        )
+        register_case_panel(
+            CasePanel(
+                "assignment",
+                "cases/_case_assignment.html",
+                assignment_views.panel_context,
+                order=90,
+            )
+        )
         nav_register(
             NavItem(
                 "debtor_types",

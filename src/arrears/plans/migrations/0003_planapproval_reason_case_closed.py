@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0002_seed_authority'),
+        ("plans", "0002_seed_authority"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='planapproval',
-            name='reason',
-            field=models.CharField(blank=True, choices=[('within_authority', "within the proposer's own authority"), ('passed_up', 'passed up for approval'), ('superseded', 'superseded by another plan the borrower accepted'), ('short', 'payments fell short of the plan beyond the grace days'), ('paid', 'the agreed total was paid'), ('expired', 'not accepted by the first due date'), ('case_closed', 'withdrawn: the case closed before the plan took effect')], max_length=20),
+            model_name="planapproval",
+            name="reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("within_authority", "within the proposer's own authority"),
+                    ("passed_up", "passed up for approval"),
+                    ("superseded", "superseded by another plan the borrower accepted"),
+                    ("short", "payments fell short of the plan beyond the grace days"),
+                    ("paid", "the agreed total was paid"),
+                    ("expired", "not accepted by the first due date"),
+                    ("case_closed", "withdrawn: the case closed before the plan took effect"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
