@@ -1,0 +1,112 @@
+"""Assignment on the pages: the case list's assign bar, the case page's panel, team load."""
+
+from __future__ import annotations
+
+from arrears.cases.models import Case, CaseAssignment
+from arrears.cases.tests.conftest import bullet, client_for, open_case
+from arrears.core.models import User
+from arrears.testing import make_borrower
+
+
+def test_a_team_lead_assigns_every_case_matching_the_filter(people, cases):
+    team = people["tom"].team
+    for i in range(5):
+        open_case(bullet(f"L-N{i}", make_borrower(), team=team))
+    tom = client_for(people["tom"])
+    page = tom.get("/cases/", {"collector": "none"}).content.decode()
+    assert 'id="bulk-assign"' in page
+    assert 'name="collector" value="none"' in page  # the filter travels with the form
+
+    response = tom.post(
+        "/cases/assign/",
+        {
+            "scope": "filter",
+            "collector": "none",
+            "to": f"u:{people['cora'].pk}",
+            "reason": "新案分配",
+        },
+        follow=True,
+    )
+
+    assert Case.objects.filter(collector=people["cora"]).count() == 6
+    assert Case.objects.get(pk=cases["tina"].pk).collector is None  # team B: not tom's
+    assert "5" in response.content.decode()
+
+
+def test_ticked_cases_are_assigned_and_a_bad_choice_changes_nothing(people, cases):
+    tom = client_for(people["tom"])
+    ids = [cases["carl"].pk, cases["cora"].pk]
+    tom.post("/cases/assign/", {"case": ids, "to": f"u:{people['fay'].pk}", "reason": "外访"})
+    assert set(Case.objects.filter(pk__in=ids).values_list("field_agent", flat=True)) == {
+        people["fay"].pk
+    }
+    # A team B case ticked by a team A lead: nothing moves.
+    tom.post(
+        "/cases/assign/",
+        {
+            "case": [cases["carl"].pk, cases["tina"].pk],
+            "to": f"u:{people['cora'].pk}",
+            "reason": "x",
+        },
+    )
+    assert Case.objects.get(pk=cases["carl"].pk).collector == people["carl"]
+
+
+def test_a_collector_sees_no_assign_bar_and_is_refused(people, cases):
+    carl = client_for(people["carl"])
+    assert 'id="bulk-assign"' not in carl.get("/cases/").content.decode()
+    response = carl.post(
+        "/cases/assign/",
+        {"case": [cases["carl"].pk], "to": f"u:{people['cora'].pk}", "reason": "x"},
+    )
+    assert response.status_code == 403
+    assert carl.post(f"/cases/{cases['carl'].pk}/assign/", {}).status_code == 403
+    assert carl.get("/cases/load/").status_code == 403
+
+
+def test_reassign_and_undo_from_the_case_page(people, case):
+    tom = client_for(people["tom"])
+    tom.post(f"/cases/{case.pk}/assign/", {"to": f"u:{people['cora'].pk}", "reason": "请假"})
+    case.refresh_from_db()
+    assert case.collector == people["cora"]
+    html = tom.get(f"/cases/{case.pk}/").content.decode()
+    row = CaseAssignment.objects.get()
+    assert f"/cases/assignments/{row.pk}/undo/" in html
+    assert "请假" in html
+
+    tom.post(f"/cases/assignments/{row.pk}/undo/")
+
+    case.refresh_from_db()
+    assert case.collector == people["carl"]
+    html = tom.get(f"/cases/{case.pk}/").content.decode()
+    assert f"/cases/assignments/{row.pk}/undo/" not in html
+
+
+def test_a_collector_requests_an_assist_and_the_team_lead_grants_it(people, case):
+    carl = client_for(people["carl"])
+    helper = User.objects.create_user("fred", role="field_agent", team=people["tom"].team)
+    carl.post(
+        f"/cases/{case.pk}/assists/",
+        {"helper": f"u:{helper.pk}", "until": "2099-01-01", "reason": "外访"},
+    )
+    assert not case.assists.exists()  # more than 90 days: refused
+    from arrears.core.dates import local_today
+
+    until = local_today().isoformat()
+    carl.post(
+        f"/cases/{case.pk}/assists/", {"helper": f"u:{helper.pk}", "until": until, "reason": "外访"}
+    )
+    assist = case.assists.get()
+    assert assist.status == "requested"
+    assert client_for(helper).get(f"/cases/{case.pk}/").status_code == 404
+    client_for(people["tom"]).post(f"/cases/assists/{assist.pk}/decide/", {"approve": "1"})
+    assert client_for(helper).get(f"/cases/{case.pk}/").status_code == 200
+
+
+def test_the_team_lead_reads_the_teams_load(people, cases):
+    people["carl"].case_capacity = 1
+    people["carl"].save()
+    html = client_for(people["tom"]).get("/cases/load/").content.decode()
+    assert 'data-user="carl"' in html and 'data-user="cora"' in html
+    assert "Team B" not in html
+    assert "(100%)" in html
