@@ -10,7 +10,7 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
-        from arrears.cases import assignment_views, selectors
+        from arrears.cases import assignment_views, imports, selectors
         from arrears.cases.holds import register_hold_source, register_status_source
         from arrears.cases.panels import CasePanel, register_case_panel
         from arrears.cases.services import escalations_eod_phase
@@ -19,6 +19,7 @@ class CasesConfig(AppConfig):
 
         # The compliance pack pauses collection contact under these holds (purpose
         # "complaint" stays allowed under a dispute) and reads the debtor statuses.
+        imports.register()  # `arrears import assignments FILE`
         register_hold_source("dispute", selectors.has_open_complaint)
         register_hold_source("death_verification", selectors.has_unverified_death_report)
         register_status_source("deceased", selectors.is_deceased)
