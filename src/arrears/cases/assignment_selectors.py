@@ -181,3 +181,16 @@ def load_teams(user: User) -> QuerySet[Team]:
     if user.role in (Role.ADMIN, Role.MANAGER, Role.AUDITOR) or user.is_superuser:
         return Team.objects.order_by("name")
     return Team.objects.none()
+
+
+def loan_holder(loan) -> Case | object:
+    """Who works a loan, read from the one place: its current case (open, else the latest),
+    or for a loan that never had a case its home assignment from the loan book. Either has
+    team, collector, field_agent, legal_officer and agency attributes."""
+    case = (
+        Case.objects.filter(loan=loan)
+        .select_related("team", "collector", "field_agent", "legal_officer", "agency")
+        .order_by("-pk")
+        .first()
+    )
+    return case if case is not None else loan
