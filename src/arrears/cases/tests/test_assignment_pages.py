@@ -110,3 +110,15 @@ def test_the_team_lead_reads_the_teams_load(people, cases):
     assert 'data-user="carl"' in html and 'data-user="cora"' in html
     assert "Team B" not in html
     assert "(100%)" in html
+
+
+def test_the_assignment_pages_read_in_chinese(people, cases):
+    tom = client_for(people["tom"])
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    tom.cookies["django_language"] = "zh-hans"
+    html = tom.get(f"/cases/{cases['carl'].pk}/", **zh).content.decode()
+    assert "分派记录" in html and "申请协催" in html and "调案" in html
+    html = tom.get("/cases/", **zh).content.decode()
+    assert "已勾选的案件" in html and "分派给" in html
+    html = tom.get("/cases/load/", **zh).content.decode()
+    assert "在办案件" in html and "尚未分配催收员" in html

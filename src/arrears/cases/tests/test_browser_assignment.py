@@ -34,11 +34,12 @@ def test_a_team_lead_assigns_twenty_unassigned_cases_by_filter_and_undoes_one(
     page = browser_sign_in(browser, live_server, "tom", viewport=PHONE)
     page.goto(f"{live_server.url}/cases/?collector=none&status=open")
     assert fits_width(page)
+    page.locator("#assign-bar summary").click()
     bar = page.locator("form#bulk-assign")
     bar.locator("input[name=scope][value=filter]").check()
     bar.locator("select[name=to]").select_option(f"u:{people['cora'].pk}")
     bar.locator("input[name=reason]").fill("新案分配")
-    page.screenshot(path="/tmp/arrears-assign-1-list.png", full_page=True)
+    bar.screenshot(path="/tmp/arrears-assign-1-list.png")
     bar.locator("button[type=submit]").click()
     page.wait_for_load_state()
     assert Case.objects.filter(pk__in=[c.pk for c in new], collector=people["cora"]).count() == 20
