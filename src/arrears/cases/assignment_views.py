@@ -7,12 +7,10 @@ a 403 before anything is looked up; a case outside the user's scope a 404.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -27,8 +25,9 @@ from arrears.cases.forms import CaseFilterForm
 from arrears.cases.models import Case
 
 ANCHOR = "assignment"
-# The case list's filter parameters a "everything matching this filter" post carries back.
-FILTER_KEYS = ("q", "status", "bucket", "collector", "debtor_type", "escalation")
+# The case list's filters travel with the assign bar as hidden `f-<name>` fields, whatever
+# fields the list's filter form has, so "every case matching this filter" is exactly the list.
+PREFIX = "f-"
 
 
 def _can(user, capability: str) -> bool:
@@ -203,11 +202,12 @@ def bulk_context(request: HttpRequest, count: int) -> dict:
     user = request.user
     if not _can(user, "case.assign"):
         return {"assign_bar": None}
+    keys = list(CaseFilterForm.base_fields)
     return {
         "assign_bar": {
             "form": AssignForm(actor=user),
             "count": count,
-            "filters": [(k, v) for k in FILTER_KEYS for v in request.GET.getlist(k) if v],
+            "filters": [(PREFIX + k, v) for k in keys for v in request.GET.getlist(k) if v],
         }
     }
 
@@ -218,8 +218,11 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     """Assign the ticked cases, or every case matching the list's filter, in one move."""
     user = request.user
     _require(user, "case.assign", _("Your role may not assign cases."))
-    filters = {k: request.POST.get(k, "") for k in FILTER_KEYS if request.POST.get(k)}
-    back = reverse("cases:list") + (f"?{urlencode(filters)}" if filters else "")
+    filters = QueryDict(mutable=True)
+    for key in request.POST:
+        if key.startswith(PREFIX):
+            filters.setlist(key[len(PREFIX) :], [v for v in request.POST.getlist(key) if v])
+    back = reverse("cases:list") + (f"?{filters.urlencode()}" if filters else "")
     form = AssignForm(request.POST, actor=user)
     if not form.is_valid():
         _form_errors(request, form)

@@ -15,13 +15,13 @@ def test_a_team_lead_assigns_every_case_matching_the_filter(people, cases):
     tom = client_for(people["tom"])
     page = tom.get("/cases/", {"collector": "none"}).content.decode()
     assert 'id="bulk-assign"' in page
-    assert 'name="collector" value="none"' in page  # the filter travels with the form
+    assert 'name="f-collector" value="none"' in page  # the filter travels with the form
 
     response = tom.post(
         "/cases/assign/",
         {
             "scope": "filter",
-            "collector": "none",
+            "f-collector": "none",
             "to": f"u:{people['cora'].pk}",
             "reason": "新案分配",
         },
