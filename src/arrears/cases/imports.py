@@ -145,6 +145,10 @@ def import_assignments(
         )
 
 
+# The capability an importer needs (the CLI and an upload page read it; default book.import).
+import_assignments.capability = "case.assign"
+
+
 def _import(*, path, table, dry_run, skip_invalid, error_file, actor, source, progress):
     from arrears.book.models import Loan
     from arrears.cases import assignment as svc

@@ -112,3 +112,11 @@ def test_a_file_without_a_case_column_is_refused(people, cases, tmp_path):
     assert [str(e) for e in report.errors] == [
         "row 1, column loan_id: the file needs a loan_id (贷款编号) or a case_id (案件编号) column"
     ]
+
+
+def test_a_team_lead_may_import_from_the_command_line_a_collector_may_not(people, cases, tmp_path):
+    path = write(tmp_path, ["L-CARL,,cora,催收员,,轮换"])
+    call_command("import", "assignments", str(path), "--user", "tom", stdout=io.StringIO())
+    assert Case.objects.get(pk=cases["carl"].pk).collector == people["cora"]
+    with pytest.raises(CommandError, match="may not import"):
+        call_command("import", "assignments", str(path), "--user", "carl", stdout=io.StringIO())
