@@ -122,3 +122,21 @@ def test_the_assignment_pages_read_in_chinese(people, cases):
     assert "已勾选的案件" in html and "分派给" in html
     html = tom.get("/cases/load/", **zh).content.decode()
     assert "在办案件" in html and "尚未分配催收员" in html
+
+
+def test_the_load_counts_the_amount_due_per_person_to_the_fen(people, cases):
+    import datetime as dt
+
+    from arrears.cases.assignment_selectors import team_load
+    from arrears.eod.services import eod_run
+
+    # Each loan: 10,000.00 principal + 600.00 interest (12% for six months, bullet) due
+    # 2026-07-10, plus penalty 10,000.00 × 18% / 360 = 5.00 a day for 07-11 and 07-12.
+    eod_run(as_of=dt.date(2026, 7, 12))
+    load = team_load(people["tom"], people["tom"].team)
+    rows = {r.user.username: (r.open_cases, r.due_fen) for r in load.rows}
+    assert rows["carl"] == (1, 1_061_000)
+    assert rows["cora"] == (1, 1_061_000)
+    assert rows["fay"] == (1, 1_061_000)  # field agent on carl's case
+    html = client_for(people["tom"]).get("/cases/load/").content.decode()
+    assert "10,610.00" in html

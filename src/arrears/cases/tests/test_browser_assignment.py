@@ -61,6 +61,13 @@ def test_a_team_lead_assigns_twenty_unassigned_cases_by_filter_and_undoes_one(
     assert page.locator("form.undo-form").count() == 0
     assert page.locator("ol.assignment-history li[data-kind=undo]").count() == 1
 
+    # The team's load: cora carries the nineteen, one case is back without a collector.
+    page.goto(f"{live_server.url}/cases/load/")
+    assert fits_width(page)
+    page.screenshot(path="/tmp/arrears-assign-4-load.png", full_page=True)
+    cora = page.locator("tr[data-user=cora]")
+    assert "20" in cora.inner_text()  # her own case and nineteen new ones
+
 
 def test_a_closed_case_shows_no_stale_actions(live_server, browser, people, case):
     from arrears.cases.models import Case
