@@ -75,7 +75,7 @@ def test_a_helper_reads_the_case_while_the_assist_runs(people, cases):
         },
     )
     assert response.status_code == 201
-    assert response.json()["status"] == "requested"  # another team: a manager decides
+    assert response.json()["status"] == "requested"  # another team: decided apart
     assist_id = response.json()["id"]
     assert ApiClient(people["tina"]).get(f"/cases/{case.pk}").status_code == 404
     ApiClient(people["mia"]).post(f"/cases/assists/{assist_id}/decide", {"approve": True})
