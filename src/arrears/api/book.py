@@ -38,6 +38,7 @@ from arrears.book.models import Borrower, Charge, Contact, Guarantor, Loan, Paym
 from arrears.book.models import RepaymentMethod as Method
 from arrears.book.pii import RevealRefused, pii_reveal
 from arrears.book.services import payment_post
+from arrears.cases.assignment_selectors import loan_holder
 from arrears.cases.models import Case
 from arrears.core.audit import request_ip
 from arrears.core.dates import add_years, local_today
@@ -145,7 +146,8 @@ class LoanTerms(_LoanResolvers):
 
 
 class Assignment(Schema):
-    """Who works the loan (usernames; team and agency by name)."""
+    """Who works the loan (usernames; team and agency by name): its current case's assignment,
+    or for a loan that never had a case its home assignment (docs/assignment.md)."""
 
     team: str | None
     collector: str | None
@@ -154,23 +156,23 @@ class Assignment(Schema):
     agency: str | None
 
     @staticmethod
-    def resolve_team(obj: Loan) -> str | None:
+    def resolve_team(obj) -> str | None:
         return obj.team.name if obj.team_id else None
 
     @staticmethod
-    def resolve_collector(obj: Loan) -> str | None:
+    def resolve_collector(obj) -> str | None:
         return obj.collector.username if obj.collector_id else None
 
     @staticmethod
-    def resolve_field_agent(obj: Loan) -> str | None:
+    def resolve_field_agent(obj) -> str | None:
         return obj.field_agent.username if obj.field_agent_id else None
 
     @staticmethod
-    def resolve_legal_officer(obj: Loan) -> str | None:
+    def resolve_legal_officer(obj) -> str | None:
         return obj.legal_officer.username if obj.legal_officer_id else None
 
     @staticmethod
-    def resolve_agency(obj: Loan) -> str | None:
+    def resolve_agency(obj) -> str | None:
         return obj.agency.name if obj.agency_id else None
 
 
@@ -634,7 +636,7 @@ def loan_detail(request: HttpRequest, loan_id: LoanId, as_of: dt.date | None = N
         "loan_id": loan.external_id,
         "borrower": loan.borrower,
         "terms": loan,
-        "assignment": loan,
+        "assignment": loan_holder(loan),
         "position": Position.from_position(position),
         "end_of_day": EodFigures.from_state(state, case_id) if state else None,
         "guarantors": list(loan.guarantors.all()),

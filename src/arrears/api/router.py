@@ -12,6 +12,7 @@ from arrears.api import book, core, docs
 from arrears.api.auth import API_AUTH
 from arrears.api.errors import install_error_handlers
 from arrears.cases import api as cases_api
+from arrears.cases import assignment_api
 from arrears.core import api as audit_api
 from arrears.documents import api as documents_api
 from arrears.notices import api as notices_api
@@ -36,6 +37,7 @@ api.add_router("/me", core.router)
 api.add_router("/loans", book.loans)
 api.add_router("/borrowers", book.borrowers)
 api.add_router("/cases", cases_api.router)
+api.add_router("/cases", assignment_api.router)
 api.add_router("/activities", activities_api.router)
 api.add_router("/promises", promises_api.router)
 api.add_router("/plans", plans_api.router)

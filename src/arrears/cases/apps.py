@@ -10,14 +10,16 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
-        from arrears.cases import selectors
+        from arrears.cases import assignment_views, imports, selectors
         from arrears.cases.holds import register_hold_source, register_status_source
+        from arrears.cases.panels import CasePanel, register_case_panel
         from arrears.cases.services import escalations_eod_phase
         from arrears.eod.phases import register_eod_phase
         from arrears.web.navigation import NavItem, nav_register
 
         # The compliance pack pauses collection contact under these holds (purpose
         # "complaint" stays allowed under a dispute) and reads the debtor statuses.
+        imports.register()  # `arrears import assignments FILE`
         register_hold_source("dispute", selectors.has_open_complaint)
         register_hold_source("death_verification", selectors.has_unverified_death_report)
         register_status_source("deceased", selectors.is_deceased)
@@ -25,6 +27,24 @@ class CasesConfig(AppConfig):
         # After promises and plans (orders 10, 20) have judged the day.
         register_eod_phase("escalations", escalations_eod_phase, order=50)
         nav_register(NavItem("cases", _("Cases"), "cases:list", order=25, prefix="/cases/"))
+        nav_register(
+            NavItem(
+                "team_load",
+                _("Team load"),
+                "cases:team_load",
+                order=27,
+                capability="case.assign",
+                prefix="/cases/load/",
+            )
+        )
+        register_case_panel(
+            CasePanel(
+                "assignment",
+                "cases/_case_assignment.html",
+                assignment_views.panel_context,
+                order=90,
+            )
+        )
         nav_register(
             NavItem(
                 "debtor_types",

@@ -46,7 +46,9 @@ class Case(models.Model):
     close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
     bucket = models.CharField(_("bucket"), max_length=8)
     dpd = models.IntegerField(_("DPD"), default=0)
-    # Assignment, copied from the loan when the case opens (strategy/allocation will own it).
+    # Who works the case: the one place that says so (core.scoping reads it; docs/assignment.md).
+    # A new case takes it from the loan's previous case (continuity), else from the loan's home
+    # assignment; from then on only cases.assignment changes it, each move in CaseAssignment.
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
     collector = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -93,6 +95,15 @@ class Case(models.Model):
     estate_party_name = models.CharField(max_length=200, blank=True, default="", db_default="")
     estate_party_relation = models.CharField(max_length=100, blank=True, default="", db_default="")
     estate_agreed_fen = models.BigIntegerField(null=True, blank=True)
+    # A case opened on a new delinquency after an earlier case of the loan closed links to it.
+    previous_case = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("previous case"),
+    )
 
     class Meta:
         ordering = ["-opened_on", "id"]
@@ -114,6 +125,127 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"Case {self.pk} ({self.loan_id})"
+
+
+class CaseAssignment(models.Model):
+    """One move of a case between people (分案/调案): who had it, who has it, why, by whom.
+
+    Append-only: an undo is a new row (kind `undo`, `undo_of` the row it reverses) and marks
+    the reversed row `undone_at`. `batch` groups the rows of one bulk move.
+    """
+
+    class Kind(models.TextChoices):
+        ASSIGN = "assign", _("Assigned")
+        UNDO = "undo", _("Undone")
+        CARRIED = "carried", _("Carried over from the previous case")
+        MIGRATED = "migrated", _("Taken over from the loan")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ASSIGN)
+    batch = models.CharField(max_length=32, blank=True, db_index=True)
+    on = models.DateField(_("date"))
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(max_length=10, default="web")  # web|api|cli|import|system
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    from_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_collector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_collector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_field_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_field_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_legal_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_legal_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undo_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    SLOTS = ("team", "collector", "field_agent", "legal_officer")
+
+    class Meta:
+        ordering = ["case_id", "-at", "-id"]
+        indexes = [models.Index(fields=["case", "at"]), models.Index(fields=["on", "actor"])]
+
+    def __str__(self) -> str:
+        return f"Assignment {self.pk} of case {self.case_id} ({self.kind})"
+
+
+class CaseAssist(models.Model):
+    """协催: a field agent or another team brought in to help on a case, for a while.
+
+    The helper sees the case (core.scoping) while the grant is active and not past `until`;
+    the case's own team lead and collector keep it. A collector requests, a team lead or
+    manager grants (or grants at once); anyone who may assign ends it.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ACTIVE = "active", _("Active")
+        REFUSED = "refused", _("Refused")
+        ENDED = "ended", _("Ended")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assists")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_assists",
+        verbose_name=_("helper"),
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="case_assists"
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    until = models.DateField(_("until"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case_id", "-requested_at", "-id"]
+        indexes = [models.Index(fields=["status", "until"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(team__isnull=False),
+                name="case_assist_has_helper",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Assist {self.pk} on case {self.case_id} ({self.status})"
 
 
 class CaseBucketHistory(models.Model):

@@ -23,7 +23,8 @@ _SNAP = "eod_loansnapshot"
 def cases_sync(*, as_of: dt.date) -> tuple[int, int]:
     """Bring cases in line with the snapshot of `as_of`; return (opened, closed).
 
-    - an overdue loan (DPD > 0) without an open case gets one, assignment copied from the loan;
+    - an overdue loan (DPD > 0) without an open case gets one, linked to the loan's previous
+      case and worked by its people, or for a first case by the loan's home assignment;
     - an open case whose loan is back to DPD 0 closes: `paid_off` when nothing at all is left,
       `settled` when a waiver (a settlement's discount) helped clear it, otherwise `cured`;
     - open cases take the day's DPD and bucket, and a bucket change is appended to the history.
@@ -72,13 +73,23 @@ def cases_sync(*, as_of: dt.date) -> tuple[int, int]:
             " AND (cases_case.dpd <> s.dpd OR cases_case.bucket <> s.bucket)",
             [now, as_of],
         )
+        # A new delinquency after a close starts a fresh case linked to the loan's latest one,
+        # worked by the same people (continuity); an agency placement does not carry over.
+        # A loan's first case takes the loan's home assignment from the loan book.
         cur.execute(
             "INSERT INTO cases_case (loan_id, borrower_id, opened_on, status, close_reason,"
             " bucket, dpd, team_id, collector_id, field_agent_id, legal_officer_id, agency_id,"
-            " created_at, updated_at)"
-            " SELECT s.loan_id, l.borrower_id, %s, 'open', '', s.bucket, s.dpd, l.team_id,"
-            " l.collector_id, l.field_agent_id, l.legal_officer_id, l.agency_id, %s, %s"
+            " previous_case_id, created_at, updated_at)"
+            " SELECT s.loan_id, l.borrower_id, %s, 'open', '', s.bucket, s.dpd,"
+            " CASE WHEN p.id IS NULL THEN l.team_id ELSE p.team_id END,"
+            " CASE WHEN p.id IS NULL THEN l.collector_id ELSE p.collector_id END,"
+            " CASE WHEN p.id IS NULL THEN l.field_agent_id ELSE p.field_agent_id END,"
+            " CASE WHEN p.id IS NULL THEN l.legal_officer_id ELSE p.legal_officer_id END,"
+            " CASE WHEN p.id IS NULL THEN l.agency_id ELSE NULL END,"
+            " p.id, %s, %s"
             f" FROM {_SNAP} s JOIN book_loan l ON l.id = s.loan_id"
+            " LEFT JOIN cases_case p ON p.id ="
+            " (SELECT MAX(c2.id) FROM cases_case c2 WHERE c2.loan_id = s.loan_id)"
             " WHERE s.as_of = %s AND s.dpd > 0 AND l.status <> 'written_off'"
             " AND NOT EXISTS (SELECT 1 FROM cases_case c"
             " WHERE c.loan_id = s.loan_id AND c.status = 'open')",

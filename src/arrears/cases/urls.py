@@ -2,12 +2,20 @@
 
 from django.urls import path
 
-from arrears.cases import views
+from arrears.cases import assignment_views, views
 
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("<int:pk>/", views.case_detail, name="detail"),
+    # Assignment (分案): cases/assignment_views.py
+    path("assign/", assignment_views.bulk_assign, name="bulk_assign"),
+    path("load/", assignment_views.team_load, name="team_load"),
+    path("<int:pk>/assign/", assignment_views.assign, name="assign"),
+    path("<int:pk>/assists/", assignment_views.assist_request, name="assist_request"),
+    path("assignments/<int:pk>/undo/", assignment_views.undo, name="assignment_undo"),
+    path("assists/<int:pk>/decide/", assignment_views.assist_decide, name="assist_decide"),
+    path("assists/<int:pk>/end/", assignment_views.assist_end, name="assist_end"),
     path("<int:pk>/debtor-type/", views.set_debtor_type, name="set_debtor_type"),
     path("<int:pk>/escalate/", views.escalate, name="escalate"),
     path("<int:pk>/complaints/", views.complaint_open, name="complaint_open"),

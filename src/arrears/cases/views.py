@@ -20,7 +20,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from arrears.cases import selectors, services
+from arrears.cases import assignment_views, selectors, services
 from arrears.cases.errors import CaseConflict, CaseError, CaseForbidden
 from arrears.cases.forms import (
     AdviceForm,
@@ -101,7 +101,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     language = get_language()
     for case in page.object_list:
         case.type_name = case.debtor_type.name_for(language) if case.debtor_type_id else ""
-    return render(request, "cases/case_list.html", {"form": form, "page": page})
+    context = {"form": form, "page": page}
+    context.update(assignment_views.bulk_context(request, page.paginator.count))
+    return render(request, "cases/case_list.html", context)
 
 
 # --- the case page -------------------------------------------------------------------------
@@ -147,11 +149,21 @@ def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict
         if context is not None:
             panels.append({"key": panel.key, "template": panel.template, "context": context})
     keys = {p["key"] for p in panels}
-    quick = [
-        {"anchor": anchor, "label": label}
-        for key, anchor, label in QUICK_ACTIONS
-        if key is None or key in keys
-    ]
+    if case.status != "open":
+        # A closed case keeps its history; of the actions only late entries (activities'
+        # grace days) still apply, so only those stay in the header.
+        keys = {p["key"] for p in panels if p["key"] == "activities" and p["context"].get("form")}
+        quick = [
+            {"anchor": anchor, "label": label}
+            for key, anchor, label in QUICK_ACTIONS
+            if key is not None and key in keys
+        ]
+    else:
+        quick = [
+            {"anchor": anchor, "label": label}
+            for key, anchor, label in QUICK_ACTIONS
+            if key is None or key in keys
+        ]
     holds = sorted(case_holds(case))
     statuses = sorted(debtor_statuses(case))
     return {
@@ -216,7 +228,7 @@ def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict
                     else str(fen_to_yuan(case.estate_agreed_fen)),
                 }
             )
-            if case.estate_handling and _can(user, "case.work")
+            if case.estate_handling and _can(user, "case.work") and case.status == "open"
             else None
         ),
         "whereabouts": list(selectors.borrower_whereabouts(case)),
@@ -224,6 +236,12 @@ def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict
         "panels": panels,
         "quick_actions": quick,
         "today": local_today(),
+        # A reopened loan: the case before this one, and the one that followed it.
+        "previous_case": case.previous_case_id,
+        "next_case": type(case)
+        .objects.filter(previous_case=case)
+        .values_list("pk", flat=True)
+        .first(),
     }
 
 

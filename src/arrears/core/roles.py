@@ -23,7 +23,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "book.import": frozenset({Role.ADMIN, Role.MANAGER}),
     "book.export": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.AUDITOR}),
     "payment.post": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}),
-    "loan.assign": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}),
+    # Assigning and reassigning cases (分案), granting assists: team leads within their team.
+    "case.assign": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}),
     "user.manage": frozenset({Role.ADMIN}),
     # Seeing the users and teams (/users/, /teams/) read-only: who works where, capacity.
     "user.read": frozenset({Role.ADMIN, Role.MANAGER}),

@@ -21,11 +21,12 @@ class PlansConfig(AppConfig):
         from arrears.cases.panels import CasePanel, register_case_panel
         from arrears.eod.limitation import register_restart_source
         from arrears.eod.phases import register_eod_phase
-        from arrears.plans.eod import plans_eod_phase
+        from arrears.plans.eod import plans_case_closed_phase, plans_eod_phase
         from arrears.plans.views import case_panel_context
         from arrears.web.navigation import NavItem, nav_register
 
         register_eod_phase("plans", plans_eod_phase, order=20)
+        register_eod_phase("plans_case_closed", plans_case_closed_phase, order=30)
         register_restart_source("plan", RESTART_SQL)
         register_case_panel(
             CasePanel("plans", "plans/_case_plans.html", case_panel_context, order=40)

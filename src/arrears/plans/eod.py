@@ -408,3 +408,52 @@ def plans_eod_phase(ctx: EodPhaseContext) -> dict:
         "waived_fen": waived,
         "expired": expired,
     }
+
+
+def plans_case_closed_phase(ctx: EodPhaseContext) -> dict:
+    """A case that ends, ends cleanly: plans not yet in force on a closed case (awaiting
+    approval, or approved and never accepted) are withdrawn with the reason `case_closed`.
+
+    Set-based: one UPDATE, one bulk insert of history rows, one bulk audit. A plan already
+    running (active) is left to the `plans` phase: it completes or breaks on its own terms.
+    """
+    if not ctx.is_latest:
+        return {"skipped": "back-dated run"}
+    from arrears.core.audit import audit_record_many
+
+    stale = Plan.objects.filter(
+        status__in=[Plan.Status.PENDING_APPROVAL, Plan.Status.APPROVED], case__status="closed"
+    )
+    rows = list(stale.values_list("pk", "status"))
+    if not rows:
+        return {"withdrawn": 0}
+    now = timezone.now()
+    actor = ctx.actor if ctx.actor is not None and ctx.actor.pk else None
+    Plan.objects.filter(pk__in=[pk for pk, _ in rows]).update(
+        status=Plan.Status.CANCELLED, cancelled_at=now, awaiting_role=""
+    )
+    PlanApproval.objects.bulk_create(
+        PlanApproval(
+            plan_id=pk,
+            actor=actor,
+            action=PlanApproval.Action.CANCELLED,
+            reason=PlanApproval.Reason.CASE_CLOSED,
+            at=now,
+        )
+        for pk, _ in rows
+    )
+    audit_record_many(
+        actor=actor,
+        source="eod",
+        items=[
+            (
+                "plan.withdraw",
+                "plan",
+                pk,
+                {"status": status},
+                {"status": "cancelled", "reason": "case_closed", "as_of": ctx.as_of},
+            )
+            for pk, status in rows
+        ],
+    )
+    return {"withdrawn": len(rows)}

@@ -207,6 +207,7 @@ class PlanApproval(models.Model):
         SHORT = "short", _("payments fell short of the plan beyond the grace days")
         PAID = "paid", _("the agreed total was paid")
         EXPIRED = "expired", _("not accepted by the first due date")
+        CASE_CLOSED = "case_closed", _("withdrawn: the case closed before the plan took effect")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="history")
     actor = models.ForeignKey(

@@ -25,10 +25,12 @@ class PromisesConfig(AppConfig):
         from arrears.cases.panels import CasePanel, register_case_panel
         from arrears.eod.limitation import register_restart_source
         from arrears.eod.phases import register_eod_phase
-        from arrears.promises.eod import promises_eod_phase
+        from arrears.promises.eod import promises_case_closed_phase, promises_eod_phase
         from arrears.promises.views import case_panel_context
 
         register_eod_phase("promises", promises_eod_phase, order=10)
+        # After the day's judging and plan monitoring: what a closed case still has pending.
+        register_eod_phase("promises_case_closed", promises_case_closed_phase, order=30)
         register_restart_source("promise", RESTART_SQL)
         register_case_panel(
             CasePanel("promises", "promises/_case_promises.html", case_panel_context, order=30)

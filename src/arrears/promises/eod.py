@@ -296,3 +296,40 @@ def audit_bulk(*, actor, source: str, items: list[tuple[str, str, Any, Any, Any]
     """Append one audit entry per (event, object_type, object_id, before, after), in bulk
     (core.audit.audit_record_many: the same chain, lock and hash as audit_record)."""
     return audit_record_many(actor=actor, items=items, source=source)
+
+
+def promises_case_closed_phase(ctx: EodPhaseContext) -> dict[str, Any]:
+    """A case that ends, ends cleanly: its promises still pending after the day's judging are
+    closed as superseded (the case closed: nothing is left to promise), set-based.
+
+    Runs after `promises` (order 10) has judged the day, so a promise the closing payment
+    kept is already kept; what is left pending is a promise of a later date the borrower no
+    longer needs to keep. One UPDATE and one audit entry per promise; a rerun finds none.
+    """
+    if not ctx.is_latest:
+        return {"skipped": "back-dated run"}
+    from arrears.promises.models import Promise
+
+    stale = Promise.objects.filter(status=Promise.Status.PENDING, case__status="closed")
+    ids = list(stale.values_list("pk", flat=True))
+    if not ids:
+        return {"superseded": 0}
+    with transaction.atomic():
+        Promise.objects.filter(pk__in=stale.values("pk")).update(
+            status=Promise.Status.SUPERSEDED, judged_on=ctx.as_of
+        )
+        audit_record_many(
+            actor=ctx.actor if ctx.actor is not None and ctx.actor.pk else None,
+            source="eod",
+            items=[
+                (
+                    "promise.supersede",
+                    "promise",
+                    pk,
+                    {"status": "pending"},
+                    {"status": "superseded", "reason": "case_closed", "as_of": ctx.as_of},
+                )
+                for pk in ids
+            ],
+        )
+    return {"superseded": len(ids)}

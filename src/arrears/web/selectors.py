@@ -250,7 +250,13 @@ def loan_page(*, user: User, external_id: str, today: dt.date | None = None) -> 
     from arrears.eod.selectors import loan_state
     from arrears.plans.selectors import loan_arrangements
 
-    case = Case.objects.filter(loan=loan).order_by("-opened_on", "-id").first()
+    # The latest case is also who works the loan (cases.assignment_selectors.loan_holder).
+    case = (
+        Case.objects.filter(loan=loan)
+        .select_related("team", "collector", "field_agent", "legal_officer", "agency")
+        .order_by("-opened_on", "-id")
+        .first()
+    )
     today = today or local_today()
     position = loan_position(loan, today)
     # The schedule as of today, from the same replay as the position: money held as credit

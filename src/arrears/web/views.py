@@ -91,6 +91,8 @@ def _render_loan(request: HttpRequest, external_id: str, form: PaymentForm | Non
         {
             "page": page,
             "loan": page.loan,
+            # Who works the loan: its latest case, else its home assignment (loan_holder).
+            "holder": page.case or page.loan,
             "p": page.position,
             "payoff": page.payoff,
             "payment_form": form,

@@ -65,12 +65,12 @@ def test_a_good_token_identifies_its_user(people):
 def test_me_lists_the_roles_capabilities(people, api_as):
     assert api_as("tom").get("/me").json()["capabilities"] == [
         "book.export",
+        "case.assign",
         "case.legal_track",
         "case.work",
         "complaint.resolve",
         "death.decide",
         "document.file",
-        "loan.assign",
         "notice.issue",
         "notice.serve",
         "payment.post",

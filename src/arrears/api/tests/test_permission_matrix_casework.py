@@ -260,6 +260,31 @@ class Scene:
         )
         return self.case
 
+    @cached_property
+    def assignment(self):
+        """Today's move of the case from carl to cora (by the manager), undoable today."""
+        from arrears.cases.assignment import assign_target, case_assign
+
+        return case_assign(
+            case=self.case,
+            actor=self.people["mia"],
+            target=assign_target(role="collector", user=self.people["cora"]),
+            reason="轮换",
+        )
+
+    @cached_property
+    def assist(self):
+        """carl's request that lee help on the case, waiting for the team lead."""
+        from arrears.cases.assignment import assist_request
+
+        return assist_request(
+            case=self.case,
+            actor=self.people["carl"],
+            user=self.people["lee"],
+            reason="需要法务意见",
+            until=local_today() + dt.timedelta(days=7),
+        )
+
 
 def open_case(loan, opened_on: dt.date = dt.date(2026, 3, 11)):
     from arrears.cases.models import Case
@@ -615,6 +640,67 @@ MATRIX: list[Row] = [
             "receipt": SimpleUploadedFile("回执.jpg", JPEG_BYTES, content_type="image/jpeg"),
         },
     ),
+    # --- assignment (分案) and assists (协催) ------------------------------------------------
+    # tina leads team B: she may assign, but not carl's case (a 404, as for any unseen row).
+    Row(
+        "POST",
+        "/cases/{case_id}/assign",
+        write("case.assign"),
+        body=lambda s: {"role": "collector", "user": "cora", "reason": "轮换"},
+    ),
+    Row(
+        "POST",
+        "/cases/assign",
+        write("case.assign"),
+        body=lambda s: {
+            "case_ids": [s.case.pk],
+            "role": "field_agent",
+            "user": "",
+            "reason": "外访结束",
+        },
+    ),
+    # By filter: what tina's filter matches in her scope is nothing, so nothing moves (200).
+    Row(
+        "POST",
+        "/cases/assign",
+        capability_only("case.assign"),
+        body=lambda s: {
+            "filter": {"q": "L-CARL", "status": "open"},
+            "role": "field_agent",
+            "user": "",
+            "reason": "外访结束",
+        },
+        label="filter",
+    ),
+    Row("GET", "/cases/{case_id}/assignments", read()),
+    Row(
+        "POST",
+        "/cases/assignments/{assignment_id}/undo",
+        # The move took the case to cora: carl no longer sees it, cora (collector) may not undo.
+        write("case.assign"),
+        params={"assignment_id": "assignment"},
+    ),
+    Row("GET", "/cases/{case_id}/assists", read()),
+    Row(
+        "POST",
+        "/cases/{case_id}/assists",
+        write("case.work", ok=201),
+        body=lambda s: {"user": "lee", "until": days(7), "reason": "需要法务意见"},
+    ),
+    Row(
+        "POST",
+        "/cases/assists/{assist_id}/decide",
+        write("case.assign"),
+        params={"assist_id": "assist"},
+        body=lambda s: {"approve": True},
+    ),
+    Row(
+        "POST",
+        "/cases/assists/{assist_id}/end",
+        # fay works the case but neither asked for the assist nor decides it.
+        write("case.work", fay=403),
+        params={"assist_id": "assist"},
+    ),
     # --- the audit trail ------------------------------------------------------------------
     Row("GET", "/audit", reader("audit.read")),
     Row("GET", "/audit/export", reader("audit.read")),
@@ -735,8 +821,12 @@ REFUSED = [
     if row.method == "POST"
     for user in USERS
     if row.expected[user] == 403
-    # fay's refusal to cancel carl's plan is about that plan (she did not propose it).
-    and not (row.template == "/plans/{plan_id}/cancel" and user == "fay")
+    # fay's refusal to cancel carl's plan is about that plan (she did not propose it); to end
+    # carl's assist likewise.
+    and not (
+        row.template in ("/plans/{plan_id}/cancel", "/cases/assists/{assist_id}/end")
+        and user == "fay"
+    )
 ]
 
 

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from arrears.core.dates import DateError, local_today, parse_date
 from arrears.core.money import format_yuan
+from arrears.demo.assign import demo_assign
 from arrears.demo.casework import demo_casework
 from arrears.demo.generator import DemoError, demo_eod, demo_generate
 
@@ -98,6 +99,9 @@ class Command(BaseCommand):
                 out(f"  no suitable case for {skipped} (a bigger --loans gives more)")
             for error in work.errors:
                 self.stderr.write(f"  case work refused: {error}")
+        if not options["no_eod"]:
+            # The first morning's allocation: every open case has a team and a collector.
+            out(demo_assign().line())
         out("Next: `arrears demo_users` prints the demo users and their passwords.")
 
 

@@ -18,7 +18,8 @@ from arrears.ingest.services import IMPORTERS
 
 class Command(BaseCommand):
     help = (
-        "Import a loan tape, schedules, payments or auto-debit attempts (deductions) from CSV "
+        "Import a loan tape, schedules, payments, auto-debit attempts (deductions), call records "
+        "(activities) or case assignments (assignments) from CSV "
         "(UTF-8, UTF-8 with BOM, GBK) or "
         "XLSX, with English or Chinese headers. Every problem is reported as "
         "'row N, column C: reason (value)'; nothing is written if any row is wrong, unless "
@@ -46,13 +47,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         actor = None
+        importer = IMPORTERS[opts["kind"]]
+        # An importer may name the capability it needs (assignments: case.assign).
+        capability = getattr(importer, "capability", "book.import")
         if opts["user"]:
             actor = User.objects.filter(username=opts["user"]).first()
             if actor is None:
                 raise CommandError(f"no such user: {opts['user']}")
-            if not actor.can("book.import"):
+            if not actor.can(capability):
                 raise CommandError(f"user {actor.username} may not import ({actor.role})")
-        importer = IMPORTERS[opts["kind"]]
         try:
             report = importer(
                 path=opts["file"],
