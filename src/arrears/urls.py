@@ -16,5 +16,6 @@ urlpatterns = [
     path("notices/", include("arrears.notices.urls")),
     path("compliance/", include("arrears.compliance.urls")),
     path("audit/", include("arrears.core.urls")),
+    path("jobs/", include("arrears.jobs.urls")),
     path("", include("arrears.web.urls")),
 ]
