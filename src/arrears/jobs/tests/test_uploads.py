@@ -59,7 +59,14 @@ def test_a_bad_row_is_shown_with_its_reason_and_nothing_is_posted(people, two_lo
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows == [
         ["流水号", "贷款编号", "还款日期", "金额", "渠道", "reason"],
-        ["P2", "L0002", "2026-02-10", "五百元", "代扣", "column 金额: not an amount of money ('五百元')"],
+        [
+            "P2",
+            "L0002",
+            "2026-02-10",
+            "五百元",
+            "代扣",
+            "column 金额: not an amount of money ('五百元')",
+        ],
     ]
 
 
