@@ -17,5 +17,6 @@ urlpatterns = [
     path("compliance/", include("arrears.compliance.urls")),
     path("audit/", include("arrears.core.urls")),
     path("jobs/", include("arrears.jobs.urls")),
+    path("predue/", include("arrears.eod.urls")),
     path("", include("arrears.web.urls")),
 ]

@@ -14,6 +14,7 @@ from arrears.api.errors import install_error_handlers
 from arrears.cases import api as cases_api
 from arrears.core import api as audit_api
 from arrears.documents import api as documents_api
+from arrears.eod import api as eod_api
 from arrears.jobs import api as jobs_api
 from arrears.notices import api as notices_api
 from arrears.plans import api as plans_api
@@ -44,4 +45,5 @@ api.add_router("/notices", notices_api.router)
 api.add_router("/audit", audit_api.router)
 api.add_router("/jobs", jobs_api.jobs)
 api.add_router("/imports", jobs_api.uploads)
+api.add_router("/predue", eod_api.predue)
 api.add_router("/docs", docs.router)
