@@ -91,6 +91,11 @@ class Command(BaseCommand):
                 out(f"  no suitable case for {skipped} (a bigger --loans gives more)")
             for error in work.errors:
                 self.stderr.write(f"  case work refused: {error}")
+        if not options["no_eod"]:
+            from arrears.jobs.demo import demo_jobs
+
+            for line in demo_jobs():
+                out(f"  {line}")
         out("Next: `arrears demo_users` prints the demo users and their passwords.")
 
 
