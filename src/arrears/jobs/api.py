@@ -43,7 +43,7 @@ class JobOut(Schema):
     result: dict[str, Any] = Field(
         description="for an import: rows, valid, rejected, created, updated, unchanged, counts, "
         "written, errors_total and errors (the first ARREARS_IMPORT_MAX_ERRORS, each "
-        "{row, column, code, message, value})"
+        "{row, column, code, message, value, params})"
     )
     error: str = Field(description="why the job failed; empty otherwise")
     error_file: str | None = Field(description="URL of the rejected rows with reasons (CSV)")

@@ -306,7 +306,7 @@ def run_import(job: Job, progress: Progress) -> dict:
         "counts": dict(report.counts),
         "written": report.written,
         "errors_total": len(report.errors),
-        "errors": [e.as_dict() for e in report.errors[:limit]],
+        "errors": [_error(e) for e in report.errors[:limit]],
         "summary": report.summary(),
     }
     job.total = job.done = report.rows
@@ -318,6 +318,12 @@ def run_import(job: Job, progress: Progress) -> dict:
             result,
         )
     return result
+
+
+def _error(err) -> dict:
+    """A row error as the API gives it, plus its parameters (as text) for the page to show
+    the reason in the reader's language (jobs.messages)."""
+    return {**err.as_dict(), "params": {k: str(v) for k, v in err.params.items()}}
 
 
 def _upload_remove(job: Job) -> None:

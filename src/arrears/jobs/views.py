@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from arrears.jobs import imports
 from arrears.jobs.forms import ImportUploadForm
+from arrears.jobs.messages import row_error_text
 from arrears.jobs.models import Job
 from arrears.jobs.selectors import job_get, job_label, jobs_for
 from arrears.jobs.services import job_path
@@ -60,6 +61,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
             and bool(job.input_file)
             and imports.may_upload(request.user, kind)
         ),
+        "errors": [{**e, "text": row_error_text(e)} for e in job.result.get("errors", [])],
         "more_errors": job.result.get("errors_total", 0) - len(job.result.get("errors", [])),
         "form": _upload_form(request, initial={"kind": kind}) if check else None,
     }

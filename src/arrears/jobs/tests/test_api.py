@@ -53,6 +53,7 @@ def test_a_dry_run_answers_the_job_with_every_row_error(people, two_loans):
             "code": "not_an_amount",
             "message": "not an amount of money",
             "value": "五百元",
+            "params": {},
         }
     ]
     assert body["error_file"] == f"/api/v1/jobs/{body['id']}/files/errors"

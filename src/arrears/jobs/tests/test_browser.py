@@ -34,7 +34,7 @@ def test_a_manager_fixes_a_bad_row_and_commits_the_payments(
     # The check: one valid row, one error naming the row, the column and the value.
     assert page.locator(".row-error").count() == 1
     error = page.locator(".row-error").inner_text()
-    assert "3" in error and "金额" in error and "not an amount of money" in error
+    assert "3" in error and "金额" in error and "不是金额" in error
     assert "五百元" in error
     assert page.locator("#commit").count() == 0
     assert page.locator("#error-file").is_visible()
