@@ -28,7 +28,12 @@ def run_eod(job: Job, progress: Progress) -> dict:
     as_of = parse_date(job.params["as_of"]) if job.params.get("as_of") else local_today()
     job.params = {**job.params, "as_of": as_of.isoformat()}
     progress(0, 1, stage="running")
-    run = eod_run(as_of=as_of, actor=job.created_by, full=bool(job.params.get("full")))
+    run = eod_run(
+        as_of=as_of,
+        actor=job.created_by,
+        full=bool(job.params.get("full")),
+        progress=bool(job.params.get("progress")),  # `arrears eod` on a terminal
+    )
     return eod_result(run)
 
 

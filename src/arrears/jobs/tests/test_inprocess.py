@@ -136,3 +136,25 @@ def test_a_large_upload_is_checked_in_the_background_with_progress(people, two_l
     assert (job.status, job.done, job.total) == ("succeeded", 2, 2)
     page = client.get(f"/jobs/{job.pk}/").content.decode()
     assert "Import the file" in page
+
+
+@pytest.mark.django_db
+def test_arrears_eod_is_recorded_as_a_job_and_queue_needs_a_broker(people):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = io.StringIO()
+    call_command("eod", "--as-of", "2026-12-01", "--no-progress", stdout=out)
+
+    assert "End of day 2026-12-01" in out.getvalue()
+    job = Job.objects.get()
+    assert (job.kind, job.source, job.status, job.result["as_of"]) == (
+        "eod",
+        "cli",
+        "succeeded",
+        "2026-12-01",
+    )
+    with pytest.raises(CommandError, match="needs a broker"):
+        call_command("eod", "--queue", stdout=io.StringIO())
