@@ -82,6 +82,12 @@ class CommitIn(Schema):
     skip_invalid: bool = Field(False, description="import the valid rows of a file with errors")
 
 
+def _importer(request: HttpRequest) -> None:
+    """403 for a role that may import no kind of file, before anything is looked up."""
+    if not imports.upload_kinds(request.user):
+        raise ApiError(403, "forbidden", f"your role ({request.user.role}) may not import files")
+
+
 def _job(request: HttpRequest, job_id: int) -> Job:
     job = job_get(request.user, job_id)
     if job is None:
@@ -131,9 +137,10 @@ def job_file(request: HttpRequest, job_id: int, which: str):
 )
 def job_commit(request: HttpRequest, job_id: int, payload: CommitIn):
     """Import the file a dry-run job checked, as a new job (once per check)."""
+    _importer(request)
     check = _job(request, job_id)
     if not imports.may_upload(request.user, check.params.get("kind", "")):
-        raise ApiError(403, "forbidden", f"your role ({request.user.role}) may not import")
+        raise ApiError(403, "forbidden", f"your role ({request.user.role}) may not import it")
     try:
         job = imports.import_commit(
             check=check, actor=request.user, source="api", skip_invalid=payload.skip_invalid
@@ -155,6 +162,7 @@ def import_upload(
     import KIND FILE`: checked as a dry run by default. The answer is the job."""
     from arrears.jobs.imports import importers
 
+    _importer(request)
     if kind not in importers():
         raise ApiError(404, "not_found", f"no such import kind {kind!r}", field="kind")
     if not imports.may_upload(request.user, kind):

@@ -91,6 +91,8 @@ def job_file(request: HttpRequest, job_id: int, which: str) -> HttpResponse:
 @login_required
 def job_commit(request: HttpRequest, job_id: int) -> HttpResponse:
     """Import the file a dry run checked (or only its valid rows)."""
+    if not imports.upload_kinds(request.user):
+        raise PermissionDenied(_("Your role may not import files."))
     check = _job(request, job_id)
     if not imports.may_upload(request.user, check.params.get("kind", "")):
         raise PermissionDenied(_("Your role may not import this kind of file."))
