@@ -142,14 +142,28 @@ def job_submit(job: Job, *, background: bool = True) -> Job:
     """Run `job`: on a Celery worker when a broker is configured; else here, now
     (`background=False`) or in a thread of this process once the transaction commits."""
     if broker_configured():
-        from arrears.jobs.tasks import job_task
-
-        transaction.on_commit(lambda: job_task.delay(job.pk))
+        transaction.on_commit(lambda: _enqueue(job.pk))
         return job
     if not background:
         return job_execute(job_id=job.pk)
     transaction.on_commit(lambda: _thread_start(job.pk))
     return job
+
+
+def _enqueue(job_id: int) -> None:
+    """Send the job to the broker; a broker that does not answer fails the job, saying so,
+    rather than the request that started it."""
+    from arrears.jobs.tasks import job_task
+
+    try:
+        job_task.delay(job_id)
+    except Exception as exc:  # kombu raises the transport's own errors
+        log.exception("job #%s could not be queued", job_id)
+        Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+            status=Job.Status.FAILED,
+            error=f"the job queue (ARREARS_BROKER_URL) did not take the job: {exc}",
+            finished_at=timezone.now(),
+        )
 
 
 def _thread_start(job_id: int) -> None:

@@ -158,3 +158,26 @@ def test_arrears_eod_is_recorded_as_a_job_and_queue_needs_a_broker(people):
     )
     with pytest.raises(CommandError, match="needs a broker"):
         call_command("eod", "--queue", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_a_broker_that_does_not_answer_fails_the_job_not_the_request(people, settings, monkeypatch):
+    from arrears.jobs.tasks import job_task
+
+    settings.ARREARS_BROKER_URL = "redis://127.0.0.1:1/0"
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("Connection refused")
+
+    monkeypatch.setattr(job_task, "delay", refuse)
+    with django_capture_on_commit():
+        job = job_submit(job_create(kind="eod", actor=people["mia"]))
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert "did not take the job: Connection refused" in job.error
+
+
+def django_capture_on_commit():
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=True)
