@@ -9,7 +9,7 @@ small file, queued or running for a large one (poll `GET /jobs/{id}`). `POST
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema
@@ -21,10 +21,11 @@ from arrears.api.schemas import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, Page
 from arrears.jobs import imports
 from arrears.jobs.models import Job
 from arrears.jobs.selectors import job_get, jobs_for
-from arrears.jobs.services import job_path
+from arrears.jobs.services import job_create, job_path, job_submit
 
 jobs = Router(tags=["jobs"])
 uploads = Router(tags=["jobs"])
+exports = Router(tags=["jobs"])
 
 
 class JobOut(Schema):
@@ -76,6 +77,12 @@ class JobFilters(Schema):
 class ImportIn(Schema):
     dry_run: bool = Field(True, description="check only (the default); false imports at once")
     skip_invalid: bool = Field(False, description="with dry_run=false: import the valid rows")
+
+
+class ExportIn(Schema):
+    format: Literal["csv", "xlsx"] = "csv"
+    as_of: dt.date | None = Field(None, description="business date (exports that take one)")
+    loan: str | None = Field(None, max_length=64, description="loan ID (the schedule export)")
 
 
 class CommitIn(Schema):
@@ -179,4 +186,47 @@ def import_upload(
         )
     except imports.UploadRefused as exc:
         raise ApiError(422, exc.code, str(exc.message), field="file") from exc
+    return Status(202, Job.objects.select_related("created_by").get(pk=job.pk))
+
+
+@exports.post(
+    "/{name}",
+    response={202: JobOut, **error_responses(403, 404)},
+    summary="Start an export",
+)
+def export_start(request: HttpRequest, name: str, payload: ExportIn):
+    """Write an export (`loans`, `schedule`, `borrowers`, `snapshot`, …; as `arrears export
+    NAME --user YOU`: your scope, personal numbers masked) as a job. The answer is the job;
+    when it has succeeded its `result_file` is the file."""
+    from arrears.ingest.exports import EXPORTERS
+
+    user = request.user
+    if not user.can("book.export"):
+        raise ApiError(403, "forbidden", f"your role ({user.role}) may not export")
+    exporter = EXPORTERS.get(name)
+    if exporter is None:
+        raise ApiError(404, "not_found", f"no such export {name!r}", field="name")
+    if payload.format not in exporter.formats:
+        raise ApiError(
+            422,
+            "format",
+            f"the {name} export is written as {' or '.join(exporter.formats)}",
+            field="format",
+        )
+    takes = {flag for flags, _ in exporter.arguments for flag in flags}
+    options = {}
+    if payload.as_of is not None and "--as-of" in takes:
+        options["as_of"] = payload.as_of.isoformat()
+    if "--loan" in takes:
+        if not payload.loan:
+            raise ApiError(422, "required", f"the {name} export needs a loan", field="loan")
+        options["loan"] = payload.loan
+    job = job_submit(
+        job_create(
+            kind="export",
+            actor=user,
+            source="api",
+            params={"name": name, "format": payload.format, "options": options},
+        )
+    )
     return Status(202, Job.objects.select_related("created_by").get(pk=job.pk))

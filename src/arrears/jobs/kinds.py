@@ -63,6 +63,9 @@ def run_export(job: Job, progress: Progress) -> dict:
 
     p = job.params
     fmt = p.get("format", "csv")
+    options = dict(p.get("options", {}))
+    if isinstance(options.get("as_of"), str):
+        options["as_of"] = parse_date(options["as_of"])
     path = job_dir(job) / f"{p['name']}.{fmt}"
     progress(0, None, stage="writing")
     try:
@@ -73,7 +76,7 @@ def run_export(job: Job, progress: Progress) -> dict:
             actor=job.created_by,
             user=job.created_by,
             source=job.source if job.source in ("web", "api", "cli") else "system",
-            **p.get("options", {}),
+            **options,
         )
     except ExportError as exc:
         raise JobFailed(str(exc)) from exc

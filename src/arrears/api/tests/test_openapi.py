@@ -8,6 +8,7 @@ from arrears.api.tests.conftest import BASE
 
 ENDPOINTS = {
     ("post", "/api/v1/imports/{kind}"),
+    ("post", "/api/v1/exports/{name}"),
     ("get", "/api/v1/jobs"),
     ("get", "/api/v1/jobs/{job_id}"),
     ("get", "/api/v1/jobs/{job_id}/files/{which}"),

@@ -328,6 +328,7 @@ LITERAL = {
     "code": "victim",
     "kind": "payments",
     "which": "errors",
+    "name": "loans",
 }
 
 
@@ -641,6 +642,12 @@ MATRIX: list[Row] = [
         capability_only("book.import", 202),
         params={"job_id": "check_job"},
     ),
+    # An export is a read (the auditor may), written by a job in the background.
+    Row(
+        "POST",
+        "/exports/{name}",
+        {u: 202 if role_can(ROLE[u], "book.export") else 403 for u in USERS},
+    ),
     Row("GET", "/predue", reader("predue.read")),
     Row("GET", "/audit", reader("audit.read")),
     Row("GET", "/audit/export", reader("audit.read")),
@@ -759,6 +766,7 @@ MISSING_LITERAL = {
     "code": "nosuch",
     "kind": "nosuch",
     "which": "errors",
+    "name": "nosuch",
 }
 
 REFUSED = [
