@@ -15,6 +15,8 @@ def _fast_password_hashing(settings):
 def _documents_in_a_temp_dir(settings, tmp_path_factory):
     # Uploaded documents and issued notices never land in the checkout's var/.
     settings.ARREARS_DOCUMENT_ROOT = tmp_path_factory.getbasetemp() / "documents"
+    # Uploaded imports, error and result files of jobs too.
+    settings.ARREARS_JOB_ROOT = tmp_path_factory.getbasetemp() / "jobs"
 
 
 @pytest.fixture

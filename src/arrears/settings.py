@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "arrears.notices",
     "arrears.eod",
     "arrears.compliance",
+    "arrears.jobs",
     "arrears.demo",
     "arrears.web",
     "arrears.api",
@@ -269,3 +270,33 @@ if os.environ.get("ARREARS_EOD_BUCKETS"):
     ARREARS_EOD_BUCKETS = _json.loads(os.environ["ARREARS_EOD_BUCKETS"])
 if os.environ.get("ARREARS_EOD_LOAD_WORKERS"):
     ARREARS_EOD_LOAD_WORKERS = int(os.environ["ARREARS_EOD_LOAD_WORKERS"])
+
+# Background jobs (docs/jobs.md). With a broker (redis://… or amqp://…) imports, exports and
+# end-of-day run on Celery workers (`arrears worker`, schedule: `arrears beat`); without one
+# (the embedded default) the same code runs in-process: the command line waits for it, the
+# web runs long work in a background thread so no request blocks.
+ARREARS_BROKER_URL = os.environ.get("ARREARS_BROKER_URL", "").strip()
+CELERY_BROKER_URL = ARREARS_BROKER_URL or "memory://"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True  # the job row is the result
+CELERY_TASK_ACKS_LATE = True  # a task whose worker died is delivered again (jobs are idempotent)
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The schedule's end-of-day, local time (TIME_ZONE) HH:MM.
+ARREARS_EOD_AT = os.environ.get("ARREARS_EOD_AT", "02:00").strip()
+try:
+    _h, _m = (int(x) for x in ARREARS_EOD_AT.split(":"))
+    if not (0 <= _h < 24 and 0 <= _m < 60):
+        raise ValueError
+except ValueError:
+    raise RuntimeError(
+        f"ARREARS_EOD_AT must be HH:MM, e.g. 02:00 (not {ARREARS_EOD_AT!r})"
+    ) from None
+# Job files (uploaded imports, error files, exports) live here, outside the web root.
+ARREARS_JOB_ROOT = Path(os.environ.get("ARREARS_JOB_ROOT", VAR_DIR / "jobs"))
+# Uploads up to this size are checked and imported inside the request; larger ones run as
+# background jobs with progress.
+ARREARS_JOB_INLINE_BYTES = int(os.environ.get("ARREARS_JOB_INLINE_BYTES", str(512 * 1024)))
+# A checked upload not committed within this many hours is deleted.
+ARREARS_UPLOAD_KEEP_HOURS = int(os.environ.get("ARREARS_UPLOAD_KEEP_HOURS", "24"))

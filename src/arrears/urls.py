@@ -17,5 +17,7 @@ urlpatterns = [
     path("compliance/", include("arrears.compliance.urls")),
     path("audit/", include("arrears.core.urls")),
     path("", include("arrears.core.account_urls")),
+    path("jobs/", include("arrears.jobs.urls")),
+    path("predue/", include("arrears.eod.urls")),
     path("", include("arrears.web.urls")),
 ]

@@ -15,6 +15,8 @@ from arrears.cases import api as cases_api
 from arrears.cases import assignment_api
 from arrears.core import api as audit_api
 from arrears.documents import api as documents_api
+from arrears.eod import api as eod_api
+from arrears.jobs import api as jobs_api
 from arrears.notices import api as notices_api
 from arrears.plans import api as plans_api
 from arrears.promises import api as promises_api
@@ -44,4 +46,8 @@ api.add_router("/plans", plans_api.router)
 api.add_router("/documents", documents_api.router)
 api.add_router("/notices", notices_api.router)
 api.add_router("/audit", audit_api.router)
+api.add_router("/jobs", jobs_api.jobs)
+api.add_router("/imports", jobs_api.uploads)
+api.add_router("/exports", jobs_api.exports)
+api.add_router("/predue", eod_api.predue)
 api.add_router("/docs", docs.router)

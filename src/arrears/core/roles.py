@@ -28,6 +28,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "user.manage": frozenset({Role.ADMIN}),
     # Seeing the users and teams (/users/, /teams/) read-only: who works where, capacity.
     "user.read": frozenset({Role.ADMIN, Role.MANAGER}),
+    # The pre-due reminder list (/predue/): those who remind borrowers before a due date, in
+    # their own scope; auditors read it (masked, like everything).
+    "predue.read": frozenset(
+        {Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.COLLECTOR, Role.AUDITOR}
+    ),
     # Browsing, filtering and exporting the audit trail (/audit/, /api/v1/audit/).
     "audit.read": frozenset({Role.ADMIN, Role.AUDITOR}),
     # Rule packs and the LPR table are an administrator's job (compliance app).

@@ -11,3 +11,18 @@ class EodConfig(AppConfig):
         from arrears.eod.exports import register_snapshot_export
 
         register_snapshot_export()
+
+        from django.utils.translation import gettext_lazy as _
+
+        from arrears.web.navigation import NavItem, nav_register
+
+        nav_register(
+            NavItem(
+                "predue",
+                _("Falling due"),
+                "eod:predue",
+                order=40,
+                capability="predue.read",
+                prefix="/predue/",
+            )
+        )

@@ -77,6 +77,7 @@ def test_me_lists_the_roles_capabilities(people, api_as):
         "pii.phone",
         "plan.approve",
         "plan.propose",
+        "predue.read",
     ]
     aud = api_as("aud").get("/me").json()
     assert aud["read_only"] is True

@@ -8,6 +8,13 @@ from django.test import Client
 from arrears.api.tests.conftest import BASE
 
 ENDPOINTS = {
+    ("post", "/api/v1/imports/{kind}"),
+    ("post", "/api/v1/exports/{name}"),
+    ("get", "/api/v1/jobs"),
+    ("get", "/api/v1/jobs/{job_id}"),
+    ("get", "/api/v1/jobs/{job_id}/files/{which}"),
+    ("post", "/api/v1/jobs/{job_id}/commit"),
+    ("get", "/api/v1/predue"),
     ("get", "/api/v1/activities"),
     ("post", "/api/v1/activities"),
     ("get", "/api/v1/activities/{activity_id}"),

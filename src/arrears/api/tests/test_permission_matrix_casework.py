@@ -123,6 +123,31 @@ class Scene:
 
         return amount_due(self.book[self.who]).full
 
+    def _check(self, data: bytes):
+        from arrears.jobs.imports import import_check
+
+        return import_check(
+            kind="payments",
+            actor=self.people["mia"],
+            filename="p.csv",
+            chunks=[data],
+            source="api",
+        )
+
+    @cached_property
+    def check_job(self):
+        """mia's clean check of a payments file on L-CARL, not yet committed."""
+        job = self._check(payments_file())
+        assert (job.status, job.result["errors_total"]) == ("succeeded", 0), job.result
+        return job
+
+    @cached_property
+    def error_job(self):
+        """mia's check of a payments file with a bad amount: it has an error file."""
+        job = self._check(payments_file("一百"))
+        assert job.error_file, job.result
+        return job
+
     @cached_property
     def activity(self):
         from arrears.activities.services import outcome_log
@@ -334,7 +359,23 @@ class Row:
     label: str = ""
 
 
-LITERAL = {"loan_id": "L-CARL", "borrower_id": "B-CARL", "code": "victim"}
+LITERAL = {
+    "loan_id": "L-CARL",
+    "borrower_id": "B-CARL",
+    "code": "victim",
+    "kind": "payments",
+    "which": "errors",
+    "name": "loans",
+}
+
+
+def sees_mias_job() -> dict[str, int]:
+    """A job mia started: hers, and every job for the roles that read everything."""
+    return {u: 200 if u in ("alice", "mia", "aud") else 404 for u in USERS}
+
+
+def payments_file(amount: str = "100.00") -> bytes:
+    return f"payment_id,loan_id,paid_on,amount\nPM1,L-CARL,{local_today()},{amount}\n".encode()
 
 
 def case_id(s: Scene) -> int:
@@ -702,6 +743,30 @@ MATRIX: list[Row] = [
         params={"assist_id": "assist"},
     ),
     # --- the audit trail ------------------------------------------------------------------
+    # --- jobs and imports (mia's checks of a payments file: one clean, one with an error) ---
+    Row(
+        "POST",
+        "/imports/{kind}",
+        capability_only("book.import", 202),
+        multipart=True,
+        body=lambda s: {"file": SimpleUploadedFile("p.csv", payments_file(), "text/csv")},
+    ),
+    Row("GET", "/jobs", everyone()),
+    Row("GET", "/jobs/{job_id}", sees_mias_job(), params={"job_id": "error_job"}),
+    Row("GET", "/jobs/{job_id}/files/{which}", sees_mias_job(), params={"job_id": "error_job"}),
+    Row(
+        "POST",
+        "/jobs/{job_id}/commit",
+        capability_only("book.import", 202),
+        params={"job_id": "check_job"},
+    ),
+    # An export is a read (the auditor may), written by a job in the background.
+    Row(
+        "POST",
+        "/exports/{name}",
+        {u: 202 if role_can(ROLE[u], "book.export") else 403 for u in USERS},
+    ),
+    Row("GET", "/predue", reader("predue.read")),
     Row("GET", "/audit", reader("audit.read")),
     Row("GET", "/audit/export", reader("audit.read")),
     Row("GET", "/audit/verify", reader("audit.read")),
@@ -813,7 +878,14 @@ class Missing:
         return SimpleNamespace(pk=987_654_321)
 
 
-MISSING_LITERAL = {"loan_id": "L-NOSUCH", "borrower_id": "B-NOSUCH", "code": "nosuch"}
+MISSING_LITERAL = {
+    "loan_id": "L-NOSUCH",
+    "borrower_id": "B-NOSUCH",
+    "code": "nosuch",
+    "kind": "nosuch",
+    "which": "errors",
+    "name": "nosuch",
+}
 
 REFUSED = [
     pytest.param(row, user, id=f"{row_id(row)} {user}")

@@ -97,7 +97,13 @@ def test_a_nav_item_for_an_unrouted_page_is_skipped_not_an_error(people):
 
 def test_the_current_page_is_marked_in_the_nav(people):
     links = {link.key: link.active for link in nav_for(people["carl"], "/loans/LA1/")}
-    assert links == {"home": False, "loans": True, "cases": False, "borrowers": False}
+    assert links == {
+        "home": False,
+        "loans": True,
+        "cases": False,
+        "borrowers": False,
+        "predue": False,
+    }
 
 
 def test_only_the_longest_matching_prefix_is_marked(people):

@@ -1,4 +1,7 @@
-"""`arrears eod [--as-of YYYY-MM-DD]`: run end-of-day and print a one-screen summary."""
+"""`arrears eod [--as-of YYYY-MM-DD]`: run end-of-day and print a one-screen summary.
+
+Each run is recorded as a job (the jobs page); `--queue` hands it to the Celery workers.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from arrears.core.dates import DateError, local_today, parse_date
 from arrears.core.money import format_yuan
-from arrears.eod.services import eod_run
+from arrears.eod.models import EodRun
+from arrears.jobs.services import broker_configured, job_create, job_execute, job_submit
 
 
 class Command(BaseCommand):
@@ -25,15 +29,31 @@ class Command(BaseCommand):
             help="recompute every loan (default: only loans that can have changed since the"
             " previous day's run; see docs/eod.md)",
         )
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="send the run to the Celery workers (ARREARS_BROKER_URL) and return at once",
+        )
 
     def handle(self, *args, **opts):
         try:
             as_of = parse_date(opts["as_of"]) if opts["as_of"] else local_today()
         except DateError as exc:
             raise CommandError(str(exc)) from exc
-        progress = not opts["no_progress"] and sys.stderr.isatty()
-        run = eod_run(as_of=as_of, progress=progress, full=opts["full"])
-        self.stdout.write(render_summary(run))
+        if opts["queue"] and not broker_configured():
+            raise CommandError("--queue needs a broker: set ARREARS_BROKER_URL (docs/jobs.md)")
+        # A progress bar on this terminal (the job runs in this process unless --queue).
+        progress = not opts["no_progress"] and not opts["queue"] and sys.stderr.isatty()
+        params = {"as_of": as_of.isoformat(), "full": opts["full"], "progress": progress}
+        job = job_create(kind="eod", actor=None, params=params, source="cli")
+        if opts["queue"]:
+            job_submit(job)
+            self.stdout.write(f"End of day {as_of} queued as job #{job.pk}\n")
+            return
+        job = job_execute(job_id=job.pk)
+        if job.status != job.Status.SUCCEEDED:
+            raise CommandError(f"end of day {as_of} failed (job #{job.pk}): {job.error}")
+        self.stdout.write(render_summary(EodRun.objects.get(pk=job.result["eod_run"])))
 
 
 def render_summary(run) -> str:
