@@ -86,6 +86,13 @@ class LogForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT),
         help_text=_("Blank: now."),
     )
+    next_action_at = forms.DateTimeField(
+        label=_("Next action (callback)"),
+        required=False,
+        input_formats=[DATETIME_INPUT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT),
+        help_text=_("When to call back or act next; it shows on your home page that day."),
+    )
     direction = forms.ChoiceField(
         label=_("Direction"), choices=Direction.choices, initial=Direction.OUTBOUND
     )
@@ -125,7 +132,15 @@ class LogForm(forms.Form):
     )
 
     # Sections of the form, for the template.
-    MAIN = ("channel", "target", "outcome", "default_reason", "duration_seconds", "occurred_at")
+    MAIN = (
+        "channel",
+        "target",
+        "outcome",
+        "default_reason",
+        "duration_seconds",
+        "occurred_at",
+        "next_action_at",
+    )
     MORE = ("direction", "purpose")
     VISIT = ("participants", "recording_ref")
     PROMISE = ("promise_amount", "promised_on")
@@ -250,10 +265,12 @@ class CorrectForm(forms.Form):
 
 
 def refusal_lines(exc: ContactRefused) -> list[str]:
-    """Each blocking rule with its reason in both languages (the pack's own words)."""
+    """Each blocking rule with its reason in the page's language and the rule's id."""
+    from arrears.compliance.messages import rule_message
+
     lines = []
     for o in exc.blocking:
-        line = f"{o.rule_id}: {o.message_zh} / {o.message_en}"
+        line = rule_message(o)
         if o.next_allowed_at is not None:
             line += f" ({_('next allowed')}: {o.next_allowed_at:%Y-%m-%d %H:%M})"
         lines.append(line)

@@ -52,6 +52,14 @@ HOLD_LABELS = {
     "bankruptcy": gettext_lazy("Bankruptcy proceedings"),
     "breathing_space": gettext_lazy("Breathing-space moratorium"),
 }
+# The short mark of each hold on the case list (the case page says it in full).
+HOLD_BADGES = {
+    "dispute": gettext_lazy("Complaint"),
+    "death_verification": gettext_lazy("Reported death"),
+    "cease_contact": gettext_lazy("Stop contact"),
+    "bankruptcy": gettext_lazy("Bankruptcy"),
+    "breathing_space": gettext_lazy("Suspended"),
+}
 STATUS_LABELS = {
     "deceased": gettext_lazy("Deceased"),
     "unreachable": gettext_lazy("Unreachable"),
@@ -88,20 +96,46 @@ def case_url(case_id: int, anchor: str = "") -> str:
 @require_safe
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
+    from arrears.activities.models import Outcome
+    from arrears.cases.holds import hold_expressions
+    from arrears.web.selectors import region_choices
+
     user = request.user
+    counties, towns = region_choices(user=user, county=request.GET.get("county", ""))
+    holds = [(h, HOLD_BADGES.get(h, h)) for h in hold_expressions()]
     form = CaseFilterForm(
         request.GET or None,
         buckets=selectors.bucket_choices(user),
         collectors=selectors.collector_choices(user),
         types=selectors.debtor_types(include_retired=True),
         language=get_language(),
+        holds=holds,
+        counties=counties,
+        towns=towns,
     )
     cases = selectors.case_list(user=user, **form.selector_kwargs())
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     language = get_language()
+    outcomes = dict(Outcome.choices)
+    start, end = selectors.local_day_bounds(local_today())
     for case in page.object_list:
         case.type_name = case.debtor_type.name_for(language) if case.debtor_type_id else ""
-    return render(request, "cases/case_list.html", {"form": form, "page": page})
+        case.hold_badges = [label for h, label in holds if getattr(case, f"hold_{h}", False)]
+        case.last_outcome_label = outcomes.get(case.last_outcome, case.last_outcome or "")
+        case.next_action_state = (
+            ""
+            if case.next_action_at is None
+            else "missed"
+            if case.next_action_at < start
+            else "today"
+            if case.next_action_at < end
+            else ""
+        )
+    return render(
+        request,
+        "cases/case_list.html",
+        {"form": form, "page": page, "today": local_today()},
+    )
 
 
 # --- the case page -------------------------------------------------------------------------
