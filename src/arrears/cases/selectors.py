@@ -89,11 +89,10 @@ def with_work_facts(qs: QuerySet[Case]) -> QuerySet[Case]:
     (a plan awaiting approval), and `hold_<name>` for every hold with a set-based source
     (cases.holds.register_hold_expression).
     """
+    from arrears.cases.holds import hold_expressions
     from arrears.eod.models import LoanState
     from arrears.plans.models import Plan
     from arrears.promises.models import Promise
-
-    from arrears.cases.holds import hold_expressions
 
     due = LoanState.objects.filter(loan_id=OuterRef("loan_id")).values("total_due_fen")[:1]
     latest = _latest_entry()
