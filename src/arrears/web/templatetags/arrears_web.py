@@ -71,3 +71,13 @@ def rule_note(note) -> str:
     from arrears.compliance.messages import rule_message
 
     return rule_message(note)
+
+
+@register.filter
+def role_label(code: str | None) -> str:
+    """A role's name in words (电催员 Collector) for a stored role code."""
+    from arrears.core.roles import Role
+
+    if not code:
+        return ""
+    return str(dict(Role.choices).get(code, code))
