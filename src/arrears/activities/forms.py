@@ -47,10 +47,15 @@ def target_choices(user, case) -> list[tuple[str, str]]:
                 f"{borrower.name} · {_('Borrower')} · {mask_phone(borrower.phone2)}",
             )
         )
+    guarantors = list(Guarantor.objects.filter(loan_id=case.loan_id).order_by("id"))
+    names = {g.name for g in guarantors}
+    phones = {g.phone for g in guarantors if g.phone}
     for c in borrower.contacts.order_by("id"):
+        if c.relation == Relation.GUARANTOR and (c.name in names or c.phone in phones):
+            continue  # the same person is offered once, as the loan's guarantor
         label = relation.get(c.relation, c.relation)
         choices.append((f"contact:{c.pk}", f"{c.name} · {label} · {mask_phone(c.phone) or '—'}"))
-    for g in Guarantor.objects.filter(loan_id=case.loan_id).order_by("id"):
+    for g in guarantors:
         choices.append(
             (f"guarantor:{g.pk}", f"{g.name} · {_('Guarantor')} · {mask_phone(g.phone) or '—'}")
         )

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
@@ -42,6 +42,7 @@ from arrears.cases.models import CollectionAdvice, DebtorType
 from arrears.cases.panels import case_panels
 from arrears.core.dates import local_today
 from arrears.core.money import fen_to_yuan
+from arrears.core.scoping import may_reveal
 
 PAGE_SIZE = 50
 
@@ -197,7 +198,9 @@ def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict
         "charges": loan_page.charges,
         "guarantors": loan_page.guarantors,
         "person": web.borrower_person(user, case.borrower),
-        "contacts": web.contact_people(user, case.borrower),
+        "contacts": _contacts_once(user, case, web.contact_people(user, case.borrower)),
+        "can_reveal_phone": may_reveal(user, "phone"),
+        "revealed": set(),
         "limitation_deadline": deadline,
         "time_barred": time_barred,
         "bucket_history": list(case.bucket_history.order_by("-as_of")),
@@ -257,10 +260,41 @@ def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict
     }
 
 
-def _render_case(request: HttpRequest, case, bound: dict | None = None, status: int = 200):
-    return render(
-        request, "cases/case_detail.html", _page_context(request, case, bound), status=status
-    )
+def _contacts_once(user, case, contacts: list[dict]) -> list[dict]:
+    """The borrower's contacts without the ones that are the loan's guarantors: a guarantor
+    entered both as a contact (relation 担保人) and as a guarantor is listed once, with the
+    guarantors."""
+    from arrears.book.models import Guarantor, Relation
+
+    # Numbers are encrypted at rest: compared here, on the few rows of one borrower.
+    guarantors = list(Guarantor.objects.filter(loan_id=case.loan_id).only("name", "phone"))
+    if not guarantors:
+        return contacts
+    names = {g.name for g in guarantors}
+    phones = {g.phone for g in guarantors if g.phone}
+    doubles = {
+        c.pk
+        for c in case.borrower.contacts.filter(relation=Relation.GUARANTOR)
+        if c.name in names or (c.phone and c.phone in phones)
+    }
+    return [c for c in contacts if c["id"] not in doubles]
+
+
+def _render_case(
+    request: HttpRequest,
+    case,
+    bound: dict | None = None,
+    status: int = 200,
+    revealed: dict | None = None,
+):
+    context = _page_context(request, case, bound)
+    for row in (*context["contacts"], *context["guarantors"]):
+        row.setdefault("revealed", set())
+    if revealed:
+        from arrears.web.selectors import apply_reveal
+
+        apply_reveal(context, **revealed)
+    return render(request, "cases/case_detail.html", context, status=status)
 
 
 @require_safe
@@ -551,6 +585,52 @@ def whereabouts(request: HttpRequest, pk: int) -> HttpResponse:
         return _("Whereabouts recorded.")
 
     return _post_case_form(request, case, form, key="whereabouts", anchor="whereabouts", act=act)
+
+
+@require_POST
+@login_required
+def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one phone number of the case's borrower, contacts or guarantors in full, as a
+    tap-to-call link on the case page itself (audited as `pii.reveal`; 403 for a role that
+    may not, 404 outside scope). ID numbers are revealed on the borrower page."""
+    from arrears.book.errors import BookError
+    from arrears.book.pii import RevealRefused, pii_reveal
+    from arrears.core.audit import request_ip
+
+    case = selectors.case_for_user(request.user, pk)
+    field = request.POST.get("field", "")
+    if field not in ("phone", "phone2"):
+        return HttpResponseBadRequest(_("Only phone numbers are revealed here."))
+    contact_id = _id_or_none(request.POST.get("contact"))
+    guarantor_id = _id_or_none(request.POST.get("guarantor"))
+    try:
+        value = pii_reveal(
+            user=request.user,
+            borrower_id=case.borrower.external_id,
+            field=field,
+            contact_id=contact_id,
+            guarantor_id=guarantor_id,
+            source="web",
+            ip=request_ip(request),
+        )
+    except RevealRefused as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except BookError as exc:
+        return HttpResponseBadRequest(exc.message)
+    return _render_case(
+        request,
+        case,
+        revealed={
+            "field": field,
+            "value": value,
+            "contact_id": contact_id,
+            "guarantor_id": guarantor_id,
+        },
+    )
+
+
+def _id_or_none(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
 
 
 # --- the playbook editor (managers) --------------------------------------------------------

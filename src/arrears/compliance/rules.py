@@ -41,7 +41,7 @@ DEBTOR_STATUSES = ("unreachable", "deceased", "incapacitated")
 PURPOSE_WORDS = {
     COLLECT: ("催收", "collection"),
     LOCATE: ("查找债务人", "locating the debtor"),
-    COMPLAINT: ("处理投诉", "the complaint"),
+    COMPLAINT: ("处理投诉", "contact about the complaint"),
 }
 CHANNEL_WORDS = {
     CALL: ("电话", "calls"),

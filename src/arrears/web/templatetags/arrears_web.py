@@ -81,3 +81,15 @@ def role_label(code: str | None) -> str:
     if not code:
         return ""
     return str(dict(Role.choices).get(code, code))
+
+
+@register.filter
+def tel(number: str | None) -> str:
+    """A phone number as a tap-to-call address: 'tel:13812345678' (digits and a leading +)."""
+    import re
+
+    if not number:
+        return ""
+    number = str(number).strip()
+    plus = "+" if number.startswith("+") else ""
+    return f"tel:{plus}{re.sub(r'[^0-9]', '', number)}"
