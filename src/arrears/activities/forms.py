@@ -161,6 +161,40 @@ class LogForm(forms.Form):
         if not self.may_override:
             del self.fields["override_reason"]
 
+    def visit_rules(self) -> list[dict]:
+        """What the case's rule pack asks of a visit, to show before the form is sent:
+        [{"rule_id", "text", "min_participants", "require_recording", "blocks"}]."""
+        from arrears.activities.facts import pack_for_case
+        from arrears.compliance.messages import rule_message
+
+        try:
+            spec = pack_for_case(self.case).spec()
+        except LookupError:  # no pack: nothing to announce (the service still judges)
+            return []
+        found = []
+        for rule in spec.of_kind("visit"):
+            p = rule.parameters
+            found.append(
+                {
+                    "rule_id": rule.rule_id,
+                    "text": rule_message(
+                        {
+                            "rule_id": rule.rule_id,
+                            "zh": rule.description_zh,
+                            "en": rule.description_en,
+                        }
+                    ),
+                    "min_participants": int(p.get("min_participants", 2)),
+                    "require_recording": bool(p.get("require_recording", True)),
+                    "blocks": rule.mode == "block",
+                }
+            )
+        return found
+
+    def lost_attachment(self) -> bool:
+        """A refused form comes back without the chosen file (no browser keeps it)."""
+        return self.is_bound and bool(self.files.get(self.add_prefix("attachment")))
+
     def section(self, names):
         return [self[n] for n in names if n in self.fields]
 
