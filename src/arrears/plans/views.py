@@ -13,11 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from arrears.core.dates import local_today
+from arrears.core.money import format_yuan
 from arrears.core.roles import Role
 from arrears.plans import selectors, services
 from arrears.plans.errors import PlanConflict, PlanForbidden, PlanInvalid, PlanNotFound
@@ -64,18 +66,27 @@ def _decorate(user, plans: list[Plan]) -> list[Plan]:
     return plans
 
 
+def _new_form(case, due=None) -> ProposeForm:
+    """The propose form, filled with the full amount due (one tap on "full amount" restores
+    it after an edit)."""
+    full = selectors.plan_amount_fen(case.loan, due)
+    return ProposeForm(
+        initial={"first_due_on": local_today().isoformat(), "agreed_total": format_yuan(full)},
+        full_amount_fen=full,
+    )
+
+
 def case_panel_context(request: HttpRequest, case) -> dict:
     """The plans panel of the case page: the full amount due first, then the plans."""
     user = request.user
     can_propose = user.can("plan.propose") and not user.is_read_only and case.status == "open"
+    due = selectors.amount_due(case.loan)
     return {
         "case": case,
-        "due": selectors.amount_due(case.loan),
+        "due": due,
         "plans": _decorate(user, selectors.case_plans(user, case)),
         "can_propose": can_propose,
-        "form": ProposeForm(initial={"first_due_on": local_today().isoformat()})
-        if can_propose
-        else None,
+        "form": _new_form(case, due) if can_propose else None,
         "authority": _authority_text(selectors.authority_for(user.role)),
         "today": local_today(),
     }
@@ -124,7 +135,7 @@ def propose(request: HttpRequest, case_pk: int) -> HttpResponse:
                 return redirect(case_url(case.pk, f"plan-{plan.pk}"))
         status = 400
     else:
-        form = ProposeForm(initial={"first_due_on": local_today().isoformat()})
+        form = _new_form(case)
     return render(
         request,
         "plans/propose.html",
@@ -246,8 +257,11 @@ def awaiting(request: HttpRequest) -> HttpResponse:
     if not user.can("plan.approve"):
         raise PermissionDenied(_("Your role does not approve repayment plans."))
     plans = _decorate(user, list(selectors.plans_awaiting(user)))
+    today = local_today()
     for plan in plans:
         plan.url = case_url(plan.case_id, f"plan-{plan.pk}")
+        # How long it has waited: an approver takes the oldest first.
+        plan.age_days = (today - timezone.localtime(plan.created_at).date()).days
     return render(
         request,
         "plans/awaiting.html",
