@@ -124,9 +124,11 @@ class DiffRow:
         """The field as a person reads it: an amount in fen is shown in yuan."""
         from django.utils.translation import gettext
 
+        # Most keys are a model field's name, whose verbose name ("paid on") is translated.
         if self.key.endswith("_fen"):
-            return gettext("%(field)s (yuan)") % {"field": self.key[:-4].replace("_", " ")}
-        return self.key.replace("_", " ")
+            field = gettext(self.key[:-4].replace("_", " "))
+            return gettext("%(field)s (yuan)") % {"field": field}
+        return gettext(self.key.replace("_", " "))
 
 
 _ABSENT = object()

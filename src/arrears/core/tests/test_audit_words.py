@@ -58,7 +58,7 @@ def test_the_page_shows_events_objects_people_and_yuan_in_chinese(people):
     html = client.get("/audit/").content.decode()
     assert "登记还款" in html  # payment.post
     assert ">还款 <span" in html  # the object type
-    assert "581.90" in html and "amount（元）" in html
+    assert "581.90" in html and "金额（元）" in html
     assert "张梅" in html or "梅 张" in html
     # Filters are lists of choices in words.
     assert '<select name="event"' in html and ">登记还款</option>" in html

@@ -52,6 +52,8 @@ VISIBLE_TEXT = """() => {
 
 
 def test_every_page_fits_a_phone_and_reads_in_chinese_for_every_role(live_server, browser):
+    from playwright.sync_api import Error as PlaywrightError
+
     from arrears.core.models import User
     from arrears.demo.casework import demo_casework
     from arrears.demo.generator import demo_generate
@@ -68,7 +70,10 @@ def test_every_page_fits_a_phone_and_reads_in_chinese_for_every_role(live_server
         context, page = _sign_in(browser, live_server, spec.username, spec.password)
         try:
             for url in page_urls(user, limit_cases=1, one_per_pattern=True):
-                response = page.goto(f"{live_server.url}{url}")
+                try:
+                    response = page.goto(f"{live_server.url}{url}")
+                except PlaywrightError:  # a POST-only address answers 405 with no page
+                    continue
                 if response is None or response.status != 200:
                     continue
                 if "text/html" not in (response.headers.get("content-type") or ""):
@@ -91,11 +96,12 @@ def test_every_page_fits_a_phone_and_reads_in_chinese_for_every_role(live_server
 
 
 def test_a_collector_finds_todays_callbacks_on_the_home_page(live_server, browser, people):
+    from django.utils import timezone
+
     from arrears.activities.services import outcome_log
     from arrears.cases.tests.conftest import bullet, open_case
     from arrears.core.dates import local_today
     from arrears.testing import PASSWORD, make_borrower
-    from django.utils import timezone
 
     carl = people["carl"]
     carl.first_name, carl.last_name = "卡尔", "陈"
