@@ -60,6 +60,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             else names.get(entry.actor_name, entry.actor_name)
         )
         entry.source_words = SOURCE_LABELS.get(entry.source, entry.source)
+        # A user is shown by name; other objects by their id (loan ID, case number, …).
+        entry.object_shown = (
+            names.get(entry.object_id, entry.object_id)
+            if entry.object_type == "user"
+            else entry.object_id
+        )
         rows.append((entry, audit_diff(entry.before, entry.after)))
     return render(
         request,

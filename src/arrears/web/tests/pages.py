@@ -177,6 +177,8 @@ class VisibleText(HTMLParser):
         skip = (
             self.skipping
             or tag in self.SKIP
+            # A stored record shown as it was written (an audit entry's before and after).
+            or attrs.get("translate") == "no"
             or bool(lang and not lang.startswith(self.page_language[:2]))
         )
         if not skip:

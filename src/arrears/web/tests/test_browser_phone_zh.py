@@ -31,7 +31,7 @@ def _sign_in(browser, live_server, username, password):
 # The text a person sees, without what is marked as another language (the language switch's
 # "English", an English notice template) or shown as code on purpose.
 VISIBLE_TEXT = """() => {
-  const skip = (el) => el.closest('[lang]:not([lang^="zh"]), code, pre, textarea, script, style');
+  const skip = (el) => el.closest('[lang]:not([lang^="zh"]), [translate="no"], code, pre, textarea, script, style');
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const parts = [];
   while (walker.nextNode()) {
