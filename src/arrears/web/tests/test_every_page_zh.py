@@ -10,6 +10,7 @@ TextChoices enum (where the Chinese differs), or a user's login name where their
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -64,7 +65,7 @@ def test_every_zh_page_is_chinese_for_every_role(demo, django_db_blocker):
 
     pattern = english_pattern(english_strings())
     usernames = [u.username for u in DEMO_USERS]
-    login = __import__("re").compile(r"(?<![\w.@/-])(?:" + "|".join(usernames) + r")(?![\w.@/-])")
+    login = re.compile(r"(?<![\w.@/-])(?:" + "|".join(usernames) + r")(?![\w.@/-])")
     problems: list[str] = []
     seen = 0
     with django_db_blocker.unblock():
@@ -90,3 +91,29 @@ def test_every_zh_page_is_chinese_for_every_role(demo, django_db_blocker):
                         )
     assert seen > 100
     assert problems == [], "\n" + "\n".join(problems[:300]) + f"\n({len(problems)} in all)"
+
+
+def test_every_enum_label_has_a_chinese_label():
+    """An English label of a TextChoices with no zh translation would show on a zh page."""
+    from django.db import models
+    from django.utils import translation
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    same = []
+    for cls in subclasses(models.TextChoices):
+        if not cls.__module__.startswith("arrears."):
+            continue
+        with translation.override("en"):
+            english = [str(label) for label in cls.labels]
+        with translation.override("zh-hans"):
+            chinese = [str(label) for label in cls.labels]
+        same += [
+            f"{cls.__module__}.{cls.__name__}: {en}"
+            for en, zh in zip(english, chinese, strict=True)
+            if en == zh and re.search(r"[a-z]{3}", en) and en not in ("English",)
+        ]
+    assert same == []
