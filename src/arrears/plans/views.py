@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -261,7 +260,7 @@ def awaiting(request: HttpRequest) -> HttpResponse:
     for plan in plans:
         plan.url = case_url(plan.case_id, f"plan-{plan.pk}")
         # How long it has waited: an approver takes the oldest first.
-        plan.age_days = (today - timezone.localtime(plan.created_at).date()).days
+        plan.age_days = max((today - plan.proposed_on).days, 0)
     return render(
         request,
         "plans/awaiting.html",

@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from arrears.plans.selectors import amount_due, plan_amount_fen
 
@@ -48,8 +47,8 @@ def test_the_awaiting_list_shows_age_and_note(people, case):
         note="借款人失业，亲属愿代还一半",
     )
     assert plan.status == "pending_approval"
-    plan.created_at = timezone.now() - dt.timedelta(days=3)
-    plan.save(update_fields=["created_at"])
+    plan.proposed_on = plan.proposed_on - dt.timedelta(days=3)
+    plan.save(update_fields=["proposed_on"])
     html = client_for(people["mia"]).get("/plans/awaiting/").content.decode()
     assert "借款人失业，亲属愿代还一半" in html
     assert "3 天" in html
