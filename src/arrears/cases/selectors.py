@@ -227,22 +227,39 @@ def case_list(
     return qs.order_by(*CASE_SORTS.get(sort, CASE_SORTS["dpd"]))
 
 
+# A missed callback stays on the home page this many days (the case list finds older ones).
+MISSED_CALLBACK_DAYS = 14
+
+
 def work_today(*, user: User, today: dt.date | None = None) -> dict:
     """The collector's home-page list: callbacks set for today (and ones missed before today
     still standing), and promises to pay falling due today, on open cases the user may see
     and works (their own cases for a collector; a lead's team, a manager's everything)."""
+    from arrears.activities.models import Activity
     from arrears.core.dates import local_today
+    from arrears.promises.models import Promise
 
     today = today or local_today()
     base = case_list(user=user, status=Case.Status.OPEN, today=today)
     mine = base.filter(_works_q(user))
     start, end = local_day_bounds(today)
+    # Candidates first, from the indexed columns (a manager's home page on a large book must
+    # not compute every case's latest entry); the annotations then say which still stand.
+    set_lately = Activity.objects.filter(
+        next_action_at__gte=start - dt.timedelta(days=MISSED_CALLBACK_DAYS),
+        next_action_at__lt=end,
+    ).values("case_id")
     callbacks = list(
-        mine.filter(next_action_at__lt=end, next_action_at__isnull=False).order_by(
-            "next_action_at", "id"
-        )[:100]
+        mine.filter(
+            pk__in=set_lately, next_action_at__lt=end, next_action_at__isnull=False
+        ).order_by("next_action_at", "id")[:100]
     )
-    promises = list(mine.filter(promise_due_on=today).order_by("-dpd", "id")[:100])
+    due_today = Promise.objects.filter(status=Promise.Status.PENDING, promised_on=today).values(
+        "case_id"
+    )
+    promises = list(
+        mine.filter(pk__in=due_today, promise_due_on=today).order_by("-dpd", "id")[:100]
+    )
     for case in callbacks:
         case.callback_missed = case.next_action_at < start
     return {"callbacks": callbacks, "promises": promises, "today": today}
