@@ -30,7 +30,7 @@ demo: setup demo-data serve
 demo-data: setup
 	$(ARREARS) migrate --no-input -v0
 	$(ARREARS) demo --loans $(DEMO_LOANS) --reset
-	$(ARREARS) demo_users
+	$(ARREARS) demo_users --address $(HOST)
 
 serve: setup messages
 	@echo "Serving Arrears at http://$(HOST)/ (Ctrl-C to stop)"

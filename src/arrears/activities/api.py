@@ -92,6 +92,7 @@ class ActivityOut(Schema):
     note: str
     participants: int | None
     recording_ref: str
+    next_action_at: dt.datetime | None = Field(description="the callback set with this entry")
     corrects: int | None = Field(description="the entry this one corrects")
     corrected_by: int | None = Field(description="the entry that replaced this one, if any")
     source: str
@@ -163,6 +164,9 @@ class ActivityIn(Schema):
     note: NoteText = ""
     participants: int | None = Field(None, ge=1, le=services.MAX_PARTICIPANTS)
     recording_ref: SafeText(services.RECORDING_REF_MAX) = ""
+    next_action_at: dt.datetime | None = Field(
+        None, description="a callback: when to act on the case next, with its time zone"
+    )
     corrects: int | None = Field(None, ge=1, description="the entry of the same case corrected")
     override_reason: SafeText(1000) = Field(
         "", description="to override blocking rules your role may override (≥ 10 characters)"
@@ -283,6 +287,7 @@ def _log(request, user, case, payload: ActivityIn, contact, guarantor, corrects,
         note=payload.note,
         participants=payload.participants,
         recording_ref=payload.recording_ref,
+        next_action_at=payload.next_action_at,
         corrects=corrects,
         override_reason=payload.override_reason,
         documents=documents,

@@ -47,10 +47,15 @@ def target_choices(user, case) -> list[tuple[str, str]]:
                 f"{borrower.name} · {_('Borrower')} · {mask_phone(borrower.phone2)}",
             )
         )
+    guarantors = list(Guarantor.objects.filter(loan_id=case.loan_id).order_by("id"))
+    names = {g.name for g in guarantors}
+    phones = {g.phone for g in guarantors if g.phone}
     for c in borrower.contacts.order_by("id"):
+        if c.relation == Relation.GUARANTOR and (c.name in names or c.phone in phones):
+            continue  # the same person is offered once, as the loan's guarantor
         label = relation.get(c.relation, c.relation)
         choices.append((f"contact:{c.pk}", f"{c.name} · {label} · {mask_phone(c.phone) or '—'}"))
-    for g in Guarantor.objects.filter(loan_id=case.loan_id).order_by("id"):
+    for g in guarantors:
         choices.append(
             (f"guarantor:{g.pk}", f"{g.name} · {_('Guarantor')} · {mask_phone(g.phone) or '—'}")
         )
@@ -85,6 +90,13 @@ class LogForm(forms.Form):
         input_formats=[DATETIME_INPUT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT),
         help_text=_("Blank: now."),
+    )
+    next_action_at = forms.DateTimeField(
+        label=_("Next action (callback)"),
+        required=False,
+        input_formats=[DATETIME_INPUT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT),
+        help_text=_("When to call back or act next; it shows on your home page that day."),
     )
     direction = forms.ChoiceField(
         label=_("Direction"), choices=Direction.choices, initial=Direction.OUTBOUND
@@ -125,7 +137,15 @@ class LogForm(forms.Form):
     )
 
     # Sections of the form, for the template.
-    MAIN = ("channel", "target", "outcome", "default_reason", "duration_seconds", "occurred_at")
+    MAIN = (
+        "channel",
+        "target",
+        "outcome",
+        "default_reason",
+        "duration_seconds",
+        "occurred_at",
+        "next_action_at",
+    )
     MORE = ("direction", "purpose")
     VISIT = ("participants", "recording_ref")
     PROMISE = ("promise_amount", "promised_on")
@@ -140,6 +160,40 @@ class LogForm(forms.Form):
         self.may_override = user.can(services.OVERRIDE_CAPABILITY) and not user.is_read_only
         if not self.may_override:
             del self.fields["override_reason"]
+
+    def visit_rules(self) -> list[dict]:
+        """What the case's rule pack asks of a visit, to show before the form is sent:
+        [{"rule_id", "text", "min_participants", "require_recording", "blocks"}]."""
+        from arrears.activities.facts import pack_for_case
+        from arrears.compliance.messages import rule_message
+
+        try:
+            spec = pack_for_case(self.case).spec()
+        except LookupError:  # no pack: nothing to announce (the service still judges)
+            return []
+        found = []
+        for rule in spec.of_kind("visit"):
+            p = rule.parameters
+            found.append(
+                {
+                    "rule_id": rule.rule_id,
+                    "text": rule_message(
+                        {
+                            "rule_id": rule.rule_id,
+                            "zh": rule.description_zh,
+                            "en": rule.description_en,
+                        }
+                    ),
+                    "min_participants": int(p.get("min_participants", 2)),
+                    "require_recording": bool(p.get("require_recording", True)),
+                    "blocks": rule.mode == "block",
+                }
+            )
+        return found
+
+    def lost_attachment(self) -> bool:
+        """A refused form comes back without the chosen file (no browser keeps it)."""
+        return self.is_bound and bool(self.files.get(self.add_prefix("attachment")))
 
     def section(self, names):
         return [self[n] for n in names if n in self.fields]
@@ -250,10 +304,12 @@ class CorrectForm(forms.Form):
 
 
 def refusal_lines(exc: ContactRefused) -> list[str]:
-    """Each blocking rule with its reason in both languages (the pack's own words)."""
+    """Each blocking rule with its reason in the page's language and the rule's id."""
+    from arrears.compliance.messages import rule_message
+
     lines = []
     for o in exc.blocking:
-        line = f"{o.rule_id}: {o.message_zh} / {o.message_en}"
+        line = rule_message(o)
         if o.next_allowed_at is not None:
             line += f" ({_('next allowed')}: {o.next_allowed_at:%Y-%m-%d %H:%M})"
         lines.append(line)

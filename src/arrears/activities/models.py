@@ -143,6 +143,10 @@ class Activity(models.Model):
     # Field visits: how many people went, and the body-camera / recording reference.
     participants = models.PositiveSmallIntegerField(null=True, blank=True)
     recording_ref = models.CharField(max_length=200, blank=True)
+    # A callback: when the collector means to act on the case next (set with the outcome).
+    # The case's next action is the one set by its latest logged outcome (quick notes aside);
+    # an outcome logged without one clears it (cases.selectors.case_list).
+    next_action_at = models.DateTimeField(_("next action"), null=True, blank=True)
     documents = models.ManyToManyField("documents.Document", blank=True, related_name="activities")
     corrects = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
@@ -168,6 +172,7 @@ class Activity(models.Model):
             models.Index(fields=["case", "occurred_at"]),
             models.Index(fields=["borrower", "occurred_at"]),
             models.Index(fields=["number", "occurred_at"]),
+            models.Index(fields=["next_action_at"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -132,6 +132,28 @@ def _check_time(occurred_at, now: dt.datetime) -> dt.datetime:
     return occurred_at
 
 
+# A callback further out than this is a typo (a year for a month), not a plan.
+MAX_CALLBACK_DAYS = 366
+
+
+def _check_next_action(next_action_at, occurred_at: dt.datetime) -> dt.datetime | None:
+    if next_action_at is None:
+        return None
+    if not isinstance(next_action_at, dt.datetime) or next_action_at.utcoffset() is None:
+        raise ActivityInvalid(
+            "next_action_at", _("give the date and time of the next action with its time zone")
+        )
+    if next_action_at <= occurred_at:
+        raise ActivityInvalid(
+            "next_action_at", _("the next action must come after the contact it follows")
+        )
+    if next_action_at > occurred_at + dt.timedelta(days=MAX_CALLBACK_DAYS):
+        raise ActivityInvalid(
+            "next_action_at", _("the next action is more than a year away: check the date")
+        )
+    return next_action_at
+
+
 def _check_whole(field: str, value, low: int, high: int) -> int | None:
     if value is None or value == "":
         return None
@@ -372,6 +394,7 @@ def _audit_view(activity: Activity) -> dict:
         "note": activity.note,
         "participants": activity.participants,
         "recording_ref": activity.recording_ref,
+        "next_action_at": activity.next_action_at,
         "corrects": activity.corrects_id,
         "import_key": activity.import_key,
         "warnings": [w["rule_id"] for w in activity.warnings],
@@ -417,6 +440,7 @@ def activity_log(
     note: str = "",
     participants: int | None = None,
     recording_ref: str = "",
+    next_action_at: dt.datetime | None = None,
     import_key: str | None = None,
     corrects: Activity | None = None,
     override_reason: str = "",
@@ -447,6 +471,7 @@ def activity_log(
             % {"outcome": outcome, "channel": channel},
         )
     occurred_at = _check_time(occurred_at, timezone.now())
+    next_action_at = _check_next_action(next_action_at, occurred_at)
     duration_seconds = _check_whole("duration_seconds", duration_seconds, 0, MAX_DURATION_SECONDS)
     participants = _check_whole("participants", participants, 1, MAX_PARTICIPANTS)
     note = _check_text("note", note, NOTE_MAX)
@@ -552,6 +577,7 @@ def activity_log(
                     note=note,
                     participants=participants,
                     recording_ref=recording_ref,
+                    next_action_at=next_action_at,
                     corrects=corrects,
                     source=source,
                     import_key=import_key,

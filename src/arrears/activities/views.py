@@ -153,7 +153,9 @@ def _attachments(form: LogForm) -> list[services.Attachment]:
 def _warned(request, activity: Activity) -> None:
     text = _("Logged.")
     if activity.warnings:
-        rules = "; ".join(f"{w['rule_id']}: {w['zh']} / {w['en']}" for w in activity.warnings)
+        from arrears.compliance.messages import rule_message
+
+        rules = "; ".join(rule_message(w) for w in activity.warnings)
         messages.warning(request, _("Logged, with warnings: %(rules)s") % {"rules": rules})
     else:
         messages.success(request, text)
@@ -242,6 +244,7 @@ def _log(request, case, form: LogForm, data: dict) -> Activity:
         note=data["note"],
         participants=data["participants"],
         recording_ref=data["recording_ref"],
+        next_action_at=data["next_action_at"],
         override_reason=data.get("override_reason", ""),
         promise_amount_fen=data["promise_amount"],
         promised_on=data["promised_on"],
@@ -282,6 +285,7 @@ def correct(request: HttpRequest, activity_id: int) -> HttpResponse:
                 note=data["note"],
                 participants=original.participants,
                 recording_ref=original.recording_ref,
+                next_action_at=original.next_action_at,
                 corrects=original,
                 ip=request_ip(request),
             )

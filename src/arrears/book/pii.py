@@ -103,7 +103,7 @@ def pii_reveal(
         raise RevealRefused(
             _("Your role (%(role)s) may not reveal %(kind)s.")
             % {
-                "role": user.role,
+                "role": user.get_role_display(),
                 "kind": _("ID numbers") if kind == "id_number" else _("phone numbers"),
             }
         )

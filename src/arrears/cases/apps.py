@@ -11,7 +11,11 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from arrears.cases import assignment_views, imports, selectors
-        from arrears.cases.holds import register_hold_source, register_status_source
+        from arrears.cases.holds import (
+            register_hold_expression,
+            register_hold_source,
+            register_status_source,
+        )
         from arrears.cases.panels import CasePanel, register_case_panel
         from arrears.cases.services import escalations_eod_phase
         from arrears.eod.phases import register_eod_phase
@@ -24,6 +28,9 @@ class CasesConfig(AppConfig):
         register_hold_source("death_verification", selectors.has_unverified_death_report)
         register_status_source("deceased", selectors.is_deceased)
         register_status_source("unreachable", selectors.is_unreachable)
+        # The same two holds for a whole list at once (the case list marks them per row).
+        register_hold_expression("dispute", selectors.open_complaint_exists)
+        register_hold_expression("death_verification", selectors.unverified_death_report_exists)
         # After promises and plans (orders 10, 20) have judged the day.
         register_eod_phase("escalations", escalations_eod_phase, order=50)
         nav_register(NavItem("cases", _("Cases"), "cases:list", order=25, prefix="/cases/"))

@@ -66,8 +66,66 @@ class CaseFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, buckets, collectors, types, language, **kwargs) -> None:
+    hold = forms.ChoiceField(label=_("Contact hold"), required=False)
+    county = forms.ChoiceField(label=_("County"), required=False)
+    town = forms.ChoiceField(label=_("Town"), required=False)
+    village = forms.CharField(label=_("Village"), required=False, max_length=50)
+    dpd_min = forms.IntegerField(label=_("DPD from"), required=False, min_value=0)
+    dpd_max = forms.IntegerField(label=_("DPD to"), required=False, min_value=0)
+    due_min = forms.CharField(label=_("Amount due from (yuan)"), required=False, max_length=20)
+    due_max = forms.CharField(label=_("Amount due to (yuan)"), required=False, max_length=20)
+    next_action = forms.ChoiceField(label=_("Next action"), required=False)
+    promise = forms.ChoiceField(label=_("Promise due"), required=False)
+    plan_awaiting = forms.BooleanField(label=_("Plan awaiting approval"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("dpd", _("Days past due")),
+            ("due", _("Amount due")),
+            ("next_action", _("Next action")),
+            ("promise", _("Promise due")),
+            ("last_contact", _("Longest without contact")),
+            ("region", _("Region")),
+        ],
+    )
+
+    def __init__(
+        self,
+        *args,
+        buckets,
+        collectors,
+        types,
+        language,
+        holds=(),
+        counties=(),
+        towns=(),
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        when = [
+            *ANY,
+            ("today", _("Today")),
+            ("overdue", _("Missed (before today)")),
+            ("week", _("Within 7 days")),
+            ("none", _("None set")),
+        ]
+        self.fields["next_action"].choices = when
+        self.fields["promise"].choices = [
+            *ANY,
+            ("today", _("Due today")),
+            ("overdue", _("Past due, not yet judged")),
+            ("week", _("Due within 7 days")),
+            ("none", _("No pending promise")),
+        ]
+        self.fields["hold"].choices = [
+            *ANY,
+            ("any", _("Any hold")),
+            ("none", _("No hold")),
+            *holds,
+        ]
+        self.fields["county"].choices = [*ANY, *((c, c) for c in counties)]
+        self.fields["town"].choices = [*ANY, *((t, t) for t in towns)]
         self.fields["q"].widget.attrs.update(
             {"placeholder": _("Loan ID, name, borrower ID or phone tail"), "type": "search"}
         )
@@ -83,10 +141,51 @@ class CaseFilterForm(forms.Form):
             *((t.code, t.name_for(language)) for t in types),
         ]
 
+    def _fen(self, name: str) -> int | None:
+        raw = (self.cleaned_data.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            return to_fen(raw)
+        except MoneyError:
+            self.add_error(name, _("Not an amount of money."))
+            return None
+
+    def clean(self):
+        data = super().clean()
+        data["due_min_fen"] = self._fen("due_min")
+        data["due_max_fen"] = self._fen("due_max")
+        return data
+
+    # Filters shown folded under "More filters" (the first row stays short on a phone).
+    MAIN = ("q", "status", "hold", "next_action", "promise", "sort")
+
+    def main_fields(self):
+        return [self[n] for n in self.MAIN]
+
+    def more_fields(self):
+        return [f for f in self if f.name not in self.MAIN]
+
+    def more_active(self) -> bool:
+        data = getattr(self, "cleaned_data", {}) or {}
+        return any(data.get(f.name) for f in self.more_fields())
+
     def selector_kwargs(self) -> dict:
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {
+            "hold": data.get("hold") or "",
+            "county": data.get("county") or "",
+            "town": data.get("town") or "",
+            "village": (data.get("village") or "").strip(),
+            "dpd_min": data.get("dpd_min"),
+            "dpd_max": data.get("dpd_max"),
+            "due_min_fen": data.get("due_min_fen"),
+            "due_max_fen": data.get("due_max_fen"),
+            "next_action": data.get("next_action") or "",
+            "promise": data.get("promise") or "",
+            "plan_awaiting": bool(data.get("plan_awaiting")),
+            "sort": data.get("sort") or "dpd",
             "q": data.get("q") or "",
             "status": data.get("status") or "",
             "bucket": data.get("bucket") or "",

@@ -43,3 +43,36 @@ def case_holds(case) -> frozenset[str]:
 def debtor_statuses(case) -> frozenset[str]:
     """What is known about the debtor now (e.g. {'unreachable'}, {'deceased'})."""
     return frozenset(s for s, fns in _STATUSES.items() if any(fn(case) for fn in fns))
+
+
+# --- the same facts for a whole list at once ------------------------------------------------
+#
+# The case list marks every row's holds without a query per row: an app that registers a hold
+# source may also register an expression over a Case queryset (an Exists(...) on
+# OuterRef("borrower_id") or OuterRef("pk")) that says the same thing set-based.
+
+_HOLD_EXPRESSIONS: dict[str, list[Callable[[], Any]]] = {}
+
+
+def register_hold_expression(hold: str, make: Callable[[], Any]) -> None:
+    """`make()` returns a boolean expression over a Case row (e.g. Exists(...OuterRef...))."""
+    _HOLD_EXPRESSIONS.setdefault(hold, [])
+    if make not in _HOLD_EXPRESSIONS[hold]:
+        _HOLD_EXPRESSIONS[hold].append(make)
+
+
+def hold_expressions() -> dict[str, Any]:
+    """{hold: boolean expression} for every hold that has a set-based source."""
+    from django.db.models import BooleanField, ExpressionWrapper, Q
+
+    found = {}
+    for hold, makers in _HOLD_EXPRESSIONS.items():
+        exprs = [make() for make in makers]
+        if len(exprs) == 1:
+            found[hold] = exprs[0]
+        else:
+            q = Q()
+            for e in exprs:
+                q |= Q(e)
+            found[hold] = ExpressionWrapper(q, output_field=BooleanField())
+    return found

@@ -10,7 +10,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import BigIntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models import Case as DbCase
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -46,6 +56,73 @@ def case_for_user(user: User, pk: int) -> Case:
     return case
 
 
+# Sort orders of the case list: (key, order_by). Nulls last, so a case without the figure
+# does not crowd the top.
+CASE_SORTS = {
+    "dpd": ("closed_last", F("dpd").desc(), "-id"),
+    "due": ("closed_last", F("total_due_fen").desc(nulls_last=True), "-id"),
+    "next_action": ("closed_last", F("next_action_at").asc(nulls_last=True), "-dpd", "-id"),
+    "promise": ("closed_last", F("promise_due_on").asc(nulls_last=True), "-dpd", "-id"),
+    "last_contact": ("closed_last", F("last_contact_at").asc(nulls_first=True), "-dpd", "-id"),
+    "region": ("closed_last", "borrower__county", "borrower__town", "borrower__village", "-id"),
+}
+
+
+def _latest_entry():
+    """The case's latest logged outcome (corrections included, quick notes left out), newest
+    first; a correction has the time of the entry it corrects and a higher id."""
+    from arrears.activities.models import Activity, Channel, Outcome
+
+    return (
+        Activity.objects.filter(case_id=OuterRef("pk"))
+        .exclude(channel=Channel.OTHER, outcome=Outcome.OTHER)
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def with_work_facts(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """Annotate every case with what a collector sorts by, set-based (one query for the page):
+
+    `total_due_fen` (latest end-of-day figures), `last_contact_at` and `last_outcome` (the
+    latest logged outcome), `next_action_at` (the callback that outcome set; an outcome logged
+    without one clears it), `promise_due_on` (the earliest pending promise), `plan_awaiting`
+    (a plan awaiting approval), and `hold_<name>` for every hold with a set-based source
+    (cases.holds.register_hold_expression).
+    """
+    from arrears.cases.holds import hold_expressions
+    from arrears.eod.models import LoanState
+    from arrears.plans.models import Plan
+    from arrears.promises.models import Promise
+
+    due = LoanState.objects.filter(loan_id=OuterRef("loan_id")).values("total_due_fen")[:1]
+    latest = _latest_entry()
+    promise = (
+        Promise.objects.filter(case_id=OuterRef("pk"), status=Promise.Status.PENDING)
+        .order_by("promised_on")
+        .values("promised_on")[:1]
+    )
+    holds = {f"hold_{name}": expr for name, expr in hold_expressions().items()}
+    return qs.annotate(
+        total_due_fen=Subquery(due, output_field=BigIntegerField()),
+        last_contact_at=Subquery(latest.values("occurred_at")[:1]),
+        last_outcome=Subquery(latest.values("outcome")[:1]),
+        next_action_at=Subquery(latest.values("next_action_at")[:1]),
+        promise_due_on=Subquery(promise),
+        plan_awaiting=Exists(
+            Plan.objects.filter(case_id=OuterRef("pk"), status=Plan.Status.PENDING_APPROVAL)
+        ),
+        closed_last=DbCase(When(status=Case.Status.OPEN, then=Value(0)), default=Value(1)),
+        **holds,
+    )
+
+
+def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    from django.utils import timezone
+
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return start, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
 def case_list(
     *,
     user: User,
@@ -55,15 +132,31 @@ def case_list(
     collector: int | str | None = None,
     debtor_type: str = "",
     escalation: str = "",
+    hold: str = "",
+    county: str = "",
+    town: str = "",
+    village: str = "",
+    dpd_min: int | None = None,
+    dpd_max: int | None = None,
+    due_min_fen: int | None = None,
+    due_max_fen: int | None = None,
+    next_action: str = "",
+    promise: str = "",
+    plan_awaiting: bool = False,
+    sort: str = "dpd",
+    today: dt.date | None = None,
 ) -> QuerySet[Case]:
     """The cases a user may see, searched and filtered, worst first (open, highest DPD).
 
     `collector` is a user id, or "none" for cases nobody collects; `debtor_type` a type code
-    or "none"; `escalation` a reason, "any" (escalated at all) or "none". Each row carries
-    `total_due_fen` from the latest end-of-day figures (None before a run saw the loan).
+    or "none"; `escalation` a reason, "any" (escalated at all) or "none"; `hold` a hold name,
+    "any" or "none"; `next_action` and `promise` are "today", "overdue" (before today, still
+    standing), "week" (today and the next six days) or "none"; `sort` a key of CASE_SORTS.
+    Each row carries the figures of `with_work_facts`.
     """
-    from arrears.eod.models import LoanState
+    from arrears.core.dates import local_today
 
+    today = today or local_today()
     qs = cases_for(user).select_related("loan", "borrower", "collector", "debtor_type")
     q = (q or "").strip()
     if q:
@@ -86,11 +179,98 @@ def case_list(
         qs = qs.filter(escalation="")
     elif escalation:
         qs = qs.filter(escalation=escalation)
-    due = LoanState.objects.filter(loan_id=OuterRef("loan_id")).values("total_due_fen")[:1]
-    return qs.annotate(
-        total_due_fen=Subquery(due, output_field=BigIntegerField()),
-        closed_last=DbCase(When(status=Case.Status.OPEN, then=Value(0)), default=Value(1)),
-    ).order_by("closed_last", "-dpd", "-id")
+    for name, value in (("county", county), ("town", town), ("village", village)):
+        if value:
+            qs = qs.filter(**{f"borrower__{name}": value})
+    if dpd_min is not None:
+        qs = qs.filter(dpd__gte=dpd_min)
+    if dpd_max is not None:
+        qs = qs.filter(dpd__lte=dpd_max)
+    qs = with_work_facts(qs)
+    if due_min_fen is not None:
+        qs = qs.filter(total_due_fen__gte=due_min_fen)
+    if due_max_fen is not None:
+        qs = qs.filter(total_due_fen__lte=due_max_fen)
+    if hold:
+        names = [k for k in qs.query.annotations if k.startswith("hold_")]
+        if hold == "any" or hold == "none":
+            anyhold = Q()
+            for k in names:
+                anyhold |= Q(**{k: True})
+            if names:
+                qs = qs.filter(anyhold) if hold == "any" else qs.exclude(anyhold)
+            elif hold == "any":
+                qs = qs.none()
+        elif f"hold_{hold}" in names:
+            qs = qs.filter(**{f"hold_{hold}": True})
+        else:
+            qs = qs.none()
+    start, end = local_day_bounds(today)
+    if next_action == "today":
+        qs = qs.filter(next_action_at__gte=start, next_action_at__lt=end)
+    elif next_action == "overdue":
+        qs = qs.filter(next_action_at__lt=start)
+    elif next_action == "week":
+        qs = qs.filter(next_action_at__gte=start, next_action_at__lt=end + dt.timedelta(days=6))
+    elif next_action == "none":
+        qs = qs.filter(next_action_at__isnull=True)
+    if promise == "today":
+        qs = qs.filter(promise_due_on=today)
+    elif promise == "overdue":
+        qs = qs.filter(promise_due_on__lt=today)
+    elif promise == "week":
+        qs = qs.filter(promise_due_on__gte=today, promise_due_on__lte=today + dt.timedelta(days=6))
+    elif promise == "none":
+        qs = qs.filter(promise_due_on__isnull=True)
+    if plan_awaiting:
+        qs = qs.filter(plan_awaiting=True)
+    return qs.order_by(*CASE_SORTS.get(sort, CASE_SORTS["dpd"]))
+
+
+# A missed callback stays on the home page this many days (the case list finds older ones).
+MISSED_CALLBACK_DAYS = 14
+
+
+def work_today(*, user: User, today: dt.date | None = None) -> dict:
+    """The collector's home-page list: callbacks set for today (and ones missed before today
+    still standing), and promises to pay falling due today, on open cases the user may see
+    and works (their own cases for a collector; a lead's team, a manager's everything)."""
+    from arrears.activities.models import Activity
+    from arrears.core.dates import local_today
+    from arrears.promises.models import Promise
+
+    today = today or local_today()
+    base = case_list(user=user, status=Case.Status.OPEN, today=today)
+    mine = base.filter(_works_q(user))
+    start, end = local_day_bounds(today)
+    # Candidates first, from the indexed columns (a manager's home page on a large book must
+    # not compute every case's latest entry); the annotations then say which still stand.
+    set_lately = Activity.objects.filter(
+        next_action_at__gte=start - dt.timedelta(days=MISSED_CALLBACK_DAYS),
+        next_action_at__lt=end,
+    ).values("case_id")
+    callbacks = list(
+        mine.filter(
+            pk__in=set_lately, next_action_at__lt=end, next_action_at__isnull=False
+        ).order_by("next_action_at", "id")[:100]
+    )
+    due_today = Promise.objects.filter(status=Promise.Status.PENDING, promised_on=today).values(
+        "case_id"
+    )
+    promises = list(
+        mine.filter(pk__in=due_today, promise_due_on=today).order_by("-dpd", "id")[:100]
+    )
+    for case in callbacks:
+        case.callback_missed = case.next_action_at < start
+    return {"callbacks": callbacks, "promises": promises, "today": today}
+
+
+def _works_q(user: User) -> Q:
+    """The cases a user works themself: theirs as collector, field agent or legal officer;
+    every case in scope for roles that oversee (leads, managers, admins)."""
+    if user.role in ("collector", "field_agent", "legal"):
+        return Q(collector=user) | Q(field_agent=user) | Q(legal_officer=user)
+    return Q()
 
 
 def collector_choices(user: User) -> list[tuple[int, str]]:
@@ -179,6 +359,24 @@ def has_unverified_death_report(case) -> bool:
     return DeathReport.objects.filter(
         borrower_id=case.borrower_id, outcome=DeathReport.Outcome.UNVERIFIED
     ).exists()
+
+
+def open_complaint_exists():
+    """has_open_complaint for every row of a Case queryset."""
+    return Exists(
+        Complaint.objects.filter(
+            borrower_id=OuterRef("borrower_id"), status__in=Complaint.OPEN_STATUSES
+        )
+    )
+
+
+def unverified_death_report_exists():
+    """has_unverified_death_report for every row of a Case queryset."""
+    return Exists(
+        DeathReport.objects.filter(
+            borrower_id=OuterRef("borrower_id"), outcome=DeathReport.Outcome.UNVERIFIED
+        )
+    )
 
 
 def is_deceased(case) -> bool:

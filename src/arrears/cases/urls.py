@@ -18,6 +18,7 @@ urlpatterns = [
     path("assists/<int:pk>/end/", assignment_views.assist_end, name="assist_end"),
     path("<int:pk>/debtor-type/", views.set_debtor_type, name="set_debtor_type"),
     path("<int:pk>/escalate/", views.escalate, name="escalate"),
+    path("<int:pk>/reveal/", views.reveal_phone, name="reveal"),
     path("<int:pk>/complaints/", views.complaint_open, name="complaint_open"),
     path("<int:pk>/death-reports/", views.death_report_open, name="death_report_open"),
     path("<int:pk>/estate/", views.estate, name="estate"),

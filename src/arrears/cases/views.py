@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
@@ -42,6 +42,7 @@ from arrears.cases.models import CollectionAdvice, DebtorType
 from arrears.cases.panels import case_panels
 from arrears.core.dates import local_today
 from arrears.core.money import fen_to_yuan
+from arrears.core.scoping import may_reveal
 
 PAGE_SIZE = 50
 
@@ -51,6 +52,14 @@ HOLD_LABELS = {
     "cease_contact": gettext_lazy("The debtor asked us to stop contacting them"),
     "bankruptcy": gettext_lazy("Bankruptcy proceedings"),
     "breathing_space": gettext_lazy("Breathing-space moratorium"),
+}
+# The short mark of each hold on the case list (the case page says it in full).
+HOLD_BADGES = {
+    "dispute": gettext_lazy("Complaint"),
+    "death_verification": gettext_lazy("Reported death"),
+    "cease_contact": gettext_lazy("Stop contact"),
+    "bankruptcy": gettext_lazy("Bankruptcy"),
+    "breathing_space": gettext_lazy("Suspended"),
 }
 STATUS_LABELS = {
     "deceased": gettext_lazy("Deceased"),
@@ -88,20 +97,42 @@ def case_url(case_id: int, anchor: str = "") -> str:
 @require_safe
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
+    from arrears.activities.models import Outcome
+    from arrears.cases.holds import hold_expressions
+    from arrears.web.selectors import region_choices
+
     user = request.user
+    counties, towns = region_choices(user=user, county=request.GET.get("county", ""))
+    holds = [(h, HOLD_BADGES.get(h, h)) for h in hold_expressions()]
     form = CaseFilterForm(
         request.GET or None,
         buckets=selectors.bucket_choices(user),
         collectors=selectors.collector_choices(user),
         types=selectors.debtor_types(include_retired=True),
         language=get_language(),
+        holds=holds,
+        counties=counties,
+        towns=towns,
     )
     cases = selectors.case_list(user=user, **form.selector_kwargs())
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     language = get_language()
+    outcomes = dict(Outcome.choices)
+    start, end = selectors.local_day_bounds(local_today())
     for case in page.object_list:
         case.type_name = case.debtor_type.name_for(language) if case.debtor_type_id else ""
-    context = {"form": form, "page": page}
+        case.hold_badges = [label for h, label in holds if getattr(case, f"hold_{h}", False)]
+        case.last_outcome_label = outcomes.get(case.last_outcome, case.last_outcome or "")
+        case.next_action_state = (
+            ""
+            if case.next_action_at is None
+            else "missed"
+            if case.next_action_at < start
+            else "today"
+            if case.next_action_at < end
+            else ""
+        )
+    context = {"form": form, "page": page, "today": local_today()}
     context.update(assignment_views.bulk_context(request, page.paginator.count))
     return render(request, "cases/case_list.html", context)
 
@@ -178,7 +209,9 @@ def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict
         "charges": loan_page.charges,
         "guarantors": loan_page.guarantors,
         "person": web.borrower_person(user, case.borrower),
-        "contacts": web.contact_people(user, case.borrower),
+        "contacts": _contacts_once(user, case, web.contact_people(user, case.borrower)),
+        "can_reveal_phone": may_reveal(user, "phone"),
+        "revealed": set(),
         "limitation_deadline": deadline,
         "time_barred": time_barred,
         "limitation_note": selectors.limitation_note(case),
@@ -245,10 +278,41 @@ def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict
     }
 
 
-def _render_case(request: HttpRequest, case, bound: dict | None = None, status: int = 200):
-    return render(
-        request, "cases/case_detail.html", _page_context(request, case, bound), status=status
-    )
+def _contacts_once(user, case, contacts: list[dict]) -> list[dict]:
+    """The borrower's contacts without the ones that are the loan's guarantors: a guarantor
+    entered both as a contact (relation 担保人) and as a guarantor is listed once, with the
+    guarantors."""
+    from arrears.book.models import Guarantor, Relation
+
+    # Numbers are encrypted at rest: compared here, on the few rows of one borrower.
+    guarantors = list(Guarantor.objects.filter(loan_id=case.loan_id).only("name", "phone"))
+    if not guarantors:
+        return contacts
+    names = {g.name for g in guarantors}
+    phones = {g.phone for g in guarantors if g.phone}
+    doubles = {
+        c.pk
+        for c in case.borrower.contacts.filter(relation=Relation.GUARANTOR)
+        if c.name in names or (c.phone and c.phone in phones)
+    }
+    return [c for c in contacts if c["id"] not in doubles]
+
+
+def _render_case(
+    request: HttpRequest,
+    case,
+    bound: dict | None = None,
+    status: int = 200,
+    revealed: dict | None = None,
+):
+    context = _page_context(request, case, bound)
+    for row in (*context["contacts"], *context["guarantors"]):
+        row.setdefault("revealed", set())
+    if revealed:
+        from arrears.web.selectors import apply_reveal
+
+        apply_reveal(context, **revealed)
+    return render(request, "cases/case_detail.html", context, status=status)
 
 
 @require_safe
@@ -539,6 +603,52 @@ def whereabouts(request: HttpRequest, pk: int) -> HttpResponse:
         return _("Whereabouts recorded.")
 
     return _post_case_form(request, case, form, key="whereabouts", anchor="whereabouts", act=act)
+
+
+@require_POST
+@login_required
+def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one phone number of the case's borrower, contacts or guarantors in full, as a
+    tap-to-call link on the case page itself (audited as `pii.reveal`; 403 for a role that
+    may not, 404 outside scope). ID numbers are revealed on the borrower page."""
+    from arrears.book.errors import BookError
+    from arrears.book.pii import RevealRefused, pii_reveal
+    from arrears.core.audit import request_ip
+
+    case = selectors.case_for_user(request.user, pk)
+    field = request.POST.get("field", "")
+    if field not in ("phone", "phone2"):
+        return HttpResponseBadRequest(_("Only phone numbers are revealed here."))
+    contact_id = _id_or_none(request.POST.get("contact"))
+    guarantor_id = _id_or_none(request.POST.get("guarantor"))
+    try:
+        value = pii_reveal(
+            user=request.user,
+            borrower_id=case.borrower.external_id,
+            field=field,
+            contact_id=contact_id,
+            guarantor_id=guarantor_id,
+            source="web",
+            ip=request_ip(request),
+        )
+    except RevealRefused as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except BookError as exc:
+        return HttpResponseBadRequest(exc.message)
+    return _render_case(
+        request,
+        case,
+        revealed={
+            "field": field,
+            "value": value,
+            "contact_id": contact_id,
+            "guarantor_id": guarantor_id,
+        },
+    )
+
+
+def _id_or_none(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
 
 
 # --- the playbook editor (managers) --------------------------------------------------------

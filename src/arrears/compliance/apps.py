@@ -21,7 +21,7 @@ class ComplianceConfig(AppConfig):
                 _("Rule packs"),
                 "compliance:packs",
                 order=95,
-                capability="rulepack.edit",
+                capability="rulepack.read",
                 prefix="/compliance/",
             )
         )

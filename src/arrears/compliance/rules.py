@@ -37,6 +37,27 @@ MODES = (BLOCK, WARN)
 # Holds a case may carry; a pack decides which purposes each one still allows.
 HOLDS = ("dispute", "death_verification", "cease_contact", "bankruptcy", "breathing_space")
 DEBTOR_STATUSES = ("unreachable", "deceased", "incapacitated")
+# The words a message uses for the vocabulary above: a person reads "查找债务人", not "locate".
+PURPOSE_WORDS = {
+    COLLECT: ("催收", "collection"),
+    LOCATE: ("查找债务人", "locating the debtor"),
+    COMPLAINT: ("处理投诉", "contact about the complaint"),
+}
+CHANNEL_WORDS = {
+    CALL: ("电话", "calls"),
+    SMS: ("短信", "SMS"),
+    LETTER: ("信函", "letters"),
+    VISIT: ("外访", "visits"),
+    EMAIL: ("电子邮件", "email"),
+}
+
+
+def _purpose_words(purposes) -> tuple[str, str]:
+    if not purposes:
+        return "无", "none"
+    zh = "、".join(PURPOSE_WORDS.get(p, (p, p))[0] for p in purposes)
+    en = ", ".join(PURPOSE_WORDS.get(p, (p, p))[1] for p in purposes)
+    return zh, en
 
 
 def default_timezone() -> str:
@@ -399,9 +420,9 @@ def _third_party(rule: RuleSpec, action: Action, facts: CaseFacts, ctx: _Ctx):
     if action.purpose not in purposes:
         return _outcome(
             rule,
-            "联系第三方只能用于查找债务人联系方式（目的须为 locate），不得催收。",
-            "A third party may be contacted only to locate the debtor (purpose `locate`), "
-            "never to collect.",
+            "联系第三方只能用于查找债务人联系方式（目的须为“查找债务人”），不得催收。",
+            "A third party may be contacted only to locate the debtor (purpose “locating the "
+            "debtor”), never to collect.",
         )
     return None
 
@@ -461,11 +482,11 @@ def _case_hold(rule: RuleSpec, action: Action, facts: CaseFacts, ctx: _Ctx):
         "breathing_space": ("处于债务喘息期", "a breathing-space moratorium"),
     }
     zh, en = names.get(hold, (hold, hold))
-    ok = ", ".join(allowed) or "none"
+    ok_zh, ok_en = _purpose_words(allowed)
     return _outcome(
         rule,
-        f"案件因{zh}暂停催收联系（仅允许目的：{ok}）。",
-        f"Collection contact is held because of {en} (purposes still allowed: {ok}).",
+        f"案件因{zh}暂停催收联系（仅允许目的：{ok_zh}）。",
+        f"Collection contact is held because of {en} (purposes still allowed: {ok_en}).",
     )
 
 
@@ -558,8 +579,9 @@ def _opt_out(rule: RuleSpec, action: Action, facts: CaseFacts, ctx: _Ctx):
     if action.channel in facts.opted_out:
         return _outcome(
             rule,
-            f"债务人已退订 {action.channel} 渠道，须立即停止。",
-            f"The debtor opted out of {action.channel}; that must be honoured at once.",
+            f"债务人已退订{CHANNEL_WORDS.get(action.channel, (action.channel,) * 2)[0]}，须立即停止。",
+            f"The debtor opted out of {CHANNEL_WORDS.get(action.channel, (action.channel,) * 2)[1]};"
+            " that must be honoured at once.",
         )
     return None
 

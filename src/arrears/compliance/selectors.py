@@ -242,4 +242,14 @@ def override_summary(qs) -> dict[str, list[tuple[str, int]]]:
             for row in qs.order_by().values(field).annotate(n=Count("id")).order_by("-n", field)
         ]
 
-    return {"rules": count("rule_id"), "actors": count("actor__username")}
+    from arrears.core.models import User
+
+    actors = count("actor_id")
+    names = {
+        u.pk: u.get_full_name() or u.username
+        for u in User.objects.filter(pk__in=[pk for pk, _n in actors if pk is not None])
+    }
+    return {
+        "rules": count("rule_id"),
+        "actors": [(names.get(pk, "—"), n) for pk, n in actors],
+    }

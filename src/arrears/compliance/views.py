@@ -82,7 +82,7 @@ def _render_packs(request: HttpRequest, failed: tuple[int, ProductPackForm] | No
     return render(
         request,
         "compliance/packs.html",
-        {"rows": rows, "packs": packs, "default_code": default},
+        {"rows": rows, "packs": packs, "default_code": default, "can_edit": _can_edit(request)},
         status=400 if failed else 200,
     )
 
@@ -90,8 +90,9 @@ def _render_packs(request: HttpRequest, failed: tuple[int, ProductPackForm] | No
 @require_http_methods(["GET", "HEAD"])
 @login_required
 def packs(request: HttpRequest) -> HttpResponse:
-    """Every product with the pack it follows, and a form to change it; the packs themselves."""
-    _require_editor(request)
+    """Every product with the pack it follows, and a form to change it; the packs themselves.
+    Managers and auditors read it without the forms."""
+    _require_pack_reader(request)
     return _render_packs(request)
 
 
@@ -126,9 +127,13 @@ def product_pack(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def lpr(request: HttpRequest) -> HttpResponse:
-    """The one-year and five-year LPR by month, and a form to enter or correct a month."""
-    _require_editor(request)
-    form = LprForm(request.POST or None)
+    """The one-year and five-year LPR by month, and a form to enter or correct a month (the
+    table is read-only for managers and auditors)."""
+    _require_pack_reader(request)
+    can_edit = _can_edit(request)
+    if request.method == "POST":
+        _require_editor(request)
+    form = LprForm(request.POST or None) if can_edit else None
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -168,6 +173,7 @@ def lpr(request: HttpRequest) -> HttpResponse:
             "in_force": in_force,
             "in_force_rate": f"{in_force.one_year_rate:.2%}" if in_force else "",
             "today": today,
+            "can_edit": can_edit,
         },
         status=status,
     )
@@ -229,7 +235,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 # --------------------------------------------------------------------------- one pack and its rules
 
-PACK_READ = ("rulepack.edit", "compliance.overrides.read")
+PACK_READ = ("rulepack.edit", "rulepack.read", "compliance.overrides.read")
+
+
+def _can_edit(request: HttpRequest) -> bool:
+    return not request.user.is_read_only and request.user.can("rulepack.edit")
 
 
 def _require_pack_reader(request: HttpRequest) -> None:

@@ -16,9 +16,17 @@ SOURCE_LABELS = {
 }
 
 
+class OpenChoiceField(forms.ChoiceField):
+    """A choice offered as a list, but a value from a link or an older bookmark (an event
+    prefix, a user since renamed) still filters: it is added to the list as it is."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
 class AuditFilterForm(forms.Form):
-    actor = forms.CharField(label=pgettext_lazy("audit", "Who"), required=False, max_length=150)
-    event = forms.CharField(label=pgettext_lazy("audit", "Event"), required=False, max_length=60)
+    actor = OpenChoiceField(label=pgettext_lazy("audit", "Who"), required=False)
+    event = OpenChoiceField(label=pgettext_lazy("audit", "Event"), required=False)
     object_type = forms.ChoiceField(label=pgettext_lazy("audit", "Object type"), required=False)
     object_id = forms.CharField(
         label=pgettext_lazy("audit", "Object ID"), required=False, max_length=100
@@ -39,13 +47,35 @@ class AuditFilterForm(forms.Form):
         choices=[("", _("Any")), *((s, SOURCE_LABELS[s]) for s in AUDIT_SOURCES)],
     )
 
-    def __init__(self, *args, object_types: list[str] = (), **kwargs):
+    def __init__(
+        self, *args, object_types: list[str] = (), events: list[str] = (), people=(), **kwargs
+    ):
+        from arrears.core.audit_labels import event_label, object_label
+
         super().__init__(*args, **kwargs)
-        self.fields["object_type"].choices = [("", _("Any")), *((t, t) for t in object_types)]
-        for name in ("actor", "event"):
-            self.fields[name].widget.attrs["list"] = f"audit-{name}s"
-        for name in ("actor", "event", "object_id"):
-            self.fields[name].widget.attrs["autocapitalize"] = "none"
+        # Choices in words, sorted as a person reads them; the codes stay the values.
+        self.fields["object_type"].choices = [
+            ("", _("Any")),
+            *sorted(((t, object_label(t)) for t in object_types), key=lambda c: c[1]),
+        ]
+        # Every event, and each kind of object's events together (the filter matches a
+        # dotted prefix: "plan" is every plan.* event).
+        prefixes = sorted({e.split(".")[0] for e in events if "." in e})
+        self.fields["event"].choices = [
+            ("", _("Any")),
+            *sorted(((e, event_label(e)) for e in events), key=lambda c: c[1]),
+            *((p, _("%(object)s: every event") % {"object": object_label(p)}) for p in prefixes),
+        ]
+        self.fields["actor"].choices = [
+            ("", _("Anyone")),
+            *people,
+            ("system", _("The system")),
+        ]
+        self.fields["object_id"].widget.attrs["autocapitalize"] = "none"
+        for name in ("event", "actor"):
+            value = self.data.get(name) if self.is_bound else None
+            if value and value not in dict(self.fields[name].choices):
+                self.fields[name].choices = [*self.fields[name].choices, (value, value)]
 
     def clean(self):
         data = super().clean()

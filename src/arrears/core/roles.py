@@ -37,6 +37,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "audit.read": frozenset({Role.ADMIN, Role.AUDITOR}),
     # Rule packs and the LPR table are an administrator's job (compliance app).
     "rulepack.edit": frozenset({Role.ADMIN}),
+    # …and read, without a form, by the managers whose work they check and by auditors.
+    "rulepack.read": frozenset({Role.ADMIN, Role.MANAGER, Role.AUDITOR}),
     # Overriding a blocking compliance rule with a written reason (audited). Which rules a
     # role may override is the rule pack's `override_roles`; this says who may try at all
     # (legal: the packs name it for cease-contact, bankruptcy and conduct rules).

@@ -105,6 +105,10 @@ def audit_choices(*, user: User) -> dict[str, list[str]]:
         "events": distinct("event"),
         "object_types": distinct("object_type"),
         "actors": [*actors, "system"],
+        # (username, the person's name) for the filter's choice.
+        "people": [
+            (u.username, u.get_full_name() or u.username) for u in User.objects.order_by("username")
+        ],
     }
 
 
@@ -114,6 +118,17 @@ class DiffRow:
     before: str
     after: str
     changed: bool
+
+    @property
+    def label(self) -> str:
+        """The field as a person reads it: an amount in fen is shown in yuan."""
+        from django.utils.translation import gettext
+
+        # Most keys are a model field's name, whose verbose name ("paid on") is translated.
+        if self.key.endswith("_fen"):
+            field = gettext(self.key[:-4].replace("_", " "))
+            return gettext("%(field)s (yuan)") % {"field": field}
+        return gettext(self.key.replace("_", " "))
 
 
 _ABSENT = object()
@@ -125,6 +140,14 @@ def _show(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, sort_keys=True, cls=DjangoJSONEncoder)
+
+
+def _show_yuan(value: Any) -> str:
+    from arrears.core.money import format_yuan
+
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_yuan(value)
+    return _show(value)
 
 
 def audit_diff(before: Any, after: Any) -> list[DiffRow]:
@@ -139,7 +162,8 @@ def audit_diff(before: Any, after: Any) -> list[DiffRow]:
         rows = []
         for key in sorted(set(b) | set(a)):
             old, new = b.get(key, _ABSENT), a.get(key, _ABSENT)
-            rows.append(DiffRow(key, _show(old), _show(new), old != new))
+            show = _show_yuan if key.endswith("_fen") else _show
+            rows.append(DiffRow(key, show(old), show(new), old != new))
         return rows
     old = _ABSENT if before is None else before
     new = _ABSENT if after is None else after

@@ -38,10 +38,35 @@ PAGE_SIZE = 50
 def audit_list(request: HttpRequest) -> HttpResponse:
     user = audit_readable(request.user)
     choices = audit_choices(user=user)
-    form = AuditFilterForm(request.GET or None, object_types=choices["object_types"])
+    form = AuditFilterForm(
+        request.GET or None,
+        object_types=choices["object_types"],
+        events=choices["events"],
+        people=choices["people"],
+    )
     entries = audit_entries(user=user, filters=form.filters()).select_related(None)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(entry, audit_diff(entry.before, entry.after)) for entry in page.object_list]
+    from arrears.core.audit_labels import event_label, object_label
+    from arrears.core.forms import SOURCE_LABELS
+
+    names = dict(choices["people"])
+    rows = []
+    for entry in page.object_list:
+        entry.event_words = event_label(entry.event)
+        entry.object_words = object_label(entry.object_type) if entry.object_type else ""
+        entry.who_name = (
+            _("The system")
+            if entry.actor_name in ("", "system") and not entry.actor_id
+            else names.get(entry.actor_name, entry.actor_name)
+        )
+        entry.source_words = SOURCE_LABELS.get(entry.source, entry.source)
+        # A user is shown by name; other objects by their id (loan ID, case number, …).
+        entry.object_shown = (
+            names.get(entry.object_id, entry.object_id)
+            if entry.object_type == "user"
+            else entry.object_id
+        )
+        rows.append((entry, audit_diff(entry.before, entry.after)))
     return render(
         request,
         "core/audit_list.html",
@@ -62,8 +87,12 @@ def audit_export_view(request: HttpRequest, fmt: str) -> HttpResponse:
     user = audit_readable(request.user)
     if fmt not in EXPORT_FORMATS:
         return HttpResponse(status=404)
+    choices = audit_choices(user=user)
     form = AuditFilterForm(
-        request.GET or None, object_types=audit_choices(user=user)["object_types"]
+        request.GET or None,
+        object_types=choices["object_types"],
+        events=choices["events"],
+        people=choices["people"],
     )
     filters = form.filters()
     if form.is_bound and form.errors:

@@ -234,11 +234,10 @@ def document_delete(
     )
     if not decision.allowed:
         blocking = decision.blocking
+        from arrears.compliance.messages import rule_message
+
         raise DocumentRetained(
-            " ".join(o.message_en for o in blocking)
-            + " "
-            + " ".join(o.message_zh for o in blocking),
-            [o.rule_id for o in blocking],
+            " ".join(rule_message(o) for o in blocking), [o.rule_id for o in blocking]
         )
     sha = document.sha256
     before = {

@@ -24,10 +24,16 @@ class TemplateRefused(NoticeInvalid):
     phrase, where it is, the rule and the reason in Chinese and English)."""
 
     def __init__(self, findings: Sequence, field: str = "body"):
-        quoted = "; ".join(
-            f"“{f.text}” — {f.reason_en} {f.reason_zh} ({f.rule_id})" for f in findings
+        from django.utils.translation import gettext
+
+        from arrears.compliance.messages import rule_message
+
+        quoted = "; ".join(f"“{f.text}” — {rule_message(f)}" for f in findings)
+        super().__init__(
+            "template_refused",
+            gettext("the conduct lint refuses: %(findings)s") % {"findings": quoted},
+            field,
         )
-        super().__init__("template_refused", f"the conduct lint refuses: {quoted}", field)
         self.findings = list(findings)
 
 
@@ -36,7 +42,9 @@ class NoticeRefused(NoticeInvalid):
     wording on a time-barred debt); `outcomes` are compliance.rules.RuleOutcome."""
 
     def __init__(self, outcomes: Sequence):
-        reasons = " ".join(f"{o.rule_id}: {o.message_en} {o.message_zh}" for o in outcomes)
+        from arrears.compliance.messages import rule_message
+
+        reasons = " ".join(rule_message(o) for o in outcomes)
         super().__init__("compliance_refused", reasons, None)
         self.outcomes = list(outcomes)
         self.rule_ids = [o.rule_id for o in outcomes]

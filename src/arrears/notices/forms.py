@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from arrears.core.dates import DateError, local_today, parse_date
@@ -65,8 +66,21 @@ class _NoticeForm(forms.Form):
         self.add_error(field, forms.ValidationError(message, code=error.code))
 
 
+class TemplateSelect(forms.Select):
+    """Options that carry their template's language (lang="en" on an English template)."""
+
+    languages: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        language = self.languages.get(str(value))
+        if language:
+            option["attrs"]["lang"] = language
+        return option
+
+
 class IssueForm(_NoticeForm):
-    template = forms.ChoiceField(label=_("Template"))
+    template = forms.ChoiceField(label=_("Template"), widget=TemplateSelect)
     as_of = DayField(label=_("Amounts as of"))
     pay_by = DayField(label=_("Pay by"))
 
@@ -80,10 +94,20 @@ class IssueForm(_NoticeForm):
             },
         )
         super().__init__(*args, **kwargs)
+        # The page's language first: a Chinese page offers the Chinese notice first (and
+        # preselects it); the others follow, each marked with its language.
+        page_zh = (get_language() or "").lower().startswith("zh")
+        templates = sorted(
+            templates, key=lambda t: (t.language.lower().startswith("zh") != page_zh, t.title)
+        )
         self.templates = {str(t.pk): t for t in templates}
         self.fields["template"].choices = [
             (pk, f"{t.title} ({t.code} v{t.version})") for pk, t in self.templates.items()
         ]
+        widget = self.fields["template"].widget
+        widget.languages = {pk: t.language for pk, t in self.templates.items()}
+        if templates and not self.is_bound:
+            self.initial.setdefault("template", str(templates[0].pk))
 
     def clean_template(self) -> NoticeTemplate:
         return self.templates[self.cleaned_data["template"]]

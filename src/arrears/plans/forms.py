@@ -65,7 +65,7 @@ class ProposeForm(PlanErrorsMixin, forms.Form):
     agreed_total = forms.CharField(
         label=_("Agreed total (yuan)"),
         max_length=30,
-        widget=forms.TextInput(attrs={"placeholder": "8,000.00", "inputmode": "decimal"}),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     count = forms.IntegerField(
         label=_("Number of installments"),
@@ -86,6 +86,16 @@ class ProposeForm(PlanErrorsMixin, forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, full_amount_fen: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The full amount due: the form starts from it and a button puts it back in one tap.
+        self.full_amount_fen = full_amount_fen
+        if full_amount_fen is not None:
+            from arrears.core.money import format_yuan
+
+            self.full_amount_text = format_yuan(full_amount_fen)
+            self.fields["agreed_total"].widget.attrs["placeholder"] = self.full_amount_text
 
     def clean_agreed_total(self):
         try:

@@ -92,6 +92,13 @@ def amount_due(loan: Loan, as_of: dt.date | None = None, *, position=None) -> Am
     )
 
 
+def plan_amount_fen(loan: Loan, due: AmountDue | None = None) -> int:
+    """The amount a plan or settlement form starts from, and its "full amount" button: what
+    ends the loan today. One function on purpose: when the money issue's payoff quote lands
+    (issue 11), this is the one line to switch to it."""
+    return (due or amount_due(loan)).full
+
+
 def authority_for(role: str) -> PlanAuthority | None:
     return PlanAuthority.objects.filter(role=role).first()
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from arrears.core.dates import local_today
+from arrears.core.money import format_yuan
 from arrears.core.roles import Role
 from arrears.plans import selectors, services
 from arrears.plans.errors import PlanConflict, PlanForbidden, PlanInvalid, PlanNotFound
@@ -64,19 +65,28 @@ def _decorate(user, plans: list[Plan]) -> list[Plan]:
     return plans
 
 
+def _new_form(case, due=None) -> ProposeForm:
+    """The propose form, filled with the full amount due (one tap on "full amount" restores
+    it after an edit)."""
+    full = selectors.plan_amount_fen(case.loan, due)
+    return ProposeForm(
+        initial={"first_due_on": local_today().isoformat(), "agreed_total": format_yuan(full)},
+        full_amount_fen=full,
+    )
+
+
 def case_panel_context(request: HttpRequest, case) -> dict:
     """The plans panel of the case page: the full amount due first, then the plans."""
     user = request.user
     can_propose = user.can("plan.propose") and not user.is_read_only and case.status == "open"
+    # The case page replays the loan once; its position is on the case (cases.views).
+    due = selectors.amount_due(case.loan, position=getattr(case, "loan_position", None))
     return {
         "case": case,
-        # The case page replays the loan once; its position is on the case (cases.views).
-        "due": selectors.amount_due(case.loan, position=getattr(case, "loan_position", None)),
+        "due": due,
         "plans": _decorate(user, selectors.case_plans(user, case)),
         "can_propose": can_propose,
-        "form": ProposeForm(initial={"first_due_on": local_today().isoformat()})
-        if can_propose
-        else None,
+        "form": _new_form(case, due) if can_propose else None,
         "authority": _authority_text(selectors.authority_for(user.role)),
         "today": local_today(),
     }
@@ -125,7 +135,7 @@ def propose(request: HttpRequest, case_pk: int) -> HttpResponse:
                 return redirect(case_url(case.pk, f"plan-{plan.pk}"))
         status = 400
     else:
-        form = ProposeForm(initial={"first_due_on": local_today().isoformat()})
+        form = _new_form(case)
     return render(
         request,
         "plans/propose.html",
@@ -247,8 +257,11 @@ def awaiting(request: HttpRequest) -> HttpResponse:
     if not user.can("plan.approve"):
         raise PermissionDenied(_("Your role does not approve repayment plans."))
     plans = _decorate(user, list(selectors.plans_awaiting(user)))
+    today = local_today()
     for plan in plans:
         plan.url = case_url(plan.case_id, f"plan-{plan.pk}")
+        # How long it has waited: an approver takes the oldest first.
+        plan.age_days = max((today - plan.proposed_on).days, 0)
     return render(
         request,
         "plans/awaiting.html",

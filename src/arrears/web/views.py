@@ -49,7 +49,13 @@ logout_view = transaction.atomic(auth_views.LogoutView.as_view())
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     figures = selectors.dashboard(user=request.user)
-    return render(request, "web/home.html", {"figures": figures})
+    work = None
+    if request.user.can("case.work") and not request.user.is_read_only:
+        # Today's callbacks and promises due, until the strategies' workbench replaces it.
+        from arrears.cases.selectors import work_today
+
+        work = work_today(user=request.user)
+    return render(request, "web/home.html", {"figures": figures, "work": work})
 
 
 @require_safe

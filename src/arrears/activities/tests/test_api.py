@@ -106,8 +106,9 @@ def test_a_hold_is_409_and_the_complaint_purpose_allowed(api_as, case):
         {
             "code": "CN.HOLD_DISPUTE",
             "field": None,
+            # Issue 13: the purpose in words, not the code `complaint`.
             "message": "Collection contact is held because of an open dispute (purposes still "
-            "allowed: complaint).",
+            "allowed: contact about the complaint).",
         }
     ]
     assert api_as("carl").post("/activities", body(case, purpose="complaint")).status_code == 201

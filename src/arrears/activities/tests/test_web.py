@@ -76,15 +76,19 @@ def test_logging_an_outcome_saves_it_and_goes_back_to_the_case(people, case):
     assert "说月底发工资后还" in page
 
 
-def test_a_refusal_is_a_form_error_with_the_rule_id_and_both_languages(people, case):
+def test_a_refusal_is_a_form_error_with_the_rule_id_in_the_pages_language(people, case):
+    # Issue 13: the rule's reason in the page's language only (it was both), its id kept.
     Complaint.objects.create(
         case=case, borrower=case.borrower, category="sales", description="x", opened_on=yesterday()
     )
     response = client_for(people["carl"]).post(f"/activities/case/{case.pk}/log/", form())
     assert response.status_code == 409
     html = response.content.decode()
-    assert "CN.HOLD_DISPUTE" in html
-    assert "案件因存在未结争议/投诉暂停催收联系" in html and "Collection contact is held" in html
+    assert "Collection contact is held because of an open dispute" in html
+    assert "(CN.HOLD_DISPUTE)" in html and "案件因存在未结争议" not in html
+    zh = client_for(people["carl"], "zh-hans").post(f"/activities/case/{case.pk}/log/", form())
+    assert "案件因存在未结争议/投诉暂停催收联系" in zh.content.decode()
+    assert "Collection contact is held" not in zh.content.decode()
     assert 'role="alert"' in html
     assert not Activity.objects.exists()
 

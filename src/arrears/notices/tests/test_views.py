@@ -186,3 +186,23 @@ def test_the_pages_speak_chinese(issue, case, people):
     assert "催款通知书" in html and "发出催款通知书" in html and "登记送达" in html
     html = mia.get(reverse("notices:detail", args=[notice.pk])).content.decode()
     assert "逾期本金" in html and "还款期限" in html
+
+
+def test_the_notice_form_offers_the_pages_language_first(people, case):
+    """Issue 13: a Chinese page offered the English template first."""
+    import re
+
+    from django.test import Client
+
+    from arrears.notices.models import NoticeTemplate
+
+    assert NoticeTemplate.objects.filter(language="en").exists()
+    for accept, first_language in (("zh-hans", "zh-hans"), ("en", "en")):
+        client = Client(HTTP_ACCEPT_LANGUAGE=accept)
+        client.force_login(people["carl"])
+        html = client.get(f"/notices/case/{case.pk}/").content.decode()
+        select = html.split('name="issue-template"', 1)[1].split("</select>", 1)[0]
+        options = re.findall(r"<option [^>]*>", select)
+        languages = [re.search(r'lang="([^"]+)"', o).group(1) for o in options]
+        assert languages and languages[0] == first_language, (accept, languages)
+        assert "selected" in options[0]

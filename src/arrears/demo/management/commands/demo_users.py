@@ -48,6 +48,14 @@ def demo_users_reset() -> tuple[list[tuple], str]:
 class Command(BaseCommand):
     help = "Create or reset one demo user per role, print their passwords and an admin API token."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--address",
+            default="",
+            help="where the app is served (host:port); default: $HOST as `make serve` uses "
+            "it, else 127.0.0.1:8000",
+        )
+
     def handle(self, *args, **options):
         from django.core.management.base import CommandError
 
@@ -58,6 +66,7 @@ class Command(BaseCommand):
             demo_guard("arrears demo_users")
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
+        base = served_url(options.get("address") or "")
         rows, raw = demo_users_reset()
         out = self.stdout.write
         header = ("username", "role", "team / agency", "password", "loans visible")
@@ -78,8 +87,33 @@ class Command(BaseCommand):
                 out(f"  {_pad(r.label, width)}  {r.url}  ({seen})")
             out("")
         out(f"API token for admin (shown once): {raw}")
-        out(f'  curl -H "Authorization: Bearer {raw}" http://127.0.0.1:8000/api/v1/loans')
-        out("Log in at http://127.0.0.1:8000/ with any user above.")
+        out(f'  curl -H "Authorization: Bearer {raw}" {base}api/v1/loans')
+        out(f"Log in at {base} with any user above.")
+
+
+DEFAULT_ADDRESS = "127.0.0.1:8000"
+
+
+def served_url(address: str = "") -> str:
+    """The address to open, from --address, else $HOST (the Makefile's `HOST=` that `make
+    serve` runs the server on), else 127.0.0.1:8000. A server bound to every interface
+    (0.0.0.0, [::]) is opened on this machine as 127.0.0.1."""
+    import os
+
+    env = os.environ.get("HOST", "").strip()
+    # Some shells put the machine's name in HOST: only an address with a port is ours.
+    if not (":" in env or env.isdigit()):
+        env = ""
+    address = (address or env or DEFAULT_ADDRESS).strip()
+    address = address.removeprefix("http://").removeprefix("https://").rstrip("/")
+    if address.isdigit():  # a bare port, as runserver takes it
+        address = f"127.0.0.1:{address}"
+    host, _, port = address.rpartition(":")
+    if not host:
+        host, port = address, ""
+    if host in ("0.0.0.0", "[::]", "::", ""):
+        host = "127.0.0.1"
+    return f"http://{host}:{port}/" if port else f"http://{host}/"
 
 
 def _width(text: str) -> int:
