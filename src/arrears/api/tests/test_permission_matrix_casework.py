@@ -389,6 +389,7 @@ MATRIX: list[Row] = [
     Row("GET", "/loans/{loan_id}", read()),
     Row("GET", "/loans/{loan_id}", read(), query=lambda s: {"as_of": "2026-03-20"}, label="as_of"),
     Row("GET", "/loans/{loan_id}/schedule", read()),
+    Row("GET", "/loans/{loan_id}/payoff", read()),
     Row("GET", "/loans/{loan_id}/payments", read()),
     Row("GET", "/loans/{loan_id}/charges", read()),
     Row(

@@ -653,3 +653,32 @@ def test_incremental_runs_equal_full_runs_on_random_books_and_changes(
             assert run.mode == "incremental"
             assert run.recomputed + run.carried == run.loans
         transaction.set_rollback(True)
+
+
+def test_editing_the_lpr_table_makes_the_next_run_full(people, reasons):
+    # The law's caps (4 × LPR for private lending) change past figures of many loans at once
+    # (issue 11), so an LPR edit makes the next run read the whole book.
+    from decimal import Decimal
+
+    from arrears.compliance.services import lpr_set
+
+    private = make_product(product_type="private", rate_cap=None)
+    make_loan(external_id="PRIV", product=private, disbursed_on=D(2026, 11, 5))
+    make_loan(external_id="MICRO", disbursed_on=D(2026, 11, 5))
+    eod_run(as_of=P)
+    second = eod_run(as_of=D(2026, 11, 21))
+    assert second.mode == "incremental", second.mode_detail
+    lpr_set(
+        month=D(2026, 11, 1),
+        one_year_rate=Decimal("0.0290"),
+        five_year_rate=Decimal("0.0340"),
+        source="test",
+        actor=people["alice"],
+        published_on=D(2026, 11, 20),
+    )
+    run = eod_run(as_of=NEXT)
+    assert (run.mode, run.mode_detail["reason"]) == (
+        "full",
+        "configuration, engine or restart sources changed",
+    )
+    assert run.loans == 2

@@ -36,7 +36,11 @@ LOAN_COLUMNS = [
 
 @pytest.fixture
 def book(tmp_path):
-    """Two imported loans; L0001 paid its first installment, L0002 paid off with 10.00 over."""
+    """Two imported loans; L0001 paid its first installment, L0002 paid off with 10.00 over.
+
+    The schedules are generated the bank way (interest on the remaining principal, issue 11):
+    12,794.23 in all, month 6 is 994.46 + 71.73 (717,348 fen × 1%), the last 1,055.58 + 10.56.
+    """
     quiet = {"stdout": io.StringIO(), "stderr": io.StringIO()}
     loans = write_csv(tmp_path / "loans.csv", LOAN_HEADERS, [loan_row(1), loan_row(2)])
     call_command("import", "loans", str(loans), "--no-progress", **quiet)
@@ -45,7 +49,7 @@ def book(tmp_path):
         PAYMENT_HEADERS,
         [
             {"payment_id": "P1", "loan_id": "L0001", "paid_on": "2026-02-10", "amount": "1066.19"},
-            {"payment_id": "P2", "loan_id": "L0002", "paid_on": "2026-02-10", "amount": "12804.24"},
+            {"payment_id": "P2", "loan_id": "L0002", "paid_on": "2026-02-10", "amount": "12804.23"},
         ],
     )
     call_command("import", "payments", str(payments), "--no-progress", **quiet)
@@ -75,12 +79,12 @@ def test_loans_export_to_stdout_has_the_columns_and_balances(book):
         "L0002",
         "B0002",
         "12000.00",
-        "2100.77",
-        "9899.23",
-        "762.67",
+        "2100.76",  # 1,045.18 + 1,055.58
+        "9899.24",
+        "762.66",
         "0.00",
         "0.00",
-        "2142.34",
+        "2142.33",  # 1,066.19 + 1,066.14 + 10.00
         "2026-12-10",
     ]
     entry = AuditEntry.objects.get(event="export.loans")
@@ -99,7 +103,7 @@ def test_next_due_on_is_the_earliest_unpaid_due_date_from_today(book):
     assert rows["L0001"][-1] is None
     # After the last due date the prepaid loan is settled, with the 10.00 over as credit.
     assert rows["L0002"][3:9] == tuple(
-        Decimal(v) for v in ("0.00", "12000.00", "794.24", "0.00", "0.00", "10.00")
+        Decimal(v) for v in ("0.00", "12000.00", "794.23", "0.00", "0.00", "10.00")
     )
 
 
@@ -133,7 +137,7 @@ def test_loans_export_as_xlsx(book, tmp_path):
     ws = load_workbook(target, read_only=True).worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
     assert list(rows[0]) == LOAN_COLUMNS
-    assert rows[2][:9] == ("L0002", "B0002", 12000, 0, 12000, 794.24, 0, 0, 10)
+    assert rows[2][:9] == ("L0002", "B0002", 12000, 0, 12000, 794.23, 0, 0, 10)
     assert AuditEntry.objects.get(event="export.loans").after == {
         "rows": 2,
         "format": "xlsx",

@@ -62,8 +62,9 @@ def test_imported_payments_are_allocated_to_the_fen(tmp_path, two_loans):
             payment("P1", "L0001", "2026-02-10", "1066.19", "现金"),
             # five days late: 2.39 penalty on the overdue 955.65 principal comes first
             payment("P2", "L0001", "2026/03/15", "1,066.19", "bank_transfer"),
-            # the whole loan and 10.00 more, paid on the first due date
-            payment("P3", "L0002", "2026年2月10日", "12804.24", "代扣"),
+            # the whole loan (12,794.23, interest on the remaining principal: issue 11) and
+            # 10.00 more, paid on the first due date
+            payment("P3", "L0002", "2026年2月10日", "12804.23", "代扣"),
         ],
         chinese=True,
     )
@@ -97,7 +98,7 @@ def test_imported_payments_are_allocated_to_the_fen(tmp_path, two_loans):
         "230.54",
         "0.00",
         "0.00",
-        "10671.86",
+        "10671.85",
         "2026-04-10",
     ]
     later = {r[0]: r for r in loan_rows(as_of=dt.date(2027, 2, 1))}
@@ -107,7 +108,7 @@ def test_imported_payments_are_allocated_to_the_fen(tmp_path, two_loans):
         "12000.00",
         "0.00",
         "12000.00",
-        "794.24",
+        "794.23",
         "0.00",
         "0.00",
         "10.00",
@@ -116,7 +117,7 @@ def test_imported_payments_are_allocated_to_the_fen(tmp_path, two_loans):
     assert Loan.objects.get(external_id="L0002").status == "paid_off"
     entry = AuditEntry.objects.get(event="import.payments")
     assert entry.after["created"] == 3
-    assert entry.after["amount_fen"] == 106619 * 2 + 1280424
+    assert entry.after["amount_fen"] == 106619 * 2 + 1280423
 
 
 def test_a_payments_file_imported_twice_changes_nothing_the_second_time(tmp_path, two_loans):

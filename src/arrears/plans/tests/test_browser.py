@@ -22,7 +22,7 @@ def test_a_settlement_proposed_and_approved_on_a_phone(live_server, browser, peo
     full = amount_due(case.loan).full
     page = browser_sign_in(browser, live_server, "carl")
     page.goto(f"{live_server.url}/plans/case/{case.pk}/new/")
-    assert "应还全额" in page.content()
+    assert "提前结清金额" in page.content()
     assert fits_width(page)
     page.select_option("#id_kind", "settlement")
     page.fill("#id_agreed_total", f"{(full * 3 // 4) // 100}.00")

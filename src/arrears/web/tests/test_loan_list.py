@@ -125,3 +125,23 @@ def test_a_prepaid_loan_shows_its_principal_and_its_credit_not_zero(mia, book):
     assert row.credit_as_of == pos.credit_balance > 0
     assert not row.is_overdue
     assert "credit" in html
+
+
+def test_the_borrower_page_shows_the_same_balance_as_the_list(mia, book):
+    # LN1 prepaid 11,000.00 on disbursement: the borrower page agrees with the list and the
+    # loan page (principal outstanding as of today, the credit beside it).
+    from arrears.book.selectors import loan_position
+    from arrears.core.dates import local_today
+
+    loan = book["loose_loan"]
+    payment_post(
+        loan=loan, external_id="PREPAY", paid_on=dt.date(2026, 1, 10), amount_fen=1_100_000
+    )
+    response = mia.get(reverse("web:borrower_detail", args=[loan.borrower.external_id]))
+    [row] = response.context["loans"]
+    pos = loan_position(loan, local_today())
+    assert (row.outstanding_principal, row.credit_as_of) == (
+        pos.outstanding_principal,
+        pos.credit_balance,
+    )
+    assert not row.is_overdue
