@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -379,6 +380,12 @@ class ThrottledModelBackend(ModelBackend):
             LoginThrottle.objects.filter(
                 kind=Kind.USERNAME, key=username_key(user.get_username())
             ).update(failures=0, window_started_at=None, refused=0)
+            if ip:
+                # The address counted this attempt too: give it back, so an office whose
+                # people sign in all morning is never locked by its successes.
+                LoginThrottle.objects.filter(kind=Kind.IP, key=ip, failures__gt=0).update(
+                    failures=F("failures") - 1
+                )
         return user
 
 

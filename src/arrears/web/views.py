@@ -33,15 +33,24 @@ from arrears.web.forms import BorrowerFilterForm, LoanFilterForm, LoginForm, Pay
 
 PAGE_SIZE = 50
 
-# Atomic: the sign-in (last_login, throttle reset) and its audit entry land together, and
-# so do a sign-out and its entry (core/logins.py writes them from the auth signals).
-login_view = transaction.atomic(
-    auth_views.LoginView.as_view(
-        template_name="web/login.html",
-        redirect_authenticated_user=True,
-        authentication_form=LoginForm,
-    )
+
+class _LoginView(auth_views.LoginView):
+    """The sign-in page. Checking the password is not in a transaction: the attempt is
+    counted in its own short one first (core/logins.py), so on SQLite no write lock is held
+    while the password is hashed. Signing in is atomic: last_login, the throttle reset and
+    the audit entry land together."""
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            return super().form_valid(form)
+
+
+login_view = _LoginView.as_view(
+    template_name="web/login.html",
+    redirect_authenticated_user=True,
+    authentication_form=LoginForm,
 )
+# Atomic: a sign-out and its audit entry land together (core/logins.py writes it).
 logout_view = transaction.atomic(auth_views.LogoutView.as_view())
 
 

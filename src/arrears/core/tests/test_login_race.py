@@ -116,3 +116,41 @@ def test_the_password_is_hashed_after_the_count_is_committed(people, limits, mon
     outside = len(connection.atomic_blocks)  # the test's own transaction
     authenticate(None, username="carl", password="nope")
     assert seen == [outside]
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_hashes_outside_any_transaction(client, people, limits, monkeypatch):
+    seen = []
+    original = User.check_password
+
+    def spy(self, raw):
+        seen.append(len(connection.atomic_blocks))
+        return original(self, raw)
+
+    monkeypatch.setattr(User, "check_password", spy)
+    outside = len(connection.atomic_blocks)
+    sign_in(client, "carl", "nope")
+    assert sign_in(client, "carl", PASSWORD).status_code == 302
+    assert seen == [outside, outside]
+
+
+@pytest.mark.django_db
+def test_administrators_see_the_refused_count_on_the_locks_page(client, people, limits):
+    for _ in range(5 + 3):
+        sign_in(client, "carl", "nope")
+    sign_in(client, "alice", PASSWORD)
+    page = client.get("/audit/locks/")
+    row = page.content.decode().split("carl")[1].split("</tr>")[0]
+    assert ">3<" in row.replace(" ", "")
+
+
+@pytest.mark.django_db
+def test_an_office_signing_in_all_morning_is_not_locked(client, people, settings, monkeypatch):
+    settings.ARREARS_LOGIN_MAX_FAILURES_PER_IP = 5
+    monkeypatch.setattr(logins, "now", Clock())
+    for _ in range(12):
+        for name in ("carl", "cora", "tom"):
+            assert sign_in(client, name, PASSWORD, ip="198.51.100.20").status_code == 302
+            client.logout()
+    row = LoginThrottle.objects.get(kind="ip", key="198.51.100.20")
+    assert row.failures == 0 and row.locked_until is None

@@ -5,7 +5,7 @@ lifts a sign-in lock; `arrears user locks` lists the locks in force."""
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from arrears.core import accounts
 from arrears.core.accounts import AccountError
@@ -50,6 +50,7 @@ class Command(BaseCommand):
         unlock.add_argument("--ip", help="the client address that is locked")
         sub.add_parser("locks", help="list the sign-in locks in force")
 
+    @no_translations  # the command speaks English throughout (password rules included)
     def handle(self, *args, **options):
         action = options["action"]
         if action == "unlock":
