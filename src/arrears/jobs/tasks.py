@@ -21,9 +21,9 @@ def job_task(job_id: int) -> str:
 @app.task(name="arrears.jobs.eod_scheduled")
 def eod_scheduled() -> int:
     """The schedule's end-of-day: one `eod` job for today's business date, run here."""
-    from arrears.jobs.services import job_create, job_execute
-
     from django.db import connections
+
+    from arrears.jobs.services import job_create, job_execute
 
     try:
         job = job_create(kind="eod", actor=None, params={"as_of": None}, source="schedule")
