@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 
@@ -181,9 +181,13 @@ def job_execute(*, job_id: int) -> Job:
 
     A job already finished is returned as it is (a task delivered twice runs once).
     """
-    close_old_connections()
+    # No close_old_connections() here: Celery's Django fix-up does it around each task, a
+    # thread closes its own when done, and inside a caller's transaction it would end it.
     with transaction.atomic():
-        job = Job.objects.select_for_update().select_related("created_by").get(pk=job_id)
+        # Lock the job row only: the user is on the nullable side of an outer join.
+        job = (
+            Job.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=job_id)
+        )
         if job.finished:
             return job
         job.status = Job.Status.RUNNING

@@ -20,7 +20,7 @@ from arrears.jobs.tests.conftest import GOOD_ROWS, payments_csv
 
 REDIS = "redis://127.0.0.1:6379/15"
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture

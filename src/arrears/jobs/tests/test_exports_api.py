@@ -17,7 +17,7 @@ def api(user) -> Client:
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_export_runs_as_a_job_and_its_file_is_downloaded(people, two_loans):
     client = api(people["mia"])
 

@@ -112,7 +112,7 @@ def test_an_export_job_keeps_its_file_for_the_user_who_asked(people, two_loans):
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_large_upload_is_checked_in_the_background_with_progress(people, two_loans, settings):
     """Over ARREARS_JOB_INLINE_BYTES the request answers at once; a thread does the work."""
     settings.ARREARS_JOB_INLINE_BYTES = 0
