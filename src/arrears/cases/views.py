@@ -210,7 +210,8 @@ def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict
         "guarantors": loan_page.guarantors,
         "person": web.borrower_person(user, case.borrower),
         "contacts": _contacts_once(user, case, web.contact_people(user, case.borrower)),
-        "can_reveal_phone": may_reveal(user, "phone"),
+        # A closed case is nobody's to call: revealing numbers belongs to open work.
+        "can_reveal_phone": may_reveal(user, "phone") and case.status == "open",
         "revealed": set(),
         "limitation_deadline": deadline,
         "time_barred": time_barred,

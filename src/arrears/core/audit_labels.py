@@ -89,6 +89,27 @@ EVENT_LABELS: dict[str, str | Promise] = {
     "user.logout": _("Signed out"),
     "user.unlock": _("Sign-in unlocked"),
     "whereabouts.record": _("Whereabouts recorded"),
+    "case.assign": _("Case assigned"),
+    "case.assign_undo": _("Case assignment undone"),
+    "case.assist_request": _("Assist requested"),
+    "case.assist_grant": _("Assist granted"),
+    "case.assist_refuse": _("Assist refused"),
+    "case.assist_end": _("Assist ended"),
+    "plan.withdraw": _("Plan withdrawn when the case closed"),
+    "import.assignments": _("Assignments imported"),
+    "calendar.set": _("Holiday calendar day set"),
+    "calendar.remove": _("Holiday calendar day removed"),
+    "fact.record": _("Fact recorded"),
+    "fact.withdraw": _("Recorded fact withdrawn"),
+    "user.update": _("User edited"),
+    "user.deactivate": _("User deactivated"),
+    "user.activate": _("User activated"),
+    "user.password_reset": _("Password reset by an administrator"),
+    "user.password_change": _("Own password changed"),
+    "user.lockout_end": _("Sign-in lock ended"),
+    "token.revoke": _("API token revoked"),
+    "team.add": _("Team added"),
+    "team.rename": _("Team renamed"),
 }
 
 OBJECT_LABELS: dict[str, str | Promise] = {
@@ -129,6 +150,11 @@ OBJECT_LABELS: dict[str, str | Promise] = {
     "lpr": _("LPR rate"),
     "rulepack": _("Rule pack"),
     "token": _("API token"),
+    "core.CalendarDay": _("Holiday calendar day"),
+    "activities.RecordedFact": _("Recorded fact"),
+    "team": _("Team"),
+    "calendar": _("Holiday calendar"),
+    "fact": _("Recorded fact"),
 }
 
 

@@ -13,14 +13,14 @@ from arrears.core.models import User
 from arrears.core.scoping import loan_scope_q
 from arrears.eod.config import eod_config
 from arrears.eod.models import PreDue
-from arrears.eod.selectors import eod_latest_run
+from arrears.eod.selectors import eod_latest_run, pre_due_list
 
 
 def pre_due_amount(qs: QuerySet[PreDue]) -> QuerySet[PreDue]:
     """The amount a reminder asks for, as `amount_fen`: the one place it is read.
 
-    The run's figure for the installment. Money already held as credit for it (paid ahead)
-    is to be netted off by the ledger's pre-due figure (issue 11): switch this to it."""
+    The run's figure for the installment, already net of the credit the loan holds
+    (eod.selectors.pre_due_list: a prepaid installment is not listed at all)."""
     return qs.annotate(amount_fen=F("amount_due_fen"))
 
 
@@ -49,7 +49,8 @@ def pre_due_for(user: User, *, days: int | None = None) -> PreDueList:
         return PreDueList(None, days, None, PreDue.objects.none())
     until = run.as_of + dt.timedelta(days=days)
     qs = (
-        PreDue.objects.filter(as_of=run.as_of, due_on__lte=until)
+        pre_due_list(as_of=run.as_of)
+        .filter(due_on__lte=until)
         .filter(loan_scope_q(user, "loan__"))
         .select_related("loan", "loan__borrower", "loan__collector")
         .order_by("due_on", "loan__external_id", "installment_number")
