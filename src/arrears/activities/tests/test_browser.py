@@ -51,3 +51,32 @@ def test_a_call_with_a_promise_logged_at_390px(
         assert a.occurred_at == when.replace(tzinfo=SHANGHAI)
     finally:
         context.close()
+
+
+def test_an_opt_out_recorded_on_the_case_page_at_390px(live_server, browser, people, case):
+    from arrears.activities.models import RecordedFact
+    from arrears.testing import PASSWORD
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/login/?next=/cases/{case.pk}/")
+        page.fill("#id_username", "carl")
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit].primary")
+        page.wait_for_url(f"{live_server.url}/cases/{case.pk}/")
+        panel = page.locator("section#facts")
+        panel.locator("summary").click()
+        panel.locator("select[name=kind]").select_option("opt_out")
+        panel.locator("select[name=channel]").select_option("sms")
+        panel.locator("input[name=on]").fill("2026-11-20")
+        panel.locator("form button[type=submit]").last.click()
+        page.wait_for_url(f"{live_server.url}/cases/{case.pk}/#facts")
+        assert "债务人退订某一渠道" in page.locator("#fact-list").inner_text()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page scrolls sideways ({width}px)"
+        page.locator("section#facts").screenshot(path="/tmp/arrears-facts-phone.png")
+        fact = RecordedFact.objects.get()
+        assert (fact.kind, fact.channel, fact.recorded_by) == ("opt_out", "sms", people["carl"])
+    finally:
+        context.close()
