@@ -28,24 +28,14 @@ pytestmark = [pytest.mark.slow]
 AS_OF = dt.date(2026, 11, 28)
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo book with its case work, shared by the module's tests (rolled back after)."""
-    from django.db import transaction
-
+@pytest.fixture
+def demo(db):
+    """The demo book with its case work (400 loans, three weeks), rolled back after the test."""
     from arrears.demo.casework import demo_casework
     from arrears.demo.generator import demo_generate
 
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            demo_generate(loans=400, seed=7, as_of=AS_OF, chunk_size=150, reset=True)
-            demo_casework(as_of=AS_OF, seed=7)
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    demo_generate(loans=400, seed=7, as_of=AS_OF, chunk_size=150, reset=True)
+    demo_casework(as_of=AS_OF, seed=7)
 
 
 def test_every_page_pattern_can_be_filled():
@@ -59,7 +49,7 @@ def test_the_english_list_knows_the_enums_and_the_catalogs():
     assert "Log an outcome" in strings  # a template msgid
 
 
-def test_every_zh_page_is_chinese_for_every_role(demo, django_db_blocker):
+def test_every_zh_page_is_chinese_for_every_role(demo):
     from arrears.core.models import User
     from arrears.demo.users import DEMO_USERS
 
@@ -68,27 +58,24 @@ def test_every_zh_page_is_chinese_for_every_role(demo, django_db_blocker):
     login = re.compile(r"(?<![\w.@/-])(?:" + "|".join(usernames) + r")(?![\w.@/-])")
     problems: list[str] = []
     seen = 0
-    with django_db_blocker.unblock():
-        for spec in DEMO_USERS:
-            user = User.objects.get(username=spec.username)
-            client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
-            client.force_login(user)
-            limit = 40 if spec.username == "admin" else 3
-            for url in page_urls(user, limit_cases=limit):
-                response = client.get(url)
-                if response.status_code in (403, 404, 405):
-                    continue
-                assert response.status_code == 200, (spec.username, url, response.status_code)
-                if not response.get("Content-Type", "").startswith("text/html"):
-                    continue
-                seen += 1
-                text = visible_text(response.content.decode())
-                for kind, regex in (("English", pattern), ("login name", login)):
-                    for m in {m.group(0): m for m in regex.finditer(text)}.values():
-                        around = text[max(0, m.start() - 25) : m.end() + 25].replace("\n", " ⏎ ")
-                        problems.append(
-                            f"{spec.username} {url}: {kind} “{m.group(0)}” in …{around}…"
-                        )
+    for spec in DEMO_USERS:
+        user = User.objects.get(username=spec.username)
+        client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+        client.force_login(user)
+        limit = 40 if spec.username == "admin" else 3
+        for url in page_urls(user, limit_cases=limit):
+            response = client.get(url)
+            if response.status_code in (403, 404, 405):
+                continue
+            assert response.status_code == 200, (spec.username, url, response.status_code)
+            if not response.get("Content-Type", "").startswith("text/html"):
+                continue
+            seen += 1
+            text = visible_text(response.content.decode())
+            for kind, regex in (("English", pattern), ("login name", login)):
+                for m in {m.group(0): m for m in regex.finditer(text)}.values():
+                    around = text[max(0, m.start() - 25) : m.end() + 25].replace("\n", " ⏎ ")
+                    problems.append(f"{spec.username} {url}: {kind} “{m.group(0)}” in …{around}…")
     assert seen > 100
     assert problems == [], "\n" + "\n".join(problems[:300]) + f"\n({len(problems)} in all)"
 
