@@ -21,8 +21,9 @@ from arrears.api.errors import ApiError, error_responses, not_found
 from arrears.api.schemas import Blankable, SafeText
 from arrears.cases import assignment, selectors
 from arrears.cases import assignment_selectors as sel
+from arrears.cases.api import _case, _require  # one capability check and case lookup
 from arrears.cases.errors import CaseError
-from arrears.cases.models import Case, CaseAssignment, CaseAssist
+from arrears.cases.models import CaseAssignment, CaseAssist
 from arrears.core.models import Team, User
 
 router = Router(tags=["assignment"])
@@ -38,20 +39,6 @@ def _english(call):
         if exc.code == "not_found":
             raise ApiError(404, "not_found", exc.message, field=exc.field) from exc
         raise ApiError(exc.status, exc.code, exc.message, field=exc.field) from exc
-
-
-def _require(request: HttpRequest, capability: str, doing: str) -> User:
-    user: User = request.user
-    if user.is_read_only or not user.can(capability):
-        raise ApiError(403, "forbidden", f"your role ({user.role}) may not {doing}")
-    return user
-
-
-def _case(user: User, case_id: int) -> Case:
-    try:
-        return selectors.case_for_user(user, case_id)
-    except Http404:
-        raise not_found("case") from None
 
 
 def _name(user) -> str | None:

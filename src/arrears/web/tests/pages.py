@@ -219,7 +219,7 @@ SAME_IN_BOTH = {"Arrears", "DPD", "API", "PDF", "CSV", "XLSX", "LPR", "SMS", "ID
 def english_strings() -> set[str]:
     """Every English message of the project's catalogs and every TextChoices label, as the
     literal fragments a page would show (placeholders cut out), where the Chinese differs."""
-    import polib
+    from babel.messages.pofile import read_po
     from django.db import models
     from django.utils import translation
 
@@ -244,13 +244,16 @@ def english_strings() -> set[str]:
 
     root = Path(arrears.__file__).parent
     for po_path in root.glob("**/locale/zh_Hans/LC_MESSAGES/django.po"):
-        for entry in polib.pofile(str(po_path)):
-            if entry.obsolete:
-                continue
-            zh = entry.msgstr or (entry.msgstr_plural or {}).get(0, "")
-            add(entry.msgid, zh or None)
-            if entry.msgid_plural:
-                add(entry.msgid_plural, zh or None)
+        with po_path.open("rb") as f:
+            catalog = read_po(f)  # babel: obsolete entries are kept apart, not iterated
+        for message in catalog:
+            if not message.id:
+                continue  # the header
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            zh = strings[0] if strings else ""
+            for msgid in ids:
+                add(msgid, zh or None)
 
     def subclasses(cls):
         for sub in cls.__subclasses__():
