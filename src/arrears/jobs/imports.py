@@ -69,11 +69,9 @@ for _name, _label in (
     ("payments", _("Payments")),
     ("deductions", _("Auto-debit attempts (deductions)")),
     ("activities", _("Call records (activities)")),
+    ("assignments", _("Case assignments")),
 ):
     upload_kind_register(UploadKind(_name, _label))
-# Assignments are a team lead's or manager's work (the importer checks each row's scope), as
-# `arrears import assignments` gates them.
-upload_kind_register(UploadKind("assignments", _("Case assignments"), capability="case.assign"))
 
 
 def importers() -> dict:
