@@ -33,12 +33,14 @@ def walk(patterns=None, prefix: str = "", namespace: str | None = None) -> Itera
 
 def _samples(user, limit_cases: int) -> dict:
     """Values to put in URL arguments, from what `user` may see (and a few beyond)."""
-    from arrears.activities.models import Activity
+    from arrears.activities.models import Activity, RecordedFact
     from arrears.book.models import Product
     from arrears.cases.models import CollectionAdvice, Complaint, DeathReport, DebtorType
     from arrears.compliance.models import RulePack
+    from arrears.core.models import ApiToken, Team
     from arrears.core.scoping import borrowers_for, cases_for, loans_for
     from arrears.documents.models import DocumentCategory as Category
+    from arrears.jobs.models import Job
     from arrears.notices.models import Notice, NoticeTemplate
     from arrears.plans.models import Plan
 
@@ -69,6 +71,12 @@ def _samples(user, limit_cases: int) -> dict:
         "pack": [pack.code] if pack is not None else [],
         "rule": rule_ids,
         "product": list(Product.objects.values_list("pk", flat=True)[:1]),
+        "fact": list(RecordedFact.objects.values_list("pk", flat=True)[:1]),
+        "user": [user.pk],
+        "team": list(Team.objects.values_list("pk", flat=True)[:1]),
+        "token": list(ApiToken.objects.values_list("pk", flat=True)[:1]),
+        "job": list(Job.objects.values_list("pk", flat=True)[:1]),
+        "which": ["errors"],
     }
 
 
@@ -85,6 +93,14 @@ def _kind(name: str, arg: str) -> str | None:
         return "pack"
     if arg == "rule_id":
         return "rule"
+    if arg == "fact_id":
+        return "fact"
+    if arg == "token_id":
+        return "token"
+    if arg == "job_id":
+        return "job"
+    if arg == "which":
+        return "which"
     if arg == "pk":
         return {
             "cases": (
@@ -102,6 +118,7 @@ def _kind(name: str, arg: str) -> str | None:
             "documents": "category" if view.startswith("category") else None,
             "notices": "template" if view.startswith("template") else "notice",
             "compliance": "product",
+            "accounts": "team" if view.startswith("team") else "user",
         }.get(ns)
     return None
 
