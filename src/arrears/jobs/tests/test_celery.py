@@ -10,6 +10,7 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 
 from arrears.book.models import Payment
@@ -55,6 +56,11 @@ def wait_for(job: Job, seconds: float = 20) -> Job:
 
 
 def test_an_uploaded_payments_file_is_checked_and_imported_by_the_worker(worker, people, two_loans):
+    if connection.vendor == "sqlite":
+        # The in-memory test database is shared between threads with table locks that
+        # ignore the busy timeout; the job thread and this one polling collide. A file
+        # database (the product) waits instead. CI runs this on PostgreSQL.
+        pytest.skip("a job thread writing while the test polls: run on PostgreSQL")
     _, token = ApiToken.issue(people["mia"], name="test")
     client = Client(headers={"Authorization": f"Bearer {token}"})
 
