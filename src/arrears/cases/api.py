@@ -527,14 +527,20 @@ def debtor_type_update(request: HttpRequest, code: str, payload: DebtorTypeEditI
 @router.get("", response={200: CasePage, **error_responses()}, summary="List cases")
 def case_list(request: HttpRequest, filters: Query[CaseFilters]):
     """The cases you may see, worst first (open, highest DPD), searched and filtered."""
-    user: User = request.user
+    qs = filtered_cases(request.user, filters)
+    return page_of(qs, filters.page, filters.page_size)
+
+
+def filtered_cases(user: User, filters):
+    """The scoped case list for the API's filter fields (the list and the assign-by-filter
+    endpoint read the same filter); an unknown collector name matches nothing."""
     collector: str | None = None
     if filters.collector == "none":
         collector = "none"
     elif filters.collector:
         found = User.objects.filter(username=filters.collector).values_list("pk", flat=True)
         collector = str(found[0]) if found else "0"
-    qs = selectors.case_list(
+    return selectors.case_list(
         user=user,
         q=filters.q or "",
         status=filters.status or "",
@@ -543,7 +549,6 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]):
         debtor_type=filters.debtor_type or "",
         escalation=filters.escalation or "",
     )
-    return page_of(qs, filters.page, filters.page_size)
 
 
 @router.get(

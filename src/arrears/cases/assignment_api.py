@@ -19,9 +19,13 @@ from ninja.responses import Status
 
 from arrears.api.errors import ApiError, error_responses, not_found
 from arrears.api.schemas import Blankable, SafeText
-from arrears.cases import assignment, selectors
+from arrears.cases import assignment
 from arrears.cases import assignment_selectors as sel
-from arrears.cases.api import _case, _require  # one capability check and case lookup
+from arrears.cases.api import (  # one capability check and case lookup
+    _case,
+    _require,
+    filtered_cases,
+)
 from arrears.cases.errors import CaseError
 from arrears.cases.models import CaseAssignment, CaseAssist
 from arrears.core.models import Team, User
@@ -239,22 +243,7 @@ def cases_assign(request: HttpRequest, payload: BulkAssignIn):
                 )
             )
         )
-    f = payload.filter
-    collector: str | None = None
-    if f.collector == "none":
-        collector = "none"
-    elif f.collector:
-        found = User.objects.filter(username=f.collector).values_list("pk", flat=True)
-        collector = str(found[0]) if found else "0"
-    qs = selectors.case_list(
-        user=user,
-        q=f.q or "",
-        status=f.status or "",
-        bucket=f.bucket or "",
-        collector=collector,
-        debtor_type=f.debtor_type or "",
-        escalation=f.escalation or "",
-    ).order_by()
+    qs = filtered_cases(user, payload.filter).order_by()
     return _result(
         _english(
             lambda: assignment.cases_assign_bulk(
