@@ -21,6 +21,18 @@ class Escalation(models.TextChoices):
     LEGAL_TRACK = "legal_track", _("Legal track")
 
 
+class ColourFlag(models.TextChoices):
+    """案件标色: a colour a collector puts on a case to mark it for themselves (strategies can
+    read it as a segment condition)."""
+
+    RED = "red", _("Red")
+    ORANGE = "orange", _("Orange")
+    YELLOW = "yellow", _("Yellow")
+    GREEN = "green", _("Green")
+    BLUE = "blue", _("Blue")
+    PURPLE = "purple", _("Purple")
+
+
 class Case(models.Model):
     """The collection file (案件) of a loan, opened on delinquency and closed on cure or payoff.
 
@@ -96,6 +108,14 @@ class Case(models.Model):
     estate_party_relation = models.CharField(max_length=100, blank=True, default="", db_default="")
     estate_agreed_fen = models.BigIntegerField(null=True, blank=True)
     # A case opened on a new delinquency after an earlier case of the loan closed links to it.
+    colour_flag = models.CharField(
+        _("colour flag"),
+        max_length=10,
+        choices=ColourFlag.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     previous_case = models.ForeignKey(
         "self",
         null=True,
@@ -246,6 +266,53 @@ class CaseAssist(models.Model):
 
     def __str__(self) -> str:
         return f"Assist {self.pk} on case {self.case_id} ({self.status})"
+
+
+class CaseSuspension(models.Model):
+    """停催: collection on a case stopped for a reason until an end date (a dispute under review,
+    the borrower in hospital, a natural disaster). While in force (start ≤ day ≤ end and not
+    lifted) the case is in no queue and gets no planned action; lifting early is recorded."""
+
+    class Reason(models.TextChoices):
+        DISPUTE_REVIEW = "dispute_review", _("Dispute under review")
+        HOSPITALISED = "hospitalised", _("Hospitalised")
+        DISASTER = "disaster", _("Natural disaster")
+        BEREAVEMENT = "bereavement", _("Bereavement")
+        OTHER = "other", _("Other")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="suspensions")
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    lifted_on = models.DateField(_("lifted on"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lift_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["case_id", "-starts_on", "-id"]
+        indexes = [models.Index(fields=["ends_on", "starts_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="case_suspension_ends_after"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Suspension {self.pk} of case {self.case_id} ({self.starts_on}–{self.ends_on})"
+
+
+def suspended_on(day) -> Q:
+    """Q over CaseSuspension rows in force on `day` (the one definition every queue uses)."""
+    return Q(starts_on__lte=day, ends_on__gte=day) & (
+        Q(lifted_on__isnull=True) | Q(lifted_on__gt=day)
+    )
 
 
 class CaseBucketHistory(models.Model):

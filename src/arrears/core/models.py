@@ -47,6 +47,9 @@ class User(AbstractUser):
     # How many open cases a collector or field agent should carry; blank means no set limit.
     # Team leads read load against it; allocation by rules (strategies) fills up to it.
     case_capacity = models.PositiveIntegerField(_("case capacity"), null=True, blank=True)
+    # How many actions (calls, messages, visits) a person's daily queue holds — apart from
+    # case_capacity, the most open cases they hold. Null: the queue's default.
+    daily_capacity = models.PositiveIntegerField(_("daily capacity"), null=True, blank=True)
 
     def can(self, capability: str) -> bool:
         return self.is_active and role_can(self.role, capability)
