@@ -43,6 +43,7 @@ def _samples(user, limit_cases: int) -> dict:
     from arrears.jobs.models import Job
     from arrears.notices.models import Notice, NoticeTemplate
     from arrears.plans.models import Plan
+    from arrears.reports.registry import REPORTS
 
     cases = list(cases_for(user).order_by("-id").values_list("pk", flat=True)[:limit_cases])
     pack = RulePack.objects.order_by("code").first()
@@ -77,6 +78,7 @@ def _samples(user, limit_cases: int) -> dict:
         "token": list(ApiToken.objects.values_list("pk", flat=True)[:1]),
         "job": list(Job.objects.values_list("pk", flat=True)[:1]),
         "which": ["errors"],
+        "report": sorted(REPORTS),
     }
 
 
@@ -101,6 +103,8 @@ def _kind(name: str, arg: str) -> str | None:
         return "job"
     if arg == "which":
         return "which"
+    if arg == "name" and ns == "reports":
+        return "report"
     if arg == "pk":
         return {
             "cases": (
