@@ -10,11 +10,11 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 
 from arrears.core.money import div_half_up
 from arrears.core.roles import READ_ALL_ROLES
-from arrears.reports.registry import ReportRequest
+from arrears.reports.registry import REPORTS, ReportRequest
 
 
 def _fen(amount: str) -> int:
@@ -45,17 +45,42 @@ def day_target_fen(month_fen: int | None, day: dt.date) -> int | None:
 
 
 def _queue_coverage(user, day: dt.date) -> dict | None:
-    """COORDINATOR: wire the queues app here at merge.
+    """COORDINATOR: check against the queues app at merge (issue 17 leaves this one hook).
 
-    Today's queues and how much of them is worked: {"entries": n, "done": n, "people": n}
-    from queues.QueueEntry (on=day, user, position, case, channel, …) in the reader's scope.
-    None while the queues app is absent: the tile says the queues are not available.
+    Today's queues and how far they are worked, in the reader's scope:
+    {"entries": n, "done": n, "people": n} — entries of queues.QueueEntry on `day`, those
+    whose case has an activity logged that day by the entry's person, and the people queued.
+    None while the queues app is absent (or its model differs): the tile says so.
     """
     from django.apps import apps
+    from django.core.exceptions import FieldError
 
     if not apps.is_installed("arrears.queues"):
         return None
-    return None
+    try:
+        from arrears.activities.models import Activity
+        from arrears.core.dates import local_zone
+        from arrears.core.scoping import case_scope_q
+
+        entry = apps.get_model("queues", "QueueEntry")
+        entries = entry.objects.filter(on=day)
+        if user is not None:
+            entries = entries.filter(case_scope_q(user, "case__"))
+        start = dt.datetime.combine(day, dt.time.min, tzinfo=local_zone())
+        worked = Activity.objects.filter(
+            case_id=OuterRef("case_id"),
+            created_by_id=OuterRef("user_id"),
+            occurred_at__gte=start,
+            occurred_at__lt=start + dt.timedelta(days=1),
+        )
+        found = entries.aggregate(
+            entries=Count("pk"),
+            done=Count("pk", filter=Q(Exists(worked))),
+            people=Count("user_id", distinct=True),
+        )
+    except (LookupError, FieldError):
+        return None
+    return found
 
 
 @dataclass
@@ -173,5 +198,7 @@ def morning(*, user, today: dt.date) -> dict:
             "figures_of": limitation["figures_of"],
         },
         "rolling": rolling(user, today),
+        # The roll-rate report, where one is registered (issue 17's first part).
+        "rolling_report": "roll-rates" if "roll-rates" in REPORTS else "",
         "can_edit_targets": user is not None and user.can("target.edit") and not user.is_read_only,
     }

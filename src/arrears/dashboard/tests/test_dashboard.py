@@ -110,3 +110,41 @@ def test_managers_set_targets_leads_read_them(people):
     assert "30,000.50" not in lead.get("/dashboard/targets/").content.decode()
     assert lead.post("/dashboard/targets/", {"team": team.pk}).status_code == 403
     assert Client().get("/dashboard/targets/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_buckets_rolling_between_the_last_two_month_ends(book, people):
+    from arrears.dashboard.selectors import rolling
+    from arrears.eod.models import LoanSnapshot
+
+    def snap(loan, day, bucket):
+        LoanSnapshot.objects.create(
+            as_of=day,
+            loan=loan,
+            dpd=0,
+            bucket=bucket,
+            classification="normal",
+            overdue_principal_fen=0,
+            overdue_interest_fen=0,
+            penalty_fen=0,
+            fees_fen=0,
+            outstanding_principal_fen=0,
+            total_due_fen=0,
+        )
+
+    loans = book["loans"]
+    for loan, before, after in (
+        (loans["carl"], "M4", "M5"),  # worse
+        (loans["cora"], "M4", "M4"),  # the same
+        (loans["agency"], "M5", "M1"),  # better
+    ):
+        snap(loan, D(2026, 9, 30), before)
+        snap(loan, D(2026, 10, 31), after)
+    snap(loans["current"], D(2026, 10, 31), "M7+")  # no figures at the month-end before
+    snap(loans["carl"], D(2026, 11, 12), "M6")  # a daily snapshot, not a month-end
+    found = rolling(None, D(2026, 11, 13))
+    assert (found.previous, found.month_end) == (D(2026, 9, 30), D(2026, 10, 31))
+    assert (found.worse, found.same, found.better, found.new) == (1, 1, 1, 1)
+    tom = rolling(people["tom"], D(2026, 11, 13))
+    assert (tom.worse, tom.same, tom.better, tom.new) == (1, 1, 0, 1)
+    assert rolling(None, D(2026, 10, 15)) is None  # one month-end only

@@ -97,9 +97,9 @@ def test_time_to_first_contact(book, people):
     _l1, c1 = loan_with_case("L-NEW1", opened=D(2026, 11, 10), collector=carl, team=carl.team)
     _l2, c2 = loan_with_case("L-NEW2", opened=D(2026, 11, 10), collector=carl, team=carl.team)
     _l3, c3 = loan_with_case("L-NEW3", opened=D(2026, 11, 10), collector=carl, team=carl.team)
-    activity(c1, D(2026, 11, 11), "call", "no_answer", carl)  # 1 day
-    activity(c2, D(2026, 11, 14), "call", "no_answer", carl)  # 4 days
-    activity(c2, D(2026, 11, 12), "sms", "other", carl)  # … no: 2 days, the first one
+    activity(c1, D(2026, 11, 11), "call", "no_answer", carl)  # first contact after 1 day
+    activity(c2, D(2026, 11, 14), "call", "no_answer", carl)
+    activity(c2, D(2026, 11, 12), "sms", "other", carl)  # logged later, earlier: 2 days
     _r, _q, data = report_run("performance", user=None, raw=NOV)
     row = next(r for r in data["by_collector"] if r["collector"] == "carl")
     assert row["cases_opened"] == 3 and row["cases_contacted"] == 2
