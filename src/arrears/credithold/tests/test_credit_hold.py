@@ -127,3 +127,61 @@ def test_the_credit_check_role_reaches_nothing_else(hold_book, checker, people):
         .status_code
         == 403
     )
+
+
+@pytest.mark.django_db
+def test_a_broken_plan_and_a_past_due_loan_without_a_case_hold_too(people, checker):
+    from arrears.eod.models import LoanSnapshot
+    from arrears.plans.models import Plan
+
+    D = dt.date
+    planned, case = loan_with_case("L-PLAN", collector=people["carl"], team=people["tom"].team)
+    Plan.objects.create(
+        case=case,
+        loan=planned,
+        borrower=planned.borrower,
+        kind="installment_plan",
+        status="broken",
+        proposed_on=D(2026, 9, 1),
+        due_principal_fen=1_000_000,
+        due_interest_fen=60_000,
+        due_penalty_fen=0,
+        due_fees_fen=0,
+        overdue_fen=1_060_000,
+        full_due_fen=1_060_000,
+        agreed_total_fen=1_060_000,
+        discount_fen=0,
+        discount_bp=0,
+        installment_count=2,
+        first_due_on=D(2026, 9, 10),
+        last_due_on=D(2026, 10, 10),
+        term_days=40,
+        term_months=2,
+        created_by=people["carl"],
+        accepted_on=D(2026, 9, 2),
+        broken_on=D(2026, 9, 20),
+    )
+    case.status, case.closed_on = "closed", D(2026, 9, 1)
+    case.save(update_fields=["status", "closed_on"])
+    late = make_loan(external_id="L-LATE", team=people["tom"].team)
+    LoanSnapshot.objects.create(
+        as_of=D(2026, 11, 30),
+        loan=late,
+        dpd=3,
+        bucket="M1",
+        classification="special_mention",
+        overdue_principal_fen=80_000,
+        overdue_interest_fen=10_000,
+        penalty_fen=0,
+        fees_fen=0,
+        outstanding_principal_fen=900_000,
+        total_due_fen=90_000,
+    )
+    _r, _q, data = report_run("credit-hold", user=None, raw={})
+    reasons = {b["borrower"]: b for b in data["borrowers"]}
+    assert reasons[planned.borrower.external_id]["reasons"] == ["broken_plan"]
+    assert reasons[late.borrower.external_id]["reasons"] == ["open_delinquency"]
+    assert reasons[late.borrower.external_id]["total_due"] == "900.00"
+    answer = _token(checker).post("/credit-hold/check", {"id_number": planned.borrower.id_number})
+    assert [r["code"] for r in answer.json()["reasons"]] == ["broken_plan"]
+    assert answer.json()["hold"] is True
