@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "arrears.compliance",
     "arrears.jobs",
     "arrears.reports",
+    "arrears.credithold",
+    "arrears.dashboard",
     "arrears.demo",
     "arrears.web",
     "arrears.api",
@@ -256,6 +258,9 @@ ARREARS_PROMISE_MAX_DAYS = int(os.environ.get("ARREARS_PROMISE_MAX_DAYS", "30"))
 ARREARS_PROMISE_LOOKBACK_DAYS = int(os.environ.get("ARREARS_PROMISE_LOOKBACK_DAYS", "31"))
 ARREARS_PLAN_GRACE_DAYS = int(os.environ.get("ARREARS_PLAN_GRACE_DAYS", "3"))
 ARREARS_PLAN_TOLERANCE_FEN = int(os.environ.get("ARREARS_PLAN_TOLERANCE_FEN", "0"))
+# The collections report (docs/reports.md): money received with no contact on the loan in this
+# many days up to the payment day counts as paid with no contact (self_paid).
+ARREARS_SELF_PAID_DAYS = int(os.environ.get("ARREARS_SELF_PAID_DAYS", "30"))
 
 # End-of-day parameters (eod.config.EodConfig); unset means the RULES.md default.
 for _name in (

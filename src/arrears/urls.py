@@ -20,5 +20,6 @@ urlpatterns = [
     path("jobs/", include("arrears.jobs.urls")),
     path("predue/", include("arrears.eod.urls")),
     path("reports/", include("arrears.reports.urls")),
+    path("dashboard/", include("arrears.dashboard.urls")),
     path("", include("arrears.web.urls")),
 ]

@@ -14,6 +14,7 @@ from arrears.api.errors import install_error_handlers
 from arrears.cases import api as cases_api
 from arrears.cases import assignment_api
 from arrears.core import api as audit_api
+from arrears.credithold import api as credithold_api
 from arrears.documents import api as documents_api
 from arrears.eod import api as eod_api
 from arrears.jobs import api as jobs_api
@@ -52,4 +53,5 @@ api.add_router("/imports", jobs_api.uploads)
 api.add_router("/exports", jobs_api.exports)
 api.add_router("/predue", eod_api.predue)
 api.add_router("/reports", reports_api.router)
+api.add_router("/credit-hold", credithold_api.router)
 api.add_router("/docs", docs.router)

@@ -28,6 +28,8 @@ EVENT_LABELS: dict[str, str | Promise] = {
     "complaint.resolve": _("Complaint closed"),
     "compliance.override": _("Compliance rule overridden"),
     "compliance.overrides.export": _("Override report exported"),
+    "credit_hold.check": _("Credit hold list checked"),
+    "collection_target.set": _("Collection target set"),
     "death_report.checklist": _("Death report checklist updated"),
     "death_report.decide": _("Death report decided"),
     "death_report.evidence": _("Death report evidence filed"),
@@ -113,6 +115,8 @@ EVENT_LABELS: dict[str, str | Promise] = {
 }
 
 OBJECT_LABELS: dict[str, str | Promise] = {
+    "id_number": _("ID number"),
+    "collection_target": _("Collection target"),
     "activities.Activity": _("Activity"),
     "advice": _("Collection advice"),
     "api_token": _("API token"),

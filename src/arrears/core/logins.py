@@ -357,6 +357,15 @@ class ThrottledModelBackend(ModelBackend):
     `user_login_failed`; the lock is left on the request for the sign-in form's message.
     """
 
+    def user_can_authenticate(self, user) -> bool:
+        # A role that reaches only the API (credit_check: core/roles.py API_ONLY_ROLES) never
+        # signs in to the web, and no session of one is honoured (get_user asks this too).
+        from arrears.core.roles import API_ONLY_ROLES
+
+        return super().user_can_authenticate(user) and (
+            getattr(user, "role", None) not in API_ONLY_ROLES
+        )
+
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
             username = kwargs.get(User.USERNAME_FIELD)

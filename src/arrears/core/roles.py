@@ -15,6 +15,8 @@ class Role(models.TextChoices):
     LEGAL = "legal", _("Legal officer")
     AGENCY = "agency", _("Agency")
     AUDITOR = "auditor", _("Auditor")
+    # The origination system's account: asks the credit hold list by ID number, nothing else.
+    CREDIT_CHECK = "credit_check", _("Credit check")
 
 
 # Capabilities are coarse on purpose: the scoping function decides *which* rows, this table
@@ -29,6 +31,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Reading the reports (/reports/, /api/v1/reports/, `arrears report`): each within the
     # reader's scope, so a team lead reads the team's figures.
     "report.read": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.AUDITOR}),
+    # Asking whether a borrower is on the credit hold list (POST /api/v1/credit-hold/check):
+    # the origination system's account (credit_check), and those who answer for the list.
+    "credit_hold.check": frozenset({Role.ADMIN, Role.MANAGER, Role.CREDIT_CHECK}),
+    # Setting the monthly collection targets the morning dashboard measures against.
+    "target.edit": frozenset({Role.ADMIN, Role.MANAGER}),
     # Seeing the users and teams (/users/, /teams/) read-only: who works where, capacity.
     "user.read": frozenset({Role.ADMIN, Role.MANAGER}),
     # The pre-due reminder list (/predue/): those who remind borrowers before a due date, in
@@ -135,6 +142,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 # Roles that read the whole book. Everyone else reads through an assignment.
 READ_ALL_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.AUDITOR})
 READ_ONLY_ROLES = frozenset({Role.AUDITOR})
+# Roles that reach only the API operations listed here (by path), no web page, no other
+# operation — whatever CAPABILITIES says (api/auth.py and core/logins.py enforce it).
+API_ONLY_ROLES: dict[str, frozenset[str]] = {
+    Role.CREDIT_CHECK: frozenset({"/api/v1/credit-hold/check"}),
+}
 
 
 def role_can(role: str, capability: str) -> bool:

@@ -17,6 +17,7 @@ ENDPOINTS = {
     ("get", "/api/v1/predue"),
     ("get", "/api/v1/reports"),
     ("get", "/api/v1/reports/{name}"),
+    ("post", "/api/v1/credit-hold/check"),
     ("get", "/api/v1/activities"),
     ("post", "/api/v1/activities"),
     ("get", "/api/v1/activities/{activity_id}"),

@@ -775,6 +775,17 @@ MATRIX: list[Row] = [
         "/reports/{name}",
         {u: 404 if role_can(ROLE[u], "report.read") else 403 for u in USERS},
     ),
+    # The credit hold check: those whose role holds credit_hold.check (the auditor changes
+    # nothing but a check is audited, so it is refused too); the body is an unknown number.
+    Row(
+        "POST",
+        "/credit-hold/check",
+        {
+            u: 200 if role_can(ROLE[u], "credit_hold.check") and ROLE[u] != "auditor" else 403
+            for u in USERS
+        },
+        body=lambda s: {"id_number": "11010519491231002X"},
+    ),
     Row("GET", "/audit", reader("audit.read")),
     Row("GET", "/audit/export", reader("audit.read")),
     Row("GET", "/audit/verify", reader("audit.read")),

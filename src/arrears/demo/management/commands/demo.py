@@ -106,6 +106,9 @@ class Command(BaseCommand):
 
             for line in demo_jobs():
                 out(f"  {line}")
+            from arrears.demo.targets import demo_targets
+
+            out(demo_targets(as_of=as_of))
         out("Next: `arrears demo_users` prints the demo users and their passwords.")
 
 
