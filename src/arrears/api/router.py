@@ -20,6 +20,7 @@ from arrears.jobs import api as jobs_api
 from arrears.notices import api as notices_api
 from arrears.plans import api as plans_api
 from arrears.promises import api as promises_api
+from arrears.strategy import api as strategy_api
 
 api = NinjaAPI(
     title="Arrears API",
@@ -50,4 +51,6 @@ api.add_router("/jobs", jobs_api.jobs)
 api.add_router("/imports", jobs_api.uploads)
 api.add_router("/exports", jobs_api.exports)
 api.add_router("/predue", eod_api.predue)
+api.add_router("/strategies", strategy_api.router)
+api.add_router("/cases", strategy_api.cases)
 api.add_router("/docs", docs.router)

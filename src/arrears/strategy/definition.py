@@ -205,11 +205,11 @@ def _fen(value) -> int:
 def parse_atom(node: Mapping, vocab: Vocabulary) -> Atom:
     """A leaf `{field, op, value}` as an Atom, or ValueError with the reason (in words)."""
     name = node.get("field")
-    if name not in FIELDS:
+    if not isinstance(name, str) or name not in FIELDS:
         raise ValueError(_("unknown field “%(field)s”") % {"field": name})
     spec = FIELDS[name]
     op = node.get("op")
-    if op not in OPS[spec.kind]:
+    if not isinstance(op, str) or op not in OPS[spec.kind]:
         if op in ALL_OPS:
             raise ValueError(
                 _("operator “%(op)s” does not apply to field “%(field)s”")
@@ -642,6 +642,7 @@ def _validate_paths(seg: Mapping, label: str, vocab: Vocabulary, problems: list)
         pkey = path.get("key")
         plabel = pkey if isinstance(pkey, str) and pkey else f"#{p_i + 1}"
         if not isinstance(pkey, str) or not KEY_RE.match(pkey) or pkey in keys:
+            pkey = None
             problems.append(
                 Problem(
                     "key",
@@ -699,6 +700,7 @@ def _validate_step(step, s_i, label, plabel, skeys, vocab, problems) -> set[str]
         problems.append(Problem(code, message, segment=label, path=plabel, step=slabel, field=fld))
 
     if not isinstance(skey, str) or not KEY_RE.match(skey) or skey in skeys:
+        skey = None
         bad("key", _("Each step needs its own key (lower-case letters, digits, “_”, “-”)."), "key")
     skeys.add(skey)
     offset, trigger = step.get("offset_days"), step.get("trigger")
