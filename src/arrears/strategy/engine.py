@@ -34,6 +34,8 @@ from arrears.eod.phases import EodPhaseContext
 from arrears.strategy import definition as d
 from arrears.strategy.models import CaseDraw, CaseTreatment, DueAction, HandOver, StrategyVersion
 
+DUE_ACTION_KEEP_DAYS = 35
+
 FACT_SCHEMA: dict[str, pl.DataType] = {
     "case_id": pl.Int64,
     "loan_id": pl.Int64,
@@ -513,6 +515,11 @@ def strategy_run(as_of: dt.date) -> dict:
     with connection.cursor() as cur:
         cur.execute("DELETE FROM strategy_casetreatment")
         cur.execute("DELETE FROM strategy_dueaction WHERE on_date >= %s", [on])
+        # Kept a while for the case page and the managers' review of refusals, then pruned.
+        cur.execute(
+            "DELETE FROM strategy_dueaction WHERE on_date < %s",
+            [on - dt.timedelta(days=DUE_ACTION_KEEP_DAYS)],
+        )
     _insert(
         "strategy_casetreatment",
         treatment.select(
