@@ -257,9 +257,16 @@ def parse_atom(node: Mapping, vocab: Vocabulary) -> Atom:
     return Atom(name, op, norm)
 
 
-def parse_condition(node, vocab: Vocabulary, where: str = "when") -> tuple[Any, list[str]]:
+MAX_DEPTH = 8
+
+
+def parse_condition(
+    node, vocab: Vocabulary, where: str = "when", depth: int = 0
+) -> tuple[Any, list[str]]:
     """The condition tree with Atoms at the leaves, and the problems found (each prefixed with
     its path in the tree, e.g. `when.all[2]`)."""
+    if depth > MAX_DEPTH:
+        return ("all", []), [f"{where}: " + _("conditions nest too deep")]
     if node is None or node == {}:
         return ("all", []), []
     if not isinstance(node, Mapping):
@@ -271,7 +278,7 @@ def parse_condition(node, vocab: Vocabulary, where: str = "when") -> tuple[Any, 
             return ("all", []), [f"{where}: " + _("use either “all” or “any” with a list")]
         parts, problems = [], []
         for i, child in enumerate(items):
-            part, errs = parse_condition(child, vocab, f"{where}.{kind}[{i + 1}]")
+            part, errs = parse_condition(child, vocab, f"{where}.{kind}[{i + 1}]", depth + 1)
             parts.append(part)
             problems += errs
         return (kind, parts), problems

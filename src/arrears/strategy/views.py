@@ -200,7 +200,28 @@ def strategy_edit(request: HttpRequest, code: str) -> HttpResponse:
         raise PermissionDenied(_("Your role may not change strategies."))
     latest = strategy.latest()
     problems: list = []
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("form") == "rows" and latest is not None:
+        # Bound to the current YAML so the page can show the problems on it.
+        form = StrategyYamlForm({"definition": services.definition_to_yaml(latest), "note": ""})
+        form.is_valid()
+        try:
+            version = services.strategy_save(
+                code=strategy.code,
+                definition=arrange(latest.definition, request.POST),
+                actor=request.user,
+                note=(request.POST.get("note") or "")[:300],
+                source="web",
+            )
+        except StrategyError as exc:
+            problems = exc.problems
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Saved as version %(n)s; the next end-of-day uses it.") % {"n": version.number},
+            )
+            return redirect(reverse("strategy:detail", args=[strategy.code]))
+    elif request.method == "POST":
         form = StrategyYamlForm(request.POST)
         if form.is_valid():
             try:
@@ -234,11 +255,55 @@ def strategy_edit(request: HttpRequest, code: str) -> HttpResponse:
             "latest": latest,
             "form": form,
             "problems": problems,
+            "rows": _rows(latest.definition) if latest else [],
             "fields": sorted(d.FIELDS),
             "ops": d.ALL_OPS,
             "channels": d.CHANNELS,
         },
     )
+
+
+def arrange(definition: dict, post) -> dict:
+    """The definition with the segment order, holding days and path shares from the editor's
+    form rows (`pos-<i>`, `hold-<i>`, `share-<i>-<j>`, i and j the current positions). A value
+    that is not a whole number is kept as typed, so validation names it."""
+
+    def number(name, default):
+        raw = (post.get(name) or "").strip()
+        try:
+            return int(raw)
+        except ValueError:
+            return raw if raw else default
+
+    segments = []
+    for i, seg in enumerate(definition.get("segments", [])):
+        seg = dict(seg)
+        seg["holding_days"] = number(f"hold-{i}", seg.get("holding_days", 0))
+        paths = []
+        for j, path in enumerate(seg.get("paths", [])):
+            paths.append(dict(path, share=number(f"share-{i}-{j}", path.get("share", 100))))
+        seg["paths"] = paths
+        pos = number(f"pos-{i}", i + 1)
+        segments.append((pos if isinstance(pos, int) else i + 1, i, seg))
+    segments.sort(key=lambda t: (t[0], t[1]))
+    return {"segments": [seg for _pos, _i, seg in segments]}
+
+
+def _rows(definition: dict) -> list[dict]:
+    return [
+        {
+            "i": i,
+            "pos": i + 1,
+            "key": seg.get("key"),
+            "name": _name(seg),
+            "holding_days": seg.get("holding_days", 0),
+            "paths": [
+                {"j": j, "key": p.get("key"), "share": p.get("share", 100)}
+                for j, p in enumerate(seg.get("paths", []))
+            ],
+        }
+        for i, seg in enumerate(definition.get("segments", []))
+    ]
 
 
 @require_POST

@@ -4,6 +4,7 @@ end-of-day uses the new version; who sees what; the case page's treatment panel;
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pytest
 import yaml
@@ -174,3 +175,45 @@ def test_the_api_validates_and_saves(people):
         content_type="application/json",
     )
     assert ok.status_code == 201 and ok.json()["number"] == 2
+
+
+def test_the_form_rows_reorder_segments_and_change_shares_and_holding_days(people):
+    mia = client_for(people["mia"])
+    rows = mia.get("/strategy/default/edit/").context["rows"]
+    keys = [r["key"] for r in rows]
+    early = keys.index("early")
+    post = {"form": "rows", "note": "challenger 30%"}
+    for r in rows:
+        post[f"pos-{r['i']}"] = r["pos"]
+        post[f"hold-{r['i']}"] = r["holding_days"]
+        for p in r["paths"]:
+            post[f"share-{r['i']}-{p['j']}"] = p["share"]
+    post[f"share-{early}-0"], post[f"share-{early}-1"] = 70, 30
+    post[f"hold-{early}"] = 14
+    # Move the over-two-years segment before the early one.
+    post[f"pos-{keys.index('over_two_years')}"] = (
+        early  # just before early (ties keep the old order)
+    )
+    response = mia.post("/strategy/default/edit/", post)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    latest = Strategy.objects.get(code="default").latest()
+    segs = latest.definition["segments"]
+    order = [s["key"] for s in segs]
+    assert order.index("over_two_years") < order.index("early")
+    e = next(s for s in segs if s["key"] == "early")
+    assert (e["holding_days"], [p["share"] for p in e["paths"]]) == (14, [70, 30])
+    assert latest.note == "challenger 30%"
+
+
+def test_form_rows_with_shares_not_adding_up_save_nothing(people):
+    mia = client_for(people["mia"])
+    rows = mia.get("/strategy/default/edit/").context["rows"]
+    early = [r["key"] for r in rows].index("early")
+    response = mia.post("/strategy/default/edit/", {"form": "rows", f"share-{early}-0": "80"})
+    assert response.status_code == 200
+    text = html.unescape(response.content.decode())
+    assert (
+        '<strong translate="no">early</strong> <code translate="no">share</code>: '
+        "The paths' shares add up to 130%, not 100%."
+    ) in text
+    assert Strategy.objects.get(code="default").latest().number == 1
