@@ -123,6 +123,7 @@ class DueActionOut(Schema):
     trigger: str
     skipped_rule: str = Field(description="the rule that refused the step; empty when due")
     skipped_reason: str
+    skipped_reason_zh: str
 
 
 class HandOverOut(Schema):

@@ -41,3 +41,14 @@ class StrategyConfig(AppConfig):
                 prefix="/strategy/",
             )
         )
+        # Those who pick hand-overs up (field, legal, agencies) see their list in the bar.
+        nav_register(
+            NavItem(
+                "handovers",
+                _("Hand-overs"),
+                "strategy:handovers",
+                order=71,
+                roles=frozenset({"field_agent", "legal", "agency"}),
+                prefix="/strategy/handovers/",
+            )
+        )

@@ -385,7 +385,7 @@ def refusals(due: pl.DataFrame, facts: pl.DataFrame, on: dt.date) -> pl.DataFram
     out = []
     for pack, channel, barred, agency_id, review in keys.iter_rows():
         spec = specs.get(pack)
-        rule_id = reason = ""
+        rule_id = reason = reason_zh = ""
         if spec is not None:
             kind = d.STEP_KIND[channel]
             if kind == "agency_placement" and agency_id is None:
@@ -401,7 +401,8 @@ def refusals(due: pl.DataFrame, facts: pl.DataFrame, on: dt.date) -> pl.DataFram
             if decision is not None and not decision.allowed:
                 first = next(o for o in decision.outcomes if o.mode == "block")
                 rule_id, reason = first.rule_id, first.message_en[:300]
-        out.append((pack, channel, barred, agency_id, review, rule_id, reason))
+                reason_zh = first.message_zh[:300]
+        out.append((pack, channel, barred, agency_id, review, rule_id, reason, reason_zh))
     table = pl.DataFrame(
         out,
         schema={
@@ -412,6 +413,7 @@ def refusals(due: pl.DataFrame, facts: pl.DataFrame, on: dt.date) -> pl.DataFram
             "agency_review_due_on": pl.Date,
             "skipped_rule": pl.Utf8,
             "skipped_reason": pl.Utf8,
+            "skipped_reason_zh": pl.Utf8,
         },
         orient="row",
     )
@@ -420,9 +422,13 @@ def refusals(due: pl.DataFrame, facts: pl.DataFrame, on: dt.date) -> pl.DataFram
         on=["pack", "channel", "time_barred", "agency_id", "agency_review_due_on"],
         how="left",
         nulls_equal=True,
-    ).select("case_id", "step_key", "channel", "skipped_rule", "skipped_reason")
+    ).select(
+        "case_id", "step_key", "channel", "skipped_rule", "skipped_reason", "skipped_reason_zh"
+    )
     result = due.join(refused, on=["case_id", "step_key", "channel"], how="left")
-    return result.with_columns(pl.col("skipped_rule", "skipped_reason").fill_null(""))
+    return result.with_columns(
+        pl.col("skipped_rule", "skipped_reason", "skipped_reason_zh").fill_null("")
+    )
 
 
 # --------------------------------------------------------------------------- the phase
@@ -557,17 +563,18 @@ def strategy_run(as_of: dt.date) -> dict:
             "trigger",
             "skipped_rule",
             "skipped_reason",
+            "skipped_reason_zh",
         ),
     )
-    opened, cancelled = _handovers(judged, on)
+    _handovers(judged, on)
     due_rows = judged.filter(pl.col("skipped_rule") == "")
     return {
         "strategy": f"{version.strategy.code} v{version.number}",
         "cases": treatment.height,
         "due": due_rows.height,
         "skipped": judged.height - due_rows.height,
-        "handovers_opened": opened,
-        "handovers_cancelled": cancelled,
+        # States, not transitions, so a rerun of the day reports the same figures.
+        "handovers_live": HandOver.objects.filter(status__in=HandOver.LIVE).count(),
         "by_segment": dict(
             sorted(treatment.group_by("segment_key").len().iter_rows(), key=lambda r: r[0])
         ),

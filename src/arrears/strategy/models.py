@@ -114,7 +114,8 @@ class DueAction(models.Model):
     role = models.CharField(_("role"), max_length=20)
     trigger = models.CharField(_("trigger"), max_length=20, blank=True)
     skipped_rule = models.CharField(_("refused by rule"), max_length=80, blank=True)
-    skipped_reason = models.CharField(_("why"), max_length=300, blank=True)
+    skipped_reason = models.CharField(_("why"), max_length=300, blank=True)  # English
+    skipped_reason_zh = models.CharField(_("why (Chinese)"), max_length=300, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["on", "skipped_rule"]), models.Index(fields=["case"])]

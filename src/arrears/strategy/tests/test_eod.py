@@ -217,6 +217,7 @@ def test_a_legal_step_on_a_time_barred_debt_is_skipped_with_the_rule(db):
     refused = DueAction.objects.get(case=case, step_key="legal")
     assert refused.skipped_rule == "CN.LIMITATION_NO_LEGAL"
     assert "time-barred" in refused.skipped_reason
+    assert "诉讼时效" in refused.skipped_reason_zh
     assert ("legal", "legal_review", "legal") not in due(dt.date(2026, 4, 21), case.pk)
     assert not HandOver.objects.filter(case=case, channel="legal_review").exists()
     assert [a.step_key for a in selectors.skipped_actions(_admin(), dt.date(2026, 4, 21))] == [
