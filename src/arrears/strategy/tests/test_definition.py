@@ -12,6 +12,16 @@ from arrears.strategy import definition as d
 from arrears.strategy.engine import assign
 from arrears.strategy.seed import DEFAULT_DEFINITION
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The messages are asserted in English (the project's default language is Chinese).
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 VOCAB = d.Vocabulary(
     buckets=("M0", "M1", "M2", "M3", "M4", "M5", "M6", "M7+"),
     classes=("normal", "special_mention", "substandard", "doubtful", "loss"),
