@@ -35,6 +35,7 @@ from arrears.strategy import definition as d
 from arrears.strategy.models import CaseDraw, CaseTreatment, DueAction, HandOver, StrategyVersion
 
 DUE_ACTION_KEEP_DAYS = 35
+OPEN_CASES = "SELECT id FROM cases_case WHERE status = 'open'"
 
 FACT_SCHEMA: dict[str, pl.DataType] = {
     "case_id": pl.Int64,
@@ -127,7 +128,8 @@ def case_facts(as_of: dt.date, case_ids: list[int] | None = None) -> pl.DataFram
         },
     )
     counts = _frame(
-        "SELECT case_id, COUNT(*) FROM promises_promise WHERE status = 'broken' GROUP BY case_id",
+        "SELECT case_id, COUNT(*) FROM promises_promise WHERE status = 'broken'"
+        f" AND case_id IN ({OPEN_CASES}) GROUP BY case_id",
         [],
         {"case_id": pl.Int64, "broken_promises": pl.Int64},
     )
@@ -135,8 +137,9 @@ def case_facts(as_of: dt.date, case_ids: list[int] | None = None) -> pl.DataFram
     reasons = (
         _frame(
             "SELECT case_id, occurred_at, id, default_reason FROM activities_activity"
-            " WHERE default_reason <> '' AND id NOT IN (SELECT corrects_id FROM"
-            " activities_activity WHERE corrects_id IS NOT NULL)",
+            f" WHERE default_reason <> '' AND case_id IN ({OPEN_CASES})"
+            " AND id NOT IN (SELECT corrects_id FROM activities_activity"
+            " WHERE corrects_id IS NOT NULL)",
             [],
             {"case_id": pl.Int64, "at": pl.Utf8, "id": pl.Int64, "default_reason": pl.Utf8},
         )
