@@ -166,6 +166,57 @@ def definition_from_yaml(text: str) -> dict:
     return data
 
 
+SEGMENT_KEYS = ("key", "name_zh", "name_en", "when", "holding_days", "exit", "paths")
+PATH_KEYS = ("key", "share", "steps")
+STEP_KEYS = ("key", "offset_days", "trigger", "channel", "template", "role", "once")
+ATOM_KEYS = ("field", "op", "value")
+
+
+def _in_order(item, keys) -> dict:
+    # PostgreSQL's jsonb keeps keys in its own order: put them back in the order people read.
+    if not isinstance(item, dict):
+        return item
+    ordered = {k: item[k] for k in keys if k in item}
+    return {**ordered, **{k: v for k, v in item.items() if k not in ordered}}
+
+
+def _condition_in_order(node):
+    if not isinstance(node, dict):
+        return node
+    if "all" in node or "any" in node:
+        return {
+            k: [_condition_in_order(c) for c in v] if isinstance(v, list) else v
+            for k, v in node.items()
+        }
+    return _in_order(node, ATOM_KEYS)
+
+
+def definition_in_order(definition: dict) -> dict:
+    """The definition with its keys in reading order (segments, paths, steps, conditions)."""
+    segments = []
+    for seg in definition.get("segments") or []:
+        seg = _in_order(seg, SEGMENT_KEYS)
+        if isinstance(seg, dict):
+            if "when" in seg:
+                seg["when"] = _condition_in_order(seg["when"])
+            if isinstance(seg.get("paths"), list):
+                seg["paths"] = [
+                    {
+                        **_in_order(p, PATH_KEYS),
+                        **(
+                            {"steps": [_in_order(st, STEP_KEYS) for st in p["steps"]]}
+                            if isinstance(p, dict) and isinstance(p.get("steps"), list)
+                            else {}
+                        ),
+                    }
+                    if isinstance(p, dict)
+                    else p
+                    for p in seg["paths"]
+                ]
+        segments.append(seg)
+    return {**definition, "segments": segments}
+
+
 def definition_to_yaml(version: StrategyVersion) -> str:
     """The YAML form of a version (what `arrears strategy export` writes)."""
     data = {
@@ -173,7 +224,7 @@ def definition_to_yaml(version: StrategyVersion) -> str:
         "name_zh": version.strategy.name_zh,
         "name_en": version.strategy.name_en,
         "version": version.number,
-        **version.definition,
+        **definition_in_order(version.definition),
     }
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 

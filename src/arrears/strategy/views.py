@@ -61,6 +61,26 @@ def _name(obj_or_dict) -> str:
     return obj_or_dict.name_zh if zh else obj_or_dict.name_en
 
 
+def condition_text(node, top: bool = True) -> str:
+    """A condition in one line: `dpd between 1–30 and rural is_true`, nested groups bracketed."""
+    if not node:
+        return str(_("every other case")) if top else ""
+    if not isinstance(node, dict):
+        return str(node)
+    if "all" in node or "any" in node:
+        kind = "all" if "all" in node else "any"
+        joiner = f" {_('and')} " if kind == "all" else f" {_('or')} "
+        parts = [condition_text(c, top=False) for c in node[kind] or []]
+        text = joiner.join(p for p in parts if p)
+        return text if top or len(parts) < 2 else f"({text})"
+    value = node.get("value")
+    if isinstance(value, list):
+        value = (
+            "–".join(map(str, value)) if node.get("op") == "between" else ", ".join(map(str, value))
+        )
+    return " ".join(str(x) for x in (node.get("field"), node.get("op"), value) if x is not None)
+
+
 def _segments(definition: dict) -> list[dict]:
     """The segments for display: name, condition in words, holding days, paths and steps."""
     out = []
@@ -89,7 +109,7 @@ def _segments(definition: dict) -> list[dict]:
                 "n": i + 1,
                 "key": seg.get("key"),
                 "name": _name(seg),
-                "when": seg.get("when") or {},
+                "when": condition_text(seg.get("when") or {}),
                 "holding_days": seg.get("holding_days", 0),
                 "paths": paths,
                 "split": len(paths) > 1,

@@ -64,6 +64,7 @@ def test_yaml_round_trip_gives_the_same_definition(people, tmp_path):
     call_command("strategy", "export", "default", "--output", str(out), stdout=io.StringIO())
     text = out.read_text(encoding="utf-8")
     assert "默认催收策略" in text and "sms_first" in text
+    assert text.startswith("code: default\nname_zh:") and "- key: held\n  name_zh:" in text
     data = yaml.safe_load(text)
     assert data["segments"] == DEFAULT_DEFINITION["segments"]
     stdout = io.StringIO()
