@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "arrears.reports",
     "arrears.credithold",
     "arrears.dashboard",
+    "arrears.strategy",
     "arrears.demo",
     "arrears.web",
     "arrears.api",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("audit/", include("arrears.core.urls")),
     path("", include("arrears.core.account_urls")),
     path("jobs/", include("arrears.jobs.urls")),
+    path("strategy/", include("arrears.strategy.urls")),
     path("predue/", include("arrears.eod.urls")),
     path("reports/", include("arrears.reports.urls")),
     path("dashboard/", include("arrears.dashboard.urls")),

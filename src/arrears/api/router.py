@@ -22,6 +22,7 @@ from arrears.notices import api as notices_api
 from arrears.plans import api as plans_api
 from arrears.promises import api as promises_api
 from arrears.reports import api as reports_api
+from arrears.strategy import api as strategy_api
 
 api = NinjaAPI(
     title="Arrears API",
@@ -54,4 +55,6 @@ api.add_router("/exports", jobs_api.exports)
 api.add_router("/predue", eod_api.predue)
 api.add_router("/reports", reports_api.router)
 api.add_router("/credit-hold", credithold_api.router)
+api.add_router("/strategies", strategy_api.router)
+api.add_router("/cases", strategy_api.cases)
 api.add_router("/docs", docs.router)

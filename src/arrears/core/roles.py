@@ -121,6 +121,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "death.decide": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.LEGAL}),
     "case.legal_track": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.LEGAL}),
     "playbook.edit": frozenset({Role.ADMIN, Role.MANAGER}),
+    # Strategies (segments, treatment paths, champion/challenger): managers edit them, team
+    # leads and auditors read them (strategy app).
+    "strategy.edit": frozenset({Role.ADMIN, Role.MANAGER}),
+    "strategy.read": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.AUDITOR}),
     # Exporting ID and phone numbers unmasked (`arrears export … --unmasked`, audited).
     "pii.export": frozenset({Role.ADMIN}),
     # Full ID numbers only where the job needs them (court filings, identity checks).

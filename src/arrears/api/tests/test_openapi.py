@@ -8,6 +8,16 @@ from django.test import Client
 from arrears.api.tests.conftest import BASE
 
 ENDPOINTS = {
+    ("get", "/api/v1/strategies"),
+    ("post", "/api/v1/strategies/validate"),
+    ("get", "/api/v1/strategies/handovers"),
+    ("post", "/api/v1/strategies/handovers/{handover_id}/take"),
+    ("post", "/api/v1/strategies/handovers/{handover_id}/close"),
+    ("get", "/api/v1/strategies/{strategy_code}"),
+    ("get", "/api/v1/strategies/{strategy_code}/versions"),
+    ("post", "/api/v1/strategies/{strategy_code}/versions"),
+    ("get", "/api/v1/strategies/{strategy_code}/versions/{number}"),
+    ("get", "/api/v1/cases/{case_id}/treatment"),
     ("post", "/api/v1/imports/{kind}"),
     ("post", "/api/v1/exports/{name}"),
     ("get", "/api/v1/jobs"),

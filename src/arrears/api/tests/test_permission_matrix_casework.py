@@ -286,6 +286,12 @@ class Scene:
         return self.case
 
     @cached_property
+    def handover(self):
+        from arrears.strategy.models import HandOver
+
+        return HandOver.objects.create(case=self.case, channel="visit", created_on=local_today())
+
+    @cached_property
     def assignment(self):
         """Today's move of the case from carl to cora (by the manager), undoable today."""
         from arrears.cases.assignment import assign_target, case_assign
@@ -366,6 +372,8 @@ LITERAL = {
     "kind": "payments",
     "which": "errors",
     "name": "loans",
+    "strategy_code": "default",
+    "number": 1,
 }
 
 
@@ -376,6 +384,12 @@ def sees_mias_job() -> dict[str, int]:
 
 def payments_file(amount: str = "100.00") -> bytes:
     return f"payment_id,loan_id,paid_on,amount\nPM1,L-CARL,{local_today()},{amount}\n".encode()
+
+
+def default_segments() -> list:
+    from arrears.strategy.seed import DEFAULT_DEFINITION
+
+    return DEFAULT_DEFINITION["segments"]
 
 
 def case_id(s: Scene) -> int:
@@ -786,6 +800,38 @@ MATRIX: list[Row] = [
         },
         body=lambda s: {"id_number": "11010519491231002X"},
     ),
+    # --- strategies (configuration: read by strategy.read, saved by strategy.edit) ------------
+    Row("GET", "/strategies", reader("strategy.read")),
+    Row(
+        "POST",
+        "/strategies/validate",
+        reader("strategy.read"),
+        body=lambda s: {"segments": default_segments()},
+    ),
+    Row("GET", "/strategies/{strategy_code}", reader("strategy.read")),
+    Row("GET", "/strategies/{strategy_code}/versions", reader("strategy.read")),
+    Row("GET", "/strategies/{strategy_code}/versions/{number}", reader("strategy.read")),
+    Row(
+        "POST",
+        "/strategies/{strategy_code}/versions",
+        capability_only("strategy.edit", 201),
+        body=lambda s: {"segments": default_segments(), "note": "matrix"},
+    ),
+    Row("GET", "/cases/{case_id}/treatment", read()),
+    Row("GET", "/strategies/handovers", everyone()),
+    Row(
+        "POST",
+        "/strategies/handovers/{handover_id}/take",
+        write("case.work"),
+        params={"handover_id": "handover"},
+    ),
+    Row(
+        "POST",
+        "/strategies/handovers/{handover_id}/close",
+        write("case.work"),
+        params={"handover_id": "handover"},
+        body=lambda s: {"outcome": "done", "ref": "V-1"},
+    ),
     Row("GET", "/audit", reader("audit.read")),
     Row("GET", "/audit/export", reader("audit.read")),
     Row("GET", "/audit/verify", reader("audit.read")),
@@ -904,6 +950,8 @@ MISSING_LITERAL = {
     "kind": "nosuch",
     "which": "errors",
     "name": "nosuch",
+    "strategy_code": "nosuch",
+    "number": 99,
 }
 
 REFUSED = [

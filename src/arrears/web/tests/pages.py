@@ -44,6 +44,7 @@ def _samples(user, limit_cases: int) -> dict:
     from arrears.notices.models import Notice, NoticeTemplate
     from arrears.plans.models import Plan
     from arrears.reports.registry import REPORTS
+    from arrears.strategy.models import HandOver, Strategy
 
     cases = list(cases_for(user).order_by("-id").values_list("pk", flat=True)[:limit_cases])
     pack = RulePack.objects.order_by("code").first()
@@ -79,12 +80,19 @@ def _samples(user, limit_cases: int) -> dict:
         "job": list(Job.objects.values_list("pk", flat=True)[:1]),
         "which": ["errors"],
         "report": sorted(REPORTS),
+        "strategy": list(Strategy.objects.order_by("code").values_list("code", flat=True)[:1]),
+        "version": [1],
+        "handover": list(
+            HandOver.objects.filter(case_id__in=cases).values_list("pk", flat=True)[:1]
+        ),
     }
 
 
 # Which sample fills which argument, by URL name (namespace) and argument.
 def _kind(name: str, arg: str) -> str | None:
     ns, _, view = name.partition(":")
+    if ns == "strategy":
+        return {"code": "strategy", "number": "version", "pk": "handover"}.get(arg)
     if arg in ("case_id", "case_pk"):
         return "case"
     if arg == "external_id":

@@ -89,6 +89,7 @@ class Command(BaseCommand):
         out(
             f"Morning dashboard: {base} as manager or lead1; reports (charts, files) at {base}reports/"
         )
+        out(f"Strategy and champion/challenger results (manager edits): {base}strategy/default/")
         out(f"API token for admin (shown once): {raw}")
         out(f'  curl -H "Authorization: Bearer {raw}" {base}api/v1/loans')
         out(f"Log in at {base} with any user above.")
