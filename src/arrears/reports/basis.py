@@ -9,10 +9,12 @@ of per-loan rows grouped in Polars — never a loop over ORM rows.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import polars as pl
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
@@ -100,8 +102,25 @@ def snapshot_day(day: dt.date, field: str = "as_of") -> dt.date:
     return found
 
 
+@contextmanager
+def _snapshot_planner() -> Iterator[None]:
+    """On PostgreSQL, read with random_page_cost 1.1 (this transaction only).
+
+    The snapshot table is appended a day at a time, so one day's rows lie together and
+    reading them through the (as_of, loan) index is near-sequential; with the default cost
+    (4, for spinning disks) the planner scans every kept day instead once a table holds only
+    a dozen or so days (bench/README.md, "Reports")."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL random_page_cost = 1.1")
+        yield
+
+
 def rows(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cur:
+    with _snapshot_planner(), connection.cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchall()
 
@@ -112,7 +131,8 @@ def frame(sql: str, params: list, schema: dict[str, Any]) -> pl.DataFrame:
     if connection.vendor == "postgresql":
         from arrears.eod import loader
 
-        return loader.fetch(connection.ops.compose_sql(sql, params), schema)
+        with _snapshot_planner():
+            return loader.fetch(connection.ops.compose_sql(sql, params), schema)
     out = []
     with connection.cursor() as cur:
         cur.execute(sql, params)
@@ -121,11 +141,11 @@ def frame(sql: str, params: list, schema: dict[str, Any]) -> pl.DataFrame:
     return pl.concat(out) if out else pl.DataFrame(schema=schema)
 
 
-def received_sql(date_from: dt.date, date_to: dt.date) -> tuple[str, list]:
+def received_sql(date_from: dt.date, date_to: dt.date, among: str = "") -> tuple[str, list]:
     """Per loan, money received in the period as the ledger allocated it (fen):
     columns loan_id, principal, interest, penalty, fee, credit. A payment counts on the day
     it was paid (paid_on), whatever day its allocation took effect; `credit` is the part held
-    as credit (not yet owed)."""
+    as credit (not yet owed). `among`: a SELECT of loan IDs to limit it to (no parameters)."""
     sums = ", ".join(
         f"SUM(CASE WHEN a.component = '{c}' THEN a.amount_fen ELSE 0 END) AS {c}"
         for c in (*COMPONENTS, "credit")
@@ -134,7 +154,8 @@ def received_sql(date_from: dt.date, date_to: dt.date) -> tuple[str, list]:
         f"SELECT a.loan_id AS loan_id, {sums}"
         " FROM book_allocation a JOIN book_payment p ON p.id = a.payment_id"
         " WHERE p.paid_on >= %s AND p.paid_on <= %s AND p.channel <> 'waiver'"
-        " GROUP BY a.loan_id",
+        + (f" AND a.loan_id IN ({among})" if among else "")
+        + " GROUP BY a.loan_id",
         [date_from, date_to],
     )
 

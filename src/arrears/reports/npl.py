@@ -42,7 +42,7 @@ from arrears.reports.basis import (
     received_sql,
     snapshot_day,
 )
-from arrears.reports.registry import Column, Param, Report, ReportRequest, Table, money, rate
+from arrears.reports.registry import Chart, Column, Param, Report, ReportRequest, Table, money, rate
 
 LEVELS = (
     ("province", _("Province")),
@@ -111,7 +111,9 @@ def npl_loans(request: ReportRequest, start_day: dt.date | None, end_day: dt.dat
     np_list = ", ".join(f"'{c}'" for c in NON_PERFORMING)
     # No start snapshot (before the first run): nothing was non-performing at the start.
     d0 = start_day or dt.date(1, 1, 1)
-    recv, recv_params = received_sql(request.date_from, request.date_to)
+    recv, recv_params = received_sql(
+        request.date_from, request.date_to, among="SELECT loan_id FROM pop"
+    )
     written, written_params, _source = _written_off_sql(request, end_day)
     scope, scope_params = loan_filter_sql(request, "pop.loan_id")
     sql = (
@@ -321,6 +323,7 @@ def npl_tables(data: dict) -> list[Table]:
             title=_("By region"),
             columns=_columns(Column("region", _("Region"))),
             rows=by_region,
+            chart=Chart("bar", "region", ("principal_start", "recovered_total")),
         ),
         Table(
             key="by_product",
@@ -339,6 +342,7 @@ def npl_tables(data: dict) -> list[Table]:
             title=_("By channel"),
             columns=_columns(Column("channel", _("Channel"))),
             rows=by_channel,
+            chart=Chart("bar", "channel", ("principal_start", "recovered_total")),
         ),
     ]
 

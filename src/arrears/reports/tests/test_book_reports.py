@@ -330,3 +330,27 @@ def test_pages_show_the_tables_and_their_notes(book, people):
     assert roll.status_code == 200 and 'id="table-matrix-2026-11-30"' in roll.content.decode()
     for name in ("aging", "portfolio"):
         assert c.get(f"/reports/{name}/", {"as_of": "2026-11-30"}).status_code == 200
+
+
+def test_the_demos_month_ends_show_roll_rates_moving(db):
+    from arrears.demo.generator import demo_generate
+    from arrears.demo.reports import demo_month_ends
+    from arrears.reports.registry import report_run
+
+    as_of = D(2026, 11, 28)
+    demo_generate(loans=200, seed=11, as_of=as_of, chunk_size=200, reset=True)
+    eod_run(as_of=as_of)
+    line = demo_month_ends(as_of=as_of)
+    assert "2026-05-31" in line and "2026-10-31" in line
+    data = report_run("roll-rates", user=None, raw={"as_of": as_of.isoformat(), "months": "5"})[2]
+    assert data["months"][0] == "2026-05-31" and len(data["periods"]) == 5
+    moved = [
+        (r["bucket"], to)
+        for p in data["periods"]
+        for r in p["rows"]
+        for to, n in r["to"].items()
+        if n and to != r["bucket"]
+    ]
+    assert len(moved) >= 5
+    # Running it again adds nothing: the month-ends are there.
+    assert demo_month_ends(as_of=as_of) == "month-end snapshots: already there"
