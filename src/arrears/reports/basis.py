@@ -156,9 +156,12 @@ def received_sql(date_from: dt.date, date_to: dt.date, among: str = "") -> tuple
         f"SELECT a.loan_id AS loan_id, {sums}"
         " FROM book_allocation a JOIN book_payment p ON p.id = a.payment_id"
         " WHERE p.paid_on >= %s AND p.paid_on <= %s AND p.channel <> 'waiver'"
+        # Money takes effect on its payment day or later (credit on a later due date), so
+        # this bound changes nothing and lets the (loan, effective_on) index skip history.
+        " AND a.effective_on >= %s"
         + (f" AND a.loan_id IN ({among})" if among else "")
         + " GROUP BY a.loan_id",
-        [date_from, date_to],
+        [date_from, date_to, date_from],
     )
 
 
