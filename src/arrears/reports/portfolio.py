@@ -164,10 +164,6 @@ def portfolio(request: ReportRequest) -> dict:
     }
 
 
-def _figure(label, value, kind="money") -> dict:
-    return {"figure": str(label), "value": value, "kind": kind}
-
-
 def portfolio_tables(data: dict) -> list[Table]:
     r, inc, rec = data["received"], data["income"], data["recovery"]
     money_rows = [
