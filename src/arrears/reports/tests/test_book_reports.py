@@ -13,7 +13,7 @@ borrower with one loan (so the borrower rule moves no class):
 - L3 5,000.00, disbursed 2026-09-20, 2 months: due 2026-11-20 (interest 100.00); team B.
   Pays 5,112.50 on 2026-11-25: penalty 5 × 2.50 = 12.50, interest 100.00, principal 5,000.00.
 - L4 8,000.00, disbursed 2026-10-05, 6 months: not due; team B.
-- L5 3,000.00, disbursed 2026-11-12, 1 month: not due; team B.
+- L5 3,000.00, disbursed 2026-11-12, 1 month: not due; team B. Booked after October's run.
 
 End of day runs on the month-ends 2026-10-31 and 2026-11-30.
 """
@@ -48,7 +48,8 @@ def book(people):
         ("L5", "3000.00", D(2026, 11, 12), 1, "卧水镇", team_b, None),
     ]
     loans = {}
-    for ext, principal, disbursed, term, town, team, collector in spec:
+
+    def make(ext, principal, disbursed, term, town, team, collector):
         loans[ext] = make_loan(
             external_id=ext,
             borrower=make_borrower(external_id=f"B-{ext}", town=town),
@@ -59,7 +60,11 @@ def book(people):
             team=team,
             collector=collector,
         )
+
+    for row in spec[:4]:
+        make(*row)
     eod_run(as_of=D(2026, 10, 31))
+    make(*spec[4])  # L5 is booked in November
     for ext, day, fen in (
         ("L2", D(2026, 11, 10), 100_000),
         ("L3", D(2026, 11, 25), 511_250),
@@ -127,8 +132,8 @@ def test_aging_counts_the_snapshot_by_bucket_and_class_beside_the_previous_month
     assert _bucket(prev, "M3")["total_due"] == "21370.00"
     assert _cls(prev, "special_mention")["outstanding_principal"] == "20000.00"
     assert prev["total"] == {
-        "loans": 5,
-        "outstanding_principal": "46000.00",
+        "loans": 4,
+        "outstanding_principal": "43000.00",
         "total_due": "32535.00",
     }
 
@@ -256,8 +261,8 @@ def test_roll_rates_follow_each_loan_from_month_end_to_month_end(book):
     assert data["months"] == ["2026-10-31", "2026-11-30"]
     (period,) = data["periods"]
     rows = {r["bucket"]: r for r in period["rows"]}
-    # L3, L4, L5 stay current; L2 M3 → M4; L1 M4 → M5.
-    assert rows["M0"]["loans"] == 3 and rows["M0"]["to"]["M0"] == 3
+    # L3 and L4 stay current (L5 was not booked yet); L2 M3 → M4; L1 M4 → M5.
+    assert rows["M0"]["loans"] == 2 and rows["M0"]["to"]["M0"] == 2
     assert rows["M0"]["roll_rate"] == "0.0000" and rows["M0"]["cure_rate"] is None
     assert rows["M3"]["to"]["M4"] == 1 and rows["M3"]["roll_rate"] == "1.0000"
     assert rows["M3"]["cure_rate"] == "0.0000"
