@@ -281,6 +281,9 @@ if os.environ.get("ARREARS_EOD_BUCKETS"):
     ARREARS_EOD_BUCKETS = _json.loads(os.environ["ARREARS_EOD_BUCKETS"])
 if os.environ.get("ARREARS_EOD_LOAD_WORKERS"):
     ARREARS_EOD_LOAD_WORKERS = int(os.environ["ARREARS_EOD_LOAD_WORKERS"])
+# Daily snapshots are kept this many days; each month's month-end snapshot is kept for good
+# (eod/retention.py, docs/eod.md).
+ARREARS_SNAPSHOT_DAYS = int(os.environ.get("ARREARS_SNAPSHOT_DAYS", "90"))
 
 # Background jobs (docs/jobs.md). With a broker (redis://… or amqp://…) imports, exports and
 # end-of-day run on Celery workers (`arrears worker`, schedule: `arrears beat`); without one

@@ -95,6 +95,14 @@ def snapshot_export_rows(*, as_of: dt.date | None = None, user=None, **_):
             raise ExportError("no end-of-day run yet: run `arrears eod` first or give --as-of")
         as_of = run.as_of
     qs = LoanSnapshot.objects.filter(as_of=as_of)
+    if not qs.exists():
+        from arrears.eod.retention import snapshot_days_kept
+
+        raise ExportError(
+            f"no snapshot of {as_of.isoformat()}: end-of-day did not run that day, or its daily"
+            f" snapshot is gone (daily snapshots are kept {snapshot_days_kept()} days,"
+            " month-ends for good)"
+        )
     if user is not None:
         qs = qs.filter(loan_id__in=loans_for(user).values("id"))
     fields = (

@@ -99,6 +99,10 @@ class Command(BaseCommand):
                 out(f"  no suitable case for {skipped} (a bigger --loans gives more)")
             for error in work.errors:
                 self.stderr.write(f"  case work refused: {error}")
+            # Back-dated runs at the last month-ends, for roll rates (demo/reports.py).
+            from arrears.demo.reports import demo_month_ends
+
+            out(demo_month_ends(as_of=as_of))
         if not options["no_eod"]:
             # The first morning's allocation: every open case has a team and a collector.
             out(demo_assign().line())
