@@ -82,6 +82,15 @@ def render_summary(run) -> str:
             f"{label:<7}{b['loans']:>12,}{format_yuan(b['principal']):>20}"
             f"{format_yuan(b['total_due']):>20}"
         )
+    wo = s.get("written_off")
+    if wo and wo["loans"]:
+        # Written off (核销): not in the book's figures below the line (docs/writeoff.md).
+        principal = sum(b["principal"] for b in wo["by_bucket"].values())
+        total = sum(b["total_due"] for b in wo["by_bucket"].values())
+        lines.append(
+            f"written off {wo['loans']:,} (not in the book: {s['book']['loans']:,} loans),"
+            f" principal {format_yuan(principal)}, total due {format_yuan(total)}"
+        )
     lines.append("")
     lines.append(
         "class   " + "   ".join(f"{k} {v:,}" for k, v in sorted(s.get("by_class", {}).items()))
