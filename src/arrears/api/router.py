@@ -20,6 +20,7 @@ from arrears.jobs import api as jobs_api
 from arrears.notices import api as notices_api
 from arrears.plans import api as plans_api
 from arrears.promises import api as promises_api
+from arrears.writeoff import api as writeoff_api
 
 api = NinjaAPI(
     title="Arrears API",
@@ -43,6 +44,7 @@ api.add_router("/cases", assignment_api.router)
 api.add_router("/activities", activities_api.router)
 api.add_router("/promises", promises_api.router)
 api.add_router("/plans", plans_api.router)
+api.add_router("/writeoff", writeoff_api.router)
 api.add_router("/documents", documents_api.router)
 api.add_router("/notices", notices_api.router)
 api.add_router("/audit", audit_api.router)
