@@ -111,7 +111,11 @@ def proposal_list(*, user: User, status: str = "") -> QuerySet[WriteOffProposal]
     )
     if status:
         qs = qs.filter(status=status)
-    return qs.select_related("proposed_by", "decided_by").annotate(loans=Count("items"))
+    return (
+        qs.select_related("proposed_by", "decided_by")
+        .annotate(loans=Count("items"))
+        .order_by("-id")
+    )
 
 
 def proposal_get(*, user: User, pk: int) -> WriteOffProposal | None:
