@@ -12,6 +12,7 @@ from arrears.core.money import format_yuan
 from arrears.demo.assign import demo_assign
 from arrears.demo.casework import demo_casework
 from arrears.demo.generator import DemoError, demo_eod, demo_generate
+from arrears.demo.writeoff import demo_writeoff
 
 
 class Command(BaseCommand):
@@ -102,6 +103,7 @@ class Command(BaseCommand):
         if not options["no_eod"]:
             # The first morning's allocation: every open case has a team and a collector.
             out(demo_assign().line())
+            out(demo_writeoff(as_of=as_of).line())
             from arrears.jobs.demo import demo_jobs
 
             for line in demo_jobs():

@@ -86,6 +86,7 @@ class Command(BaseCommand):
                 seen = ", ".join(r.seen_by) if r.seen_by else "manager"
                 out(f"  {_pad(r.label, width)}  {r.url}  ({seen})")
             out("")
+        out(f"Write-offs (核销): {base}writeoff/ (manager proposes, admin approves)")
         out(f"API token for admin (shown once): {raw}")
         out(f'  curl -H "Authorization: Bearer {raw}" {base}api/v1/loans')
         out(f"Log in at {base} with any user above.")
