@@ -58,3 +58,32 @@ def test_a_day_before_the_write_off_still_counts_the_loan_in_the_book(people, lo
     assert (run.summary["book"]["loans"], run.summary["written_off"]["loans"]) == (1, 0)
     run = eod_run(as_of=TODAY)
     assert (run.summary["book"]["loans"], run.summary["written_off"]["loans"]) == (0, 1)
+
+
+def test_the_snapshot_export_and_the_dashboard_tell_the_book_from_the_written_off(people, loan):
+    import io
+
+    from arrears.eod.exports import export_snapshot, snapshot_export_rows
+    from arrears.web.selectors import dashboard
+
+    make_loan(external_id="L-CURRENT", disbursed_on=D(2026, 11, 1), term_months=12)
+    proposal = writeoff_propose(
+        actor=people["mia"], loan_ids=["L-WO"], reason_code="other", reason="无力偿还", today=TODAY
+    )
+    writeoff_decide(proposal, actor=people["alice"], approve=True, today=TODAY)
+    eod_run(as_of=TODAY - dt.timedelta(days=1))
+    eod_run(as_of=TODAY)
+    out = io.StringIO()
+    export_snapshot(as_of=TODAY, fmt="csv", out=out)
+    rows = {line.split(",")[0]: line.split(",") for line in out.getvalue().splitlines()[1:]}
+    assert rows["L-WO"][9:] == ["11315.00", "2029-07-10", "false", "2026-11-30"]
+    assert rows["L-CURRENT"][-1] == ""
+    before = {r[0]: r[-1] for r in snapshot_export_rows(as_of=TODAY - dt.timedelta(days=1))}
+    assert before == {"L-CURRENT": "", "L-WO": ""}
+    # The overview's balances are the book's: L-CURRENT's 10,000.00 alone; L-WO beside.
+    figures = dashboard(user=people["mia"], today=TODAY)
+    assert (figures.loans, figures.outstanding, figures.overdue_loans) == (2, 1_000_000, 0)
+    assert (figures.written_off_loans, figures.written_off_outstanding) == (1, 1_000_000)
+    assert (
+        dashboard(user=people["mia"], today=TODAY - dt.timedelta(days=1)).outstanding == 2_000_000
+    )
