@@ -54,3 +54,13 @@ def loan(people):
 @pytest.fixture
 def case(loan):
     return open_case(loan)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service messages are in the active language: these tests read them in English (a page
+    test before them may have left Chinese active in this thread)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
