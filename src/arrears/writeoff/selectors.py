@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from arrears.book.models import WAIVER_CHANNELS, Allocation, Loan, Payment
@@ -167,7 +167,7 @@ def recoveries(
 
 def ledger(*, user: User, q: str = "", county: str = "") -> QuerySet[WrittenOffLoan]:
     """The written-off ledger the user may see, each row with what was recovered after
-    (`recovered_fen`, all time) and the loan's own balance is read per page (ledger_balances)."""
+    (`recovered_fen`, all time); the loans' own balances are read per page (ledger_balances)."""
     rec = (
         Payment.objects.filter(loan_id=OuterRef("loan_id"))
         .filter(recovery_q())
@@ -175,8 +175,6 @@ def ledger(*, user: User, q: str = "", county: str = "") -> QuerySet[WrittenOffL
         .annotate(s=Sum("amount_fen"))
         .values("s")[:1]
     )
-    from django.db.models import Subquery
-
     qs = WrittenOffLoan.objects.filter(loan_scope_q(user, "loan__")).annotate(
         recovered_fen=Coalesce(Subquery(rec), 0)
     )
