@@ -261,6 +261,7 @@ class Loan(models.Model):
             models.CheckConstraint(condition=Q(annual_rate__gte=0), name="loan_rate_nonneg"),
             models.CheckConstraint(condition=Q(penalty_rate__gte=0), name="loan_penalty_nonneg"),
         ]
+        indexes = [models.Index(fields=["written_off_on"], name="loan_written_off_on_idx")]
 
     def __str__(self) -> str:
         return self.external_id
