@@ -103,7 +103,9 @@ class Command(BaseCommand):
         if not options["no_eod"]:
             # The first morning's allocation: every open case has a team and a collector.
             out(demo_assign().line())
-            out(demo_writeoff(as_of=as_of).line())
+            if not options["no_casework"]:
+                # Write-offs (核销) with recoveries after: case work too, and it reruns the day.
+                out(demo_writeoff(as_of=as_of).line())
             from arrears.jobs.demo import demo_jobs
 
             for line in demo_jobs():
