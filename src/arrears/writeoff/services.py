@@ -116,6 +116,13 @@ def writeoff_propose(
                 _("No such loan: %(loans)s.") % {"loans": ", ".join(missing[:10])},
                 code="not_found",
             )
+        # Lock the loans (in id order, as writeoff_decide does) so two proposals cannot take
+        # the same loan at once.
+        list(
+            Loan.objects.select_for_update()
+            .filter(pk__in=[x.pk for x in found.values()])
+            .order_by("pk")
+        )
         loans = [found[x] for x in wanted]
         pending = (
             WriteOffItem.objects.filter(

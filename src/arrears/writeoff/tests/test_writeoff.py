@@ -234,3 +234,14 @@ def test_written_off_totals_by_product_and_region_and_scope(people, case):
     assert (by_loan["key"], by_loan["recovered_penalty"]) == ("L-FAR", 12_345)
     # A collector of another team sees none of it.
     assert selectors.written_off_totals(people["tina"], None, None) == []
+
+
+def test_approval_reads_the_loans_again_and_refuses_one_paid_meanwhile(people, case):
+    proposal = propose(people)
+    payment_post(loan=case.loan, external_id="P-ALL", paid_on=TODAY, amount_fen=1_131_500)
+    with pytest.raises(WriteOffConflict, match="L-WO owes nothing"):
+        writeoff_decide(proposal, actor=people["alice"], approve=True, today=TODAY)
+    assert (WriteOffProposal.objects.get().status, Loan.objects.get(pk=case.loan_id).status) == (
+        "pending",
+        "paid_off",
+    )
