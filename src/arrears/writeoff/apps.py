@@ -12,7 +12,10 @@ class WriteOffConfig(AppConfig):
     def ready(self) -> None:
         from arrears.cases.panels import CasePanel, register_case_panel
         from arrears.web.navigation import NavItem, nav_register
+        from arrears.writeoff.exports import register_ledger_export
         from arrears.writeoff.views import case_panel_context
+
+        register_ledger_export()
 
         register_case_panel(
             CasePanel("writeoff", "writeoff/_case_panel.html", case_panel_context, order=15)

@@ -165,9 +165,10 @@ def recoveries(
     return qs.select_related("loan").order_by("-paid_on", "external_id")
 
 
-def ledger(*, user: User, q: str = "", county: str = "") -> QuerySet[WrittenOffLoan]:
-    """The written-off ledger the user may see, each row with what was recovered after
-    (`recovered_fen`, all time); the loans' own balances are read per page (ledger_balances)."""
+def ledger(*, user: User | None, q: str = "", county: str = "") -> QuerySet[WrittenOffLoan]:
+    """The written-off ledger the user may see (None: the command line's operator, all of
+    it), each row with what was recovered after (`recovered_fen`, all time); the loans' own
+    balances are read per page (ledger_balances)."""
     rec = (
         Payment.objects.filter(loan_id=OuterRef("loan_id"))
         .filter(recovery_q())
@@ -175,9 +176,12 @@ def ledger(*, user: User, q: str = "", county: str = "") -> QuerySet[WrittenOffL
         .annotate(s=Sum("amount_fen"))
         .values("s")[:1]
     )
-    qs = WrittenOffLoan.objects.filter(loan_scope_q(user, "loan__")).annotate(
-        recovered_fen=Coalesce(Subquery(rec), 0)
+    qs = (
+        WrittenOffLoan.objects.all()
+        if user is None
+        else WrittenOffLoan.objects.filter(loan_scope_q(user, "loan__"))
     )
+    qs = qs.annotate(recovered_fen=Coalesce(Subquery(rec), 0))
     if q:
         qs = qs.filter(
             Q(loan__external_id__icontains=q.strip()) | Q(loan__borrower__name__icontains=q.strip())

@@ -37,3 +37,34 @@ def test_the_command_refuses_what_the_services_refuse(people, case):
         run("propose", "--user", "mia", "--reason", "x")
     with pytest.raises(CommandError, match="no active user"):
         run("list", "--user", "nobody")
+
+
+def test_the_ledger_exports_in_yuan_in_the_users_scope(people, case):
+    from arrears.book.services import payment_post
+    from arrears.writeoff.services import writeoff_decide, writeoff_propose
+    from arrears.writeoff.tests.conftest import TODAY, D
+
+    proposal = writeoff_propose(
+        actor=people["mia"], loan_ids=["L-WO"], reason_code="other", reason="无力偿还", today=TODAY
+    )
+    writeoff_decide(proposal, actor=people["alice"], approve=True, today=TODAY)
+    payment_post(loan=case.loan, external_id="P-R", paid_on=D(2026, 12, 1), amount_fen=12_345)
+    out = io.StringIO()
+    call_command("export", "writeoff_ledger", "--format", "csv", "--user", "mia", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("loan_id,borrower,county,product,written_off_on,reason_code")
+    assert lines[1].split(",")[4:] == [
+        "2026-11-30",
+        "other",
+        "143",
+        "10000.00",
+        "600.00",
+        "715.00",
+        "0.00",
+        "11315.00",
+        "123.45",
+        proposal.number,
+    ]
+    out = io.StringIO()
+    call_command("export", "writeoff_ledger", "--format", "csv", "--user", "tina", stdout=out)
+    assert len(out.getvalue().splitlines()) == 1  # team B's lead sees none of team A's
