@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "arrears.activities",
     "arrears.promises",
     "arrears.plans",
+    "arrears.writeoff",
     "arrears.documents",
     "arrears.notices",
     "arrears.eod",

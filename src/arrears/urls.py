@@ -12,6 +12,7 @@ urlpatterns = [
     path("activities/", include("arrears.activities.urls")),
     path("promises/", include("arrears.promises.urls")),
     path("plans/", include("arrears.plans.urls")),
+    path("writeoff/", include("arrears.writeoff.urls")),
     path("documents/", include("arrears.documents.urls")),
     path("notices/", include("arrears.notices.urls")),
     path("compliance/", include("arrears.compliance.urls")),

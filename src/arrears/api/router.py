@@ -23,6 +23,7 @@ from arrears.plans import api as plans_api
 from arrears.promises import api as promises_api
 from arrears.reports import api as reports_api
 from arrears.strategy import api as strategy_api
+from arrears.writeoff import api as writeoff_api
 
 api = NinjaAPI(
     title="Arrears API",
@@ -46,6 +47,7 @@ api.add_router("/cases", assignment_api.router)
 api.add_router("/activities", activities_api.router)
 api.add_router("/promises", promises_api.router)
 api.add_router("/plans", plans_api.router)
+api.add_router("/writeoff", writeoff_api.router)
 api.add_router("/documents", documents_api.router)
 api.add_router("/notices", notices_api.router)
 api.add_router("/audit", audit_api.router)

@@ -103,6 +103,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     "plan.approve": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}),
     "plan.authority": frozenset({Role.ADMIN}),
+    # Write-off (核销, writeoff app): managers propose; another person decides, within the
+    # amount their role's row in writeoff_writeoffauthority allows; an administrator edits
+    # that table. The written-off ledger is read by those who answer for the book.
+    "writeoff.propose": frozenset({Role.ADMIN, Role.MANAGER}),
+    "writeoff.approve": frozenset({Role.ADMIN, Role.MANAGER}),
+    "writeoff.authority": frozenset({Role.ADMIN}),
+    "writeoff.read": frozenset({Role.ADMIN, Role.MANAGER, Role.AUDITOR}),
     # Case work (cases app): setting the debtor type, recording complaints, death reports and
     # whereabouts, marking a willful non-payer. Deciding complaints and death reports, moving a
     # case to the legal track and editing the playbooks are for supervisors.

@@ -149,6 +149,19 @@ class Scene:
         return job
 
     @cached_property
+    def writeoff_proposal(self):
+        """A write-off of L-CARL proposed by a third manager (so alice and mia may decide)."""
+        from arrears.testing import make_user
+        from arrears.writeoff.services import writeoff_propose
+
+        return writeoff_propose(
+            actor=make_user("wo_mgr", "manager"),
+            loan_ids=[self.book["carl"].external_id],
+            reason_code="other",
+            reason="无力偿还",
+        )
+
+    @cached_property
     def activity(self):
         from arrears.activities.services import outcome_log
 
@@ -374,6 +387,7 @@ LITERAL = {
     "name": "loans",
     "strategy_code": "default",
     "number": 1,
+    "role": "manager",
 }
 
 
@@ -621,6 +635,44 @@ MATRIX: list[Row] = [
         write("plan.propose", fay=403, tom=200, mia=200, alice=200),
         params={"plan_id": "plan_approved"},
         body=lambda s: {"note": "客户要求重新协商"},
+    ),
+    # --- write-off ------------------------------------------------------------------------
+    Row("GET", "/writeoff/proposals", reader("writeoff.read")),
+    Row(
+        "POST",
+        "/writeoff/proposals",
+        capability_only("writeoff.propose", 201),
+        body=lambda s: {"reason_code": "other", "reason": "无力偿还", "loans": ["L-CARL"]},
+    ),
+    Row(
+        "GET",
+        "/writeoff/proposals/{proposal_id}",
+        reader("writeoff.read"),
+        params={"proposal_id": "writeoff_proposal"},
+    ),
+    Row(
+        "POST",
+        "/writeoff/proposals/{proposal_id}/decision",
+        capability_only("writeoff.approve"),
+        params={"proposal_id": "writeoff_proposal"},
+        body=lambda s: {"approve": True, "note": "同意核销"},
+    ),
+    Row(
+        "POST",
+        "/writeoff/proposals/{proposal_id}/cancel",
+        # Only its proposer or an administrator withdraws it: mia is refused on the proposal.
+        capability_only("writeoff.propose") | {"mia": 403},
+        params={"proposal_id": "writeoff_proposal"},
+        body=lambda s: {"note": ""},
+    ),
+    Row("GET", "/writeoff/ledger", reader("writeoff.read")),
+    Row("GET", "/writeoff/totals", reader("writeoff.read")),
+    Row("GET", "/writeoff/authority", reader("writeoff.read")),
+    Row(
+        "POST",
+        "/writeoff/authority/{role}",
+        capability_only("writeoff.authority"),
+        body=lambda s: {"max_total": "300000.00"},
     ),
     # --- documents ------------------------------------------------------------------------
     Row("GET", "/documents/categories", everyone()),
@@ -952,6 +1004,7 @@ MISSING_LITERAL = {
     "name": "nosuch",
     "strategy_code": "nosuch",
     "number": 99,
+    "role": "manager",
 }
 
 REFUSED = [
@@ -966,6 +1019,8 @@ REFUSED = [
         row.template in ("/plans/{plan_id}/cancel", "/cases/assists/{assist_id}/end")
         and user == "fay"
     )
+    # mia may cancel write-off proposals, only not one she did not propose.
+    and not (row.template == "/writeoff/proposals/{proposal_id}/cancel" and user == "mia")
 ]
 
 

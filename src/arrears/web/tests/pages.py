@@ -45,6 +45,7 @@ def _samples(user, limit_cases: int) -> dict:
     from arrears.plans.models import Plan
     from arrears.reports.registry import REPORTS
     from arrears.strategy.models import HandOver, Strategy
+    from arrears.writeoff.models import WriteOffProposal
 
     cases = list(cases_for(user).order_by("-id").values_list("pk", flat=True)[:limit_cases])
     pack = RulePack.objects.order_by("code").first()
@@ -66,6 +67,7 @@ def _samples(user, limit_cases: int) -> dict:
         "complaint": list(Complaint.objects.values_list("pk", flat=True)[:1]),
         "death_report": list(DeathReport.objects.values_list("pk", flat=True)[:1]),
         "plan": list(Plan.objects.values_list("pk", flat=True)[:1]),
+        "writeoff_proposal": list(WriteOffProposal.objects.values_list("pk", flat=True)[:2]),
         "category": list(Category.objects.values_list("pk", flat=True)[:1]),
         "notice": list(Notice.objects.filter(case_id__in=cases).values_list("pk", flat=True)[:2])
         or list(Notice.objects.values_list("pk", flat=True)[:1]),
@@ -127,6 +129,7 @@ def _kind(name: str, arg: str) -> str | None:
                 else "case"
             ),
             "plans": "plan",
+            "writeoff": "writeoff_proposal",
             "documents": "category" if view.startswith("category") else None,
             "notices": "template" if view.startswith("template") else "notice",
             "compliance": "product",

@@ -12,6 +12,7 @@ from arrears.core.money import format_yuan
 from arrears.demo.assign import demo_assign
 from arrears.demo.casework import demo_casework
 from arrears.demo.generator import DemoError, demo_eod, demo_generate
+from arrears.demo.writeoff import demo_writeoff
 
 
 class Command(BaseCommand):
@@ -109,6 +110,9 @@ class Command(BaseCommand):
             from arrears.demo.strategy import demo_strategy
 
             out(demo_strategy().line())
+            if not options["no_casework"]:
+                # Write-offs (核销) with recoveries after: case work too, and it reruns the day.
+                out(demo_writeoff(as_of=as_of).line())
             from arrears.jobs.demo import demo_jobs
 
             for line in demo_jobs():

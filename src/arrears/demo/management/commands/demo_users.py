@@ -90,6 +90,7 @@ class Command(BaseCommand):
             f"Morning dashboard: {base} as manager or lead1; reports (charts, files) at {base}reports/"
         )
         out(f"Strategy and champion/challenger results (manager edits): {base}strategy/default/")
+        out(f"Write-offs (核销): {base}writeoff/ (manager proposes, admin approves)")
         out(f"API token for admin (shown once): {raw}")
         out(f'  curl -H "Authorization: Bearer {raw}" {base}api/v1/loans')
         out(f"Log in at {base} with any user above.")
