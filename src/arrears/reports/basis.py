@@ -165,43 +165,64 @@ def received_sql(date_from: dt.date, date_to: dt.date, among: str = "") -> tuple
     )
 
 
-# --- written off: the seam for the write-off app ------------------------------------------
+# --- written off: read from the write-off register ------------------------------------------
 
 
 def _written_off_sql(request: ReportRequest, end_day: dt.date) -> tuple[str, list, str]:
-    """Per loan written off: columns loan_id, amount (fen). Returns (sql, params, source).
-
-    MERGE POINT (coordinator): the write-off app (`writeoff`) records when and how much was
-    written off; at merge this becomes its table (loans written off in the period, the
-    amount written off). Until then the book only knows Loan.status == "written_off": the
-    amount is such a loan's outstanding principal in the period's end snapshot, and the
-    source says so. A book with nothing written off gives zeros, never made-up figures.
-    """
+    """Per loan written off in the period (written_off_on from–to, not after end_day): columns
+    loan_id, amount (fen, the total written off), from the write-off register. Returns
+    (sql, params, source)."""
+    start = request.date_from or dt.date(1, 1, 1)
+    end = min(request.date_to or end_day, end_day)
     return (
-        "SELECT l.id AS loan_id, COALESCE(s.outstanding_principal_fen, 0) AS amount"
-        " FROM book_loan l LEFT JOIN eod_loansnapshot s ON s.loan_id = l.id AND s.as_of = %s"
-        " WHERE l.status = 'written_off'",
-        [end_day],
-        "loan_status",
+        "SELECT loan_id, total_fen AS amount FROM writeoff_writtenoffloan"
+        " WHERE written_off_on >= %s AND written_off_on <= %s",
+        [start, end],
+        "writeoff_register",
     )
 
 
+def loan_filter_qs(request: ReportRequest):
+    """The Loan queryset of loan_filter_sql (scope, region, product), or None for the book."""
+    from arrears.book.models import Loan
+
+    sql, params = loan_filter_sql(request, "id")
+    if not sql:
+        return None
+    return Loan.objects.extra(where=[sql.removeprefix(" AND ")], params=params)
+
+
 def _written_off(request: ReportRequest, end_day: dt.date) -> dict:
-    """Written-off loans and amount in the reader's scope, and money received on them in the
-    period (recoveries after write-off). MERGE POINT: see _written_off_sql; with the write-off
-    app this is `writeoff.selectors.written_off_totals(user, date_from, date_to)`."""
-    sql, params, source = _written_off_sql(request, end_day)
-    scope, scope_params = loan_filter_sql(request, "w.loan_id")
-    recv, recv_params = received_sql(request.date_from, request.date_to)
-    found = rows(
-        f"SELECT COUNT(*), COALESCE(SUM(w.amount), 0),"
-        " COALESCE(SUM(r.principal + r.interest + r.penalty + r.fee + r.credit), 0)"
-        f" FROM ({sql}) w LEFT JOIN ({recv}) r ON r.loan_id = w.loan_id WHERE 1 = 1{scope}",
-        [*params, *recv_params, *scope_params],
-    )[0]
+    """Loans written off in the period (written_off_on from–to) and the amount written off
+    (principal, interest, penalty, fees as written off), and the recoveries after write-off
+    received in the period — the write-off register's figures (writeoff.selectors: the same
+    rule, recovery_q, as its ledger page and API), in the reader's scope and the report's
+    region and product."""
+    from django.db.models import Count, Sum
+
+    from arrears.book.models import Payment
+    from arrears.writeoff.models import WrittenOffLoan
+    from arrears.writeoff.selectors import recovery_q
+
+    loans = loan_filter_qs(request)
+    wo = WrittenOffLoan.objects.filter(written_off_on__lte=end_day)
+    pays = Payment.objects.filter(recovery_q())
+    if request.date_from:
+        wo = wo.filter(written_off_on__gte=request.date_from)
+        pays = pays.filter(paid_on__gte=request.date_from)
+    if request.date_to:
+        wo = wo.filter(written_off_on__lte=request.date_to)
+        pays = pays.filter(paid_on__lte=request.date_to)
+    if loans is not None:
+        ids = loans.values("pk")
+        wo = wo.filter(loan_id__in=ids)
+        pays = pays.filter(loan_id__in=ids)
+    # The same loans as _written_off_sql (npl-summary), so the two reports agree.
+    written = wo.aggregate(n=Count("pk"), total=Sum("total_fen"))
+    recovered = pays.aggregate(total=Sum("amount_fen"))
     return {
-        "loans": int(found[0] or 0),
-        "amount_fen": int(found[1] or 0),
-        "recovered_fen": int(found[2] or 0),
-        "source": source,
+        "loans": int(written["n"] or 0),
+        "amount_fen": int(written["total"] or 0),
+        "recovered_fen": int(recovered["total"] or 0),
+        "source": "writeoff_register",
     }

@@ -9,7 +9,7 @@ Definitions (also on the page and in docs/reports.md):
   outstanding principal, amount = outstanding principal + overdue interest + penalty + fees;
 - **recovered**: money received in the period on those loans (paid_on in the period, waivers
   excepted), as the ledger allocated it: principal, interest, penalty, fees;
-- **written off**: those loans' written-off amount (see basis._written_off_sql);
+- **written off**: those loans' written-off amount (the write-off register, basis._written_off_sql);
 - **cleared**: those loans at DPD 0 in the period's end snapshot (cured or paid off);
 - **new**: loans non-performing at the end that were not at the start (shown, not in rates);
 - principal recovery rate (本金催回率) = principal recovered ÷ principal at the start;

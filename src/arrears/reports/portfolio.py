@@ -224,13 +224,10 @@ def portfolio_tables(data: dict) -> list[Table]:
         }
     )
     start = data["start_snapshot"] or str(_("none"))
-    written_note = (
-        _(
-            "Written off: loans whose status is written off, at their outstanding principal in "
-            "the end snapshot (the write-off register replaces this)."
-        )
-        if data["written_off"]["source"] == "loan_status"
-        else ""
+    written_note = _(
+        "Written off: loans written off in the period and the amount written off (principal, "
+        "interest, penalty, fees); recovered: money received in the period on written-off "
+        "loans after their write-off (the write-off register's rule)."
     )
     return [
         Table(

@@ -22,8 +22,21 @@ from arrears.testing import PASSWORD, make_borrower, make_loan, make_user
 def hold_book(people):
     # Held: an open case; a written-off loan; a negative-credit flag. Clear: a current loan.
     delinquent, _ = loan_with_case("L-DQ", collector=people["carl"], team=people["tom"].team)
-    written = make_loan(external_id="L-WO", team=people["tina"].team)
-    Loan.objects.filter(pk=written.pk).update(status=Loan.Status.WRITTEN_OFF)
+    # Written off through the write-off services (a manager proposes, an admin approves);
+    # its case stays open (账销案存), so it is a delinquency too.
+    from arrears.writeoff.services import writeoff_decide, writeoff_propose
+
+    written, _ = loan_with_case("L-WO", team=people["tina"].team)
+    proposal = writeoff_propose(
+        actor=people["mia"],
+        loan_ids=["L-WO"],
+        reason_code="loss_class",
+        reason="损失类",
+        today=dt.date(2026, 11, 20),
+    )
+    writeoff_decide(proposal, actor=people["alice"], approve=True, today=dt.date(2026, 11, 20))
+    written.refresh_from_db()
+    assert written.status == Loan.Status.WRITTEN_OFF
     flagged = make_borrower(external_id="B-NEG", negative_credit_on=dt.date(2026, 11, 1))
     make_loan(external_id="L-NEG", borrower=flagged, team=people["tina"].team)
     clear = make_loan(external_id="L-OK", team=people["tom"].team)
@@ -53,7 +66,7 @@ def test_the_list_names_each_borrower_and_reason(hold_book, people):
     reasons = {b["borrower"]: b["reasons"] for b in data["borrowers"]}
     assert reasons == {
         hold_book["delinquent"].external_id: ["open_delinquency"],
-        hold_book["written"].external_id: ["written_off"],
+        hold_book["written"].external_id: ["open_delinquency", "written_off"],
         "B-NEG": ["negative_credit"],
     }
     masked = {b["id_number"] for b in data["borrowers"]}
@@ -71,7 +84,7 @@ def test_check_answers_yes_with_reasons_and_no(hold_book, checker, caplog):
         yes = api.post("/credit-hold/check", {"id_number": number.lower()})
     assert yes.status_code == 200, yes.content
     assert yes.json()["hold"] is True and yes.json()["known"] is True
-    assert [r["code"] for r in yes.json()["reasons"]] == ["written_off"]
+    assert [r["code"] for r in yes.json()["reasons"]] == ["open_delinquency", "written_off"]
     assert number not in yes.content.decode()
     assert number not in caplog.text
     no = api.post("/credit-hold/check", {"id_number": hold_book["clear"].id_number})
@@ -81,7 +94,11 @@ def test_check_answers_yes_with_reasons_and_no(hold_book, checker, caplog):
     entries = list(AuditEntry.objects.filter(event="credit_hold.check").order_by("id"))
     assert len(entries) == 3
     assert entries[0].object_id == number[:4] + "*" * 10 + number[-4:]
-    assert entries[0].after == {"hold": True, "known": True, "reasons": ["written_off"]}
+    assert entries[0].after == {
+        "hold": True,
+        "known": True,
+        "reasons": ["open_delinquency", "written_off"],
+    }
     for e in entries:
         assert number not in str(e.object_id) + str(e.after)
 

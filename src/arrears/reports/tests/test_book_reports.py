@@ -31,6 +31,7 @@ from django.test import Client
 
 from arrears.book.services import payment_post
 from arrears.eod.services import eod_run
+from arrears.reports.registry import money
 from arrears.testing import PASSWORD, make_borrower, make_loan
 
 D = dt.date
@@ -194,18 +195,38 @@ def test_portfolio_adds_up_the_period(book):
         "loans": 0,
         "amount": "0.00",
         "recovered": "0.00",
-        "source": "loan_status",
+        "source": "writeoff_register",
     }
 
 
-def test_portfolio_counts_a_written_off_loan_and_the_money_on_it(book):
-    from arrears.book.models import Loan
+def test_portfolio_counts_a_written_off_loan_and_the_money_on_it(book, people):
+    """L1 written off on 11-20 through the write-off services (a manager proposes, an
+    administrator approves); its 2,000.00 paid on 11-30 is a recovery after write-off."""
+    from arrears.writeoff.models import WrittenOffLoan
+    from arrears.writeoff.services import writeoff_decide, writeoff_propose
 
-    Loan.objects.filter(external_id="L1").update(status="written_off")
+    day = D(2026, 11, 20)
+    proposal = writeoff_propose(
+        actor=people["mia"], loan_ids=["L1"], reason_code="loss_class", reason="损失类", today=day
+    )
+    writeoff_decide(proposal, actor=people["alice"], approve=True, today=day)
+    written = WrittenOffLoan.objects.get(loan__external_id="L1")
+    assert written.written_off_on == day
+    assert written.principal_fen == 1_000_000
     data = _report("portfolio", "--from", "2026-11-01", "--to", "2026-11-30")
-    assert data["written_off"]["loans"] == 1
-    assert data["written_off"]["amount"] == "9315.00"
-    assert data["written_off"]["recovered"] == "2000.00"
+    assert data["written_off"] == {
+        "loans": 1,
+        "amount": money(written.total_fen),
+        "recovered": "2000.00",
+        "source": "writeoff_register",
+    }
+    # October: nothing written off yet, whatever the loan's status is now.
+    october = _report("portfolio", "--from", "2026-10-01", "--to", "2026-10-31")
+    assert october["written_off"]["loans"] == 0
+    # The team B lead does not see L1 (team A's).
+    assert _report("portfolio", "--from", "2026-11-01", user="tina")["written_off"]["loans"] == 0
+    npl = _report("npl-summary", "--from", "2026-11-01", "--to", "2026-11-30")
+    assert npl["total"]["written_off"] == data["written_off"]["amount"]
 
 
 def test_npl_summary_follows_the_non_performing_book_of_the_start(book):
