@@ -73,7 +73,11 @@ def _rows(sql: str, params: list | None = None) -> list[tuple]:
 
 
 def _frame(sql: str, params: list, schema: dict) -> pl.DataFrame:
-    df = pl.DataFrame(_rows(sql, params), schema=list(schema), orient="row")
+    # Every row decides the column types (a column null in the first hundred rows and 1 after
+    # would otherwise be typed from the nulls and refuse the 1).
+    df = pl.DataFrame(
+        _rows(sql, params), schema=list(schema), orient="row", infer_schema_length=None
+    )
     # SQLite hands dates back as text and booleans as integers: cast both back ends alike.
     return df.with_columns(
         [
