@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "arrears.eod",
     "arrears.compliance",
     "arrears.jobs",
+    "arrears.agencies",
     "arrears.demo",
     "arrears.web",
     "arrears.api",

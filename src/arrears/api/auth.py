@@ -30,6 +30,14 @@ class TokenAuth(HttpBearer):
         found = ApiToken.objects.authenticate(token)
         if found is None:
             return None
+        from arrears.core.audit import request_ip
+        from arrears.core.logins import signin_refusal, signin_refused
+
+        ip = request_ip(request)
+        refusal = signin_refusal(found.user, ip)
+        if refusal:
+            signin_refused(user=found.user, ip=ip, source="api", reason=refusal)
+            raise ApiError(403, "address_refused", refusal)
         request.user = found.user
         return found.user
 
