@@ -25,8 +25,10 @@ class ContractForm(forms.Form):
         label=_("Tiers"),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=4000,
-        help_text=_("One a line: 0-90 15% / 90- 20% (DPD; yuan owed for amount), M3 18%, "
-                    "* 10% (every other product)."),
+        help_text=_(
+            "One a line: 0-90 15% / 90- 20% (DPD; yuan owed for amount), M3 18%, "
+            "* 10% (every other product)."
+        ),
     )
 
     def clean(self):

@@ -118,8 +118,13 @@ def _import(*, path, table, dry_run, skip_invalid, error_file, actor, source, pr
     from arrears.ingest.errors import RowError
     from arrears.ingest.services import _lookup, _open, _Run
 
-    run = _Run(KIND, _open(KIND, path, table), dry_run=dry_run, skip_invalid=skip_invalid,
-               progress=progress)
+    run = _Run(
+        KIND,
+        _open(KIND, path, table),
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        progress=progress,
+    )
     report = run.report
     if actor is not None and (actor.is_read_only or not actor.can(svc.REPORT)):
         raise AgencyForbidden(translation.gettext("Your role may not report agency payments."))
@@ -137,8 +142,15 @@ def _import(*, path, table, dry_run, skip_invalid, error_file, actor, source, pr
         (r["agency_id"], r["payment_id"]): r
         for r in AgencyPayment.objects.filter(
             agency__in=agencies.values(), payment_id__in={v["payment_id"] for _, v in rows}
-        ).values("agency_id", "payment_id", "loan_id", "paid_on", "amount_fen", "reference",
-                 "loan__external_id")
+        ).values(
+            "agency_id",
+            "payment_id",
+            "loan_id",
+            "paid_on",
+            "amount_fen",
+            "reference",
+            "loan__external_id",
+        )
     }
     placements: dict[int, dict] = {}
     for a in agencies.values():
@@ -177,7 +189,12 @@ def _import(*, path, table, dry_run, skip_invalid, error_file, actor, source, pr
         reference = v.get("reference") or ""
         before = old.get(key)
         if before is not None:
-            if (before["loan_id"], before["paid_on"], before["amount_fen"], before["reference"]) == (
+            if (
+                before["loan_id"],
+                before["paid_on"],
+                before["amount_fen"],
+                before["reference"],
+            ) == (
                 loan.pk,
                 v["paid_on"],
                 v["amount"],

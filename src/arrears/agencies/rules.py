@@ -70,9 +70,7 @@ def check_tiers(key: str, tiers: Sequence[Tier], *, buckets: Iterable[str] = ())
                     f" ({before.high} to {after.low})"
                 )
         if ordered[-1].high is not None:
-            problems.append(
-                f"gap after tier {ordered[-1].label()}: the last tier has no upper end"
-            )
+            problems.append(f"gap after tier {ordered[-1].label()}: the last tier has no upper end")
         return problems
     seen: dict[str, int] = {}
     for t in tiers:

@@ -138,11 +138,7 @@ def statement(user: User, agency: Agency, month: str) -> Statement:
     )
     if not placements:
         return out
-    credited = {
-        p.pk: p
-        for p in placements
-        if p.batch.contract.basis == Contract.Basis.CREDITED
-    }
+    credited = {p.pk: p for p in placements if p.batch.contract.basis == Contract.Basis.CREDITED}
     confirmed = set(
         AgencyPayment.objects.filter(
             agency=agency, status=AgencyPayment.Status.CONFIRMED, placement__in=credited.keys()
@@ -299,7 +295,11 @@ def _team_rows(date_from: dt.date, date_to: dt.date) -> list[PerformanceRow]:
         )
         rows.append(
             PerformanceRow(
-                kind="team", name=team.name, cases=n, held_fen=held, recovered_fen=recovered,
+                kind="team",
+                name=team.name,
+                cases=n,
+                held_fen=held,
+                recovered_fen=recovered,
                 cost_fen=None,
             )
         )

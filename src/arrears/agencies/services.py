@@ -136,7 +136,8 @@ def _contract_view(contract: Contract) -> dict:
         "tier_key": contract.tier_key,
         "basis": contract.basis,
         "tiers": [
-            {"tier": t.label(), "rate": str(t.rate)} for t in contract.tiers.order_by("low", "value")
+            {"tier": t.label(), "rate": str(t.rate)}
+            for t in contract.tiers.order_by("low", "value")
         ],
     }
 
@@ -220,9 +221,9 @@ def signin_refusal(user: User, ip: str | None) -> str | None:
     from the agency's listed ranges, when it lists any."""
     if user.role != Role.AGENCY or not user.agency_id:
         return None
-    networks = list(AgencyIpRange.objects.filter(agency_id=user.agency_id).values_list(
-        "network", flat=True
-    ))
+    networks = list(
+        AgencyIpRange.objects.filter(agency_id=user.agency_id).values_list("network", flat=True)
+    )
     if rules.ip_allowed(ip, networks):
         return None
     return _("Your agency signs in only from its registered addresses; %(ip)s is not one.") % {
@@ -236,9 +237,7 @@ def signin_refusal(user: User, ip: str | None) -> str | None:
 def contract_in_force(agency: Agency, on: dt.date) -> Contract | None:
     """The approved contract of the agency valid on `on` (the latest starting, if several)."""
     return (
-        Contract.objects.filter(
-            agency=agency, approved=True, valid_from__lte=on, valid_to__gte=on
-        )
+        Contract.objects.filter(agency=agency, approved=True, valid_from__lte=on, valid_to__gte=on)
         .order_by("-valid_from", "-id")
         .first()
     )
@@ -281,8 +280,9 @@ def placement_refusal(agency: Agency, on: dt.date) -> str | None:
     blocking = _blocking(may_schedule_step(_step(agency, on), facts, pack=pack))
     if blocking:
         if agency.review_due_on is None:
-            return _("%(agency)s has no review date on record: no placements until it is "
-                     "reviewed.") % {"agency": agency.name}
+            return _(
+                "%(agency)s has no review date on record: no placements until it is reviewed."
+            ) % {"agency": agency.name}
         return _(
             "%(agency)s is overdue for its yearly review (due %(day)s): no placements until "
             "it is reviewed."
@@ -501,9 +501,7 @@ def _recall(placement_ids: Sequence[int], *, reason: str, on: dt.date, actor, so
         agency=None, updated_at=timezone.now()
     )
     batch_ids = {r["batch_id"] for r in rows}
-    open_left = Placement.objects.filter(
-        batch_id=OuterRef("pk"), status=Placement.Status.ACTIVE
-    )
+    open_left = Placement.objects.filter(batch_id=OuterRef("pk"), status=Placement.Status.ACTIVE)
     PlacementBatch.objects.filter(pk__in=batch_ids).exclude(Exists(open_left)).update(
         status=PlacementBatch.Status.CLOSED
     )
@@ -624,8 +622,10 @@ def match_reports(agency: Agency, rows: Sequence[ReportRow]) -> list[tuple[Payme
     )
     by_key: dict[tuple, list[Payment]] = {}
     loan_ids = {r.loan.pk for r in rows}
-    for p in Payment.objects.filter(loan_id__in=loan_ids).exclude(channel="waiver").order_by(
-        "paid_on", "external_id"
+    for p in (
+        Payment.objects.filter(loan_id__in=loan_ids)
+        .exclude(channel="waiver")
+        .order_by("paid_on", "external_id")
     ):
         by_key.setdefault((p.loan_id, p.paid_on, p.amount_fen), []).append(p)
     out: list[tuple[Payment | None, str]] = []
@@ -812,8 +812,10 @@ def agency_payment_decide(
             if payment is None:
                 raise AgencyInvalid(
                     "ledger_payment_id",
-                    _("Name the ledger payment this money arrived as; commission is due only "
-                      "on money in the ledger."),
+                    _(
+                        "Name the ledger payment this money arrived as; commission is due only "
+                        "on money in the ledger."
+                    ),
                 )
             if payment.loan_id != report.loan_id:
                 raise AgencyInvalid(
@@ -848,7 +850,9 @@ def agency_payment_decide(
                 "decision": decision,
                 "status": report.status,
                 "ledger_payment": _ext(report.ledger_payment_id),
-                "amount_fen": report.ledger_payment.amount_fen if report.ledger_payment_id else None,
+                "amount_fen": report.ledger_payment.amount_fen
+                if report.ledger_payment_id
+                else None,
                 "note": note,
             },
             source=source,

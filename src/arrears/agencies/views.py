@@ -50,8 +50,10 @@ def case_panel_context(request: HttpRequest, case) -> dict | None:
     active placement) and, for an agency user, the form to report a payment."""
     user = request.user
     placements = selectors.case_placements(user, case)
-    can_report = user.role == Role.AGENCY and _may(user, services.REPORT) and any(
-        p.status == Placement.Status.ACTIVE for p in placements
+    can_report = (
+        user.role == Role.AGENCY
+        and _may(user, services.REPORT)
+        and any(p.status == Placement.Status.ACTIVE for p in placements)
     )
     if not placements and not can_report:
         return None
@@ -170,7 +172,8 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 review_form = forms.ReviewForm(request.POST, prefix="r")
                 if review_form.is_valid():
                     services.agency_review_record(
-                        agency=agency, reviewed_on=review_form.cleaned_data["reviewed_on"],
+                        agency=agency,
+                        reviewed_on=review_form.cleaned_data["reviewed_on"],
                         actor=user,
                     )
                     messages.success(request, _("Review recorded."))
@@ -234,8 +237,13 @@ def place(request: HttpRequest) -> HttpResponse:
         ids = set(d["case_ids"])
         if d["by_filter"]:
             qs = case_selectors.case_list(
-                user=user, q=d["q"], status="open", bucket=d["bucket"], collector=None,
-                debtor_type="", escalation="",
+                user=user,
+                q=d["q"],
+                status="open",
+                bucket=d["bucket"],
+                collector=None,
+                debtor_type="",
+                escalation="",
             )
             placed = Placement.objects.filter(status=Placement.Status.ACTIVE).values("case_id")
             ids |= set(qs.exclude(pk__in=placed).values_list("pk", flat=True)[: d["limit"]])
@@ -258,9 +266,7 @@ def place(request: HttpRequest) -> HttpResponse:
             return redirect("agencies:batch", pk=batch.pk)
         except AgencyError as exc:
             form.add_error("agency" if exc.field == "agency" else None, exc.message)
-    return render(
-        request, "agencies/place.html", {"form": form, "candidates": len(candidates)}
-    )
+    return render(request, "agencies/place.html", {"form": form, "candidates": len(candidates)})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -334,8 +340,10 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
             if report is not None and report.ok:
                 messages.success(
                     request,
-                    _("%(new)s payments recorded (%(ok)s matched, %(check)s to check), "
-                      "%(same)s reported before.")
+                    _(
+                        "%(new)s payments recorded (%(ok)s matched, %(check)s to check), "
+                        "%(same)s reported before."
+                    )
                     % {
                         "new": report.created,
                         "ok": report.counts.get("confirmed", 0),
@@ -416,17 +424,31 @@ def statement(request: HttpRequest, pk: int, month: str) -> HttpResponse:
         raise Http404(_("No such month.")) from None
     fmt = request.GET.get("format", "")
     header = [
-        _("Payment ID"), _("Loan"), _("Case"), _("Batch"), _("Paid on"), _("Amount"),
-        _("Rate"), _("Commission"),
+        _("Payment ID"),
+        _("Loan"),
+        _("Case"),
+        _("Batch"),
+        _("Paid on"),
+        _("Amount"),
+        _("Rate"),
+        _("Commission"),
     ]
     if fmt == "xlsx":
         from arrears.core.spreadsheets import file_chunks, xlsx_file
 
-        rows = [
-            (*r[:5], fen_to_yuan(r[5]), r[6], fen_to_yuan(r[7])) for r in _statement_rows(st)
-        ]
-        rows.append(("", "", "", "", _("Total"), fen_to_yuan(st.money_fen), "",
-                     fen_to_yuan(st.commission_fen)))
+        rows = [(*r[:5], fen_to_yuan(r[5]), r[6], fen_to_yuan(r[7])) for r in _statement_rows(st)]
+        rows.append(
+            (
+                "",
+                "",
+                "",
+                "",
+                _("Total"),
+                fen_to_yuan(st.money_fen),
+                "",
+                fen_to_yuan(st.commission_fen),
+            )
+        )
         resp = StreamingHttpResponse(
             file_chunks(xlsx_file(header, rows, title=f"{month}")),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -446,9 +468,11 @@ def statement(request: HttpRequest, pk: int, month: str) -> HttpResponse:
             table_heading=("项目", "金额（元）"),
             table_rows=[
                 *(
-                    (f"{line.paid_on} {line.payment_id} {line.loan_id} × "
-                     f"{(line.rate * 100).normalize():f}% 回款 {format_yuan(line.amount_fen)}",
-                     line.commission_fen)
+                    (
+                        f"{line.paid_on} {line.payment_id} {line.loan_id} × "
+                        f"{(line.rate * 100).normalize():f}% 回款 {format_yuan(line.amount_fen)}",
+                        line.commission_fen,
+                    )
                     for line in st.lines
                 ),
                 ("回款合计", st.money_fen),

@@ -7,171 +7,442 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('book', '0008_merge_guarantees_and_schedule_conventions'),
-        ('cases', '0006_case_colour_flag_casesuspension'),
-        ('core', '0008_user_daily_capacity'),
+        ("book", "0008_merge_guarantees_and_schedule_conventions"),
+        ("cases", "0006_case_colour_flag_casesuspension"),
+        ("core", "0008_user_daily_capacity"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contract',
+            name="Contract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=64, unique=True, verbose_name='contract number')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('valid_to', models.DateField(verbose_name='valid to')),
-                ('approved', models.BooleanField(default=False, verbose_name='approved')),
-                ('last_review_on', models.DateField(blank=True, null=True, verbose_name='last review')),
-                ('tier_key', models.CharField(choices=[('dpd', 'Age of debt (days past due)'), ('bucket', 'Bucket'), ('product', 'Product'), ('amount', 'Amount owed')], max_length=10, verbose_name='tiers keyed by')),
-                ('basis', models.CharField(choices=[('all', 'All payments during the placement'), ('credited', 'Only payments credited to the agency')], default='all', max_length=10, verbose_name='commission basis')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contracts', to='core.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(max_length=64, unique=True, verbose_name="contract number"),
+                ),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                ("valid_to", models.DateField(verbose_name="valid to")),
+                ("approved", models.BooleanField(default=False, verbose_name="approved")),
+                (
+                    "last_review_on",
+                    models.DateField(blank=True, null=True, verbose_name="last review"),
+                ),
+                (
+                    "tier_key",
+                    models.CharField(
+                        choices=[
+                            ("dpd", "Age of debt (days past due)"),
+                            ("bucket", "Bucket"),
+                            ("product", "Product"),
+                            ("amount", "Amount owed"),
+                        ],
+                        max_length=10,
+                        verbose_name="tiers keyed by",
+                    ),
+                ),
+                (
+                    "basis",
+                    models.CharField(
+                        choices=[
+                            ("all", "All payments during the placement"),
+                            ("credited", "Only payments credited to the agency"),
+                        ],
+                        default="all",
+                        max_length=10,
+                        verbose_name="commission basis",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contracts",
+                        to="core.agency",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['agency_id', '-valid_from', 'id'],
+                "ordering": ["agency_id", "-valid_from", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CommissionTier',
+            name="CommissionTier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('low', models.BigIntegerField(blank=True, null=True, verbose_name='from')),
-                ('high', models.BigIntegerField(blank=True, null=True, verbose_name='below')),
-                ('value', models.CharField(blank=True, max_length=32, verbose_name='value')),
-                ('rate', models.DecimalField(decimal_places=6, max_digits=7, verbose_name='rate')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tiers', to='agencies.contract')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("low", models.BigIntegerField(blank=True, null=True, verbose_name="from")),
+                ("high", models.BigIntegerField(blank=True, null=True, verbose_name="below")),
+                ("value", models.CharField(blank=True, max_length=32, verbose_name="value")),
+                ("rate", models.DecimalField(decimal_places=6, max_digits=7, verbose_name="rate")),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tiers",
+                        to="agencies.contract",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['contract_id', 'low', 'value', 'id'],
+                "ordering": ["contract_id", "low", "value", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Placement',
+            name="Placement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('placed_on', models.DateField(verbose_name='placed on')),
-                ('ends_on', models.DateField(verbose_name='end')),
-                ('dpd', models.IntegerField(verbose_name='DPD')),
-                ('bucket', models.CharField(max_length=8, verbose_name='bucket')),
-                ('product_code', models.CharField(max_length=32, verbose_name='product')),
-                ('owed_fen', models.BigIntegerField(verbose_name='owed when placed')),
-                ('rate', models.DecimalField(decimal_places=6, max_digits=7, verbose_name='commission rate')),
-                ('status', models.CharField(choices=[('active', 'With the agency'), ('recalled', 'Recalled')], default='active', max_length=10)),
-                ('recalled_on', models.DateField(blank=True, null=True, verbose_name='recalled on')),
-                ('recall_reason', models.CharField(blank=True, choices=[('end', 'End of placement'), ('request', 'Recalled on request'), ('paid', 'Paid'), ('disputed', 'Disputed'), ('deceased', 'Reported deceased')], max_length=10, verbose_name='recall reason')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='core.agency')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agency_placements', to='cases.case')),
-                ('loan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='book.loan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("placed_on", models.DateField(verbose_name="placed on")),
+                ("ends_on", models.DateField(verbose_name="end")),
+                ("dpd", models.IntegerField(verbose_name="DPD")),
+                ("bucket", models.CharField(max_length=8, verbose_name="bucket")),
+                ("product_code", models.CharField(max_length=32, verbose_name="product")),
+                ("owed_fen", models.BigIntegerField(verbose_name="owed when placed")),
+                (
+                    "rate",
+                    models.DecimalField(
+                        decimal_places=6, max_digits=7, verbose_name="commission rate"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "With the agency"), ("recalled", "Recalled")],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "recalled_on",
+                    models.DateField(blank=True, null=True, verbose_name="recalled on"),
+                ),
+                (
+                    "recall_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("end", "End of placement"),
+                            ("request", "Recalled on request"),
+                            ("paid", "Paid"),
+                            ("disputed", "Disputed"),
+                            ("deceased", "Reported deceased"),
+                        ],
+                        max_length=10,
+                        verbose_name="recall reason",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placements",
+                        to="core.agency",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agency_placements",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="book.loan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-placed_on', '-id'],
+                "ordering": ["-placed_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AgencyPayment',
+            name="AgencyPayment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('payment_id', models.CharField(max_length=64, verbose_name='payment ID')),
-                ('paid_on', models.DateField(verbose_name='paid on')),
-                ('amount_fen', models.BigIntegerField(verbose_name='amount')),
-                ('reference', models.CharField(blank=True, max_length=64, verbose_name='reference')),
-                ('match', models.CharField(choices=[('exact', 'Matches'), ('differs', 'Differs'), ('none', 'Not found')], max_length=10, verbose_name='match')),
-                ('status', models.CharField(choices=[('pending', 'To check'), ('confirmed', 'Confirmed'), ('rejected', 'Rejected')], default='pending', max_length=10, verbose_name='status')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('source', models.CharField(default='import', max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reported_payments', to='core.agency')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ledger_payment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='agency_reports', to='book.payment')),
-                ('loan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='book.loan')),
-                ('placement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='agencies.placement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("payment_id", models.CharField(max_length=64, verbose_name="payment ID")),
+                ("paid_on", models.DateField(verbose_name="paid on")),
+                ("amount_fen", models.BigIntegerField(verbose_name="amount")),
+                (
+                    "reference",
+                    models.CharField(blank=True, max_length=64, verbose_name="reference"),
+                ),
+                (
+                    "match",
+                    models.CharField(
+                        choices=[
+                            ("exact", "Matches"),
+                            ("differs", "Differs"),
+                            ("none", "Not found"),
+                        ],
+                        max_length=10,
+                        verbose_name="match",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "To check"),
+                            ("confirmed", "Confirmed"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("source", models.CharField(default="import", max_length=10)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reported_payments",
+                        to="core.agency",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ledger_payment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agency_reports",
+                        to="book.payment",
+                    ),
+                ),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="book.loan",
+                    ),
+                ),
+                (
+                    "placement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="agencies.placement",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-paid_on', '-id'],
+                "ordering": ["-paid_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PlacementBatch',
+            name="PlacementBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=40, unique=True, verbose_name='batch number')),
-                ('starts_on', models.DateField(verbose_name='start')),
-                ('ends_on', models.DateField(verbose_name='end')),
-                ('status', models.CharField(choices=[('open', 'Placed'), ('closed', 'Recalled')], default='open', max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='batches', to='core.agency')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='batches', to='agencies.contract')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(max_length=40, unique=True, verbose_name="batch number"),
+                ),
+                ("starts_on", models.DateField(verbose_name="start")),
+                ("ends_on", models.DateField(verbose_name="end")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Placed"), ("closed", "Recalled")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="batches",
+                        to="core.agency",
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="batches",
+                        to="agencies.contract",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_on', '-id'],
+                "ordering": ["-starts_on", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='placement',
-            name='batch',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='agencies.placementbatch'),
+            model_name="placement",
+            name="batch",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="placements",
+                to="agencies.placementbatch",
+            ),
         ),
         migrations.CreateModel(
-            name='AgencyIpRange',
+            name="AgencyIpRange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('network', models.CharField(max_length=50, verbose_name='address range')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ip_ranges', to='core.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("network", models.CharField(max_length=50, verbose_name="address range")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ip_ranges",
+                        to="core.agency",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['agency_id', 'network'],
-                'constraints': [models.UniqueConstraint(fields=('agency', 'network'), name='agency_ip_range_unique')],
+                "ordering": ["agency_id", "network"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("agency", "network"), name="agency_ip_range_unique"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__gte', models.F('valid_from'))), name='agency_contract_dates'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("valid_to__gte", models.F("valid_from"))),
+                name="agency_contract_dates",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commissiontier',
-            constraint=models.CheckConstraint(condition=models.Q(('rate__gte', 0), ('rate__lte', 1)), name='agency_tier_rate_0_1'),
+            model_name="commissiontier",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rate__gte", 0), ("rate__lte", 1)), name="agency_tier_rate_0_1"
+            ),
         ),
         migrations.AddIndex(
-            model_name='agencypayment',
-            index=models.Index(fields=['agency', 'status'], name='agencies_ag_agency__5fdea2_idx'),
+            model_name="agencypayment",
+            index=models.Index(fields=["agency", "status"], name="agencies_ag_agency__5fdea2_idx"),
         ),
         migrations.AddConstraint(
-            model_name='agencypayment',
-            constraint=models.UniqueConstraint(fields=('agency', 'payment_id'), name='agency_payment_unique_id'),
+            model_name="agencypayment",
+            constraint=models.UniqueConstraint(
+                fields=("agency", "payment_id"), name="agency_payment_unique_id"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agencypayment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'confirmed')), fields=('ledger_payment',), name='agency_payment_one_confirmed'),
+            model_name="agencypayment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "confirmed")),
+                fields=("ledger_payment",),
+                name="agency_payment_one_confirmed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agencypayment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='agency_payment_pos'),
+            model_name="agencypayment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_fen__gt", 0)), name="agency_payment_pos"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agencypayment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'confirmed'), _negated=True), ('ledger_payment__isnull', False), _connector='OR'), name='agency_payment_confirmed_has_payment'),
+            model_name="agencypayment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "confirmed"), _negated=True),
+                    ("ledger_payment__isnull", False),
+                    _connector="OR",
+                ),
+                name="agency_payment_confirmed_has_payment",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placementbatch',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='agency_batch_dates'),
+            model_name="placementbatch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="agency_batch_dates",
+            ),
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['agency', 'status'], name='agencies_pl_agency__9bd685_idx'),
+            model_name="placement",
+            index=models.Index(fields=["agency", "status"], name="agencies_pl_agency__9bd685_idx"),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('case',), name='placement_one_active_per_case'),
+            model_name="placement",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")),
+                fields=("case",),
+                name="placement_one_active_per_case",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('recalled_on__isnull', True), ('status', 'active')), models.Q(('recalled_on__isnull', False), ('status', 'recalled')), _connector='OR'), name='placement_recalled_has_date'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("recalled_on__isnull", True), ("status", "active")),
+                    models.Q(("recalled_on__isnull", False), ("status", "recalled")),
+                    _connector="OR",
+                ),
+                name="placement_recalled_has_date",
+            ),
         ),
     ]
