@@ -8,6 +8,7 @@ says `auth=None`; every error answers in the one shape of api/errors.py. OpenAPI
 from ninja import NinjaAPI
 
 from arrears.activities import api as activities_api
+from arrears.agencies import api as agencies_api
 from arrears.api import book, core, docs
 from arrears.api.auth import API_AUTH
 from arrears.api.errors import install_error_handlers
@@ -50,4 +51,5 @@ api.add_router("/jobs", jobs_api.jobs)
 api.add_router("/imports", jobs_api.uploads)
 api.add_router("/exports", jobs_api.exports)
 api.add_router("/predue", eod_api.predue)
+api.add_router("/agencies", agencies_api.router)
 api.add_router("/docs", docs.router)
