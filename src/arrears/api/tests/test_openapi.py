@@ -8,6 +8,21 @@ from django.test import Client
 from arrears.api.tests.conftest import BASE
 
 ENDPOINTS = {
+    ("get", "/api/v1/agencies"),
+    ("get", "/api/v1/agencies/{agency_id}"),
+    ("post", "/api/v1/agencies/{agency_id}/contracts"),
+    ("post", "/api/v1/agencies/{agency_id}/review"),
+    ("post", "/api/v1/agencies/{agency_id}/ip-ranges"),
+    ("get", "/api/v1/agencies/{agency_id}/statements/{month}"),
+    ("get", "/api/v1/agencies/performance"),
+    ("get", "/api/v1/agencies/batches"),
+    ("get", "/api/v1/agencies/batches/{batch_id}"),
+    ("post", "/api/v1/agencies/batches"),
+    ("post", "/api/v1/agencies/batches/{batch_id}/recall"),
+    ("get", "/api/v1/agencies/placements"),
+    ("get", "/api/v1/agencies/payments"),
+    ("post", "/api/v1/agencies/payments"),
+    ("post", "/api/v1/agencies/payments/{report_id}/decide"),
     ("post", "/api/v1/imports/{kind}"),
     ("post", "/api/v1/exports/{name}"),
     ("get", "/api/v1/jobs"),

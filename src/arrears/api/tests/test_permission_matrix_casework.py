@@ -354,7 +354,7 @@ class Scene:
         """ada's report of a payment the lender has not seen: waiting for a manager."""
         from arrears.agencies.services import agency_payment_report
 
-        self.batch
+        assert self.batch.placements.exists()  # the loan is with the agency
         return agency_payment_report(
             agency=self.agency,
             payment_id="AG-MATRIX",
