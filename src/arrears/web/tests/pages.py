@@ -77,6 +77,20 @@ def _samples(user, limit_cases: int) -> dict:
         "token": list(ApiToken.objects.values_list("pk", flat=True)[:1]),
         "job": list(Job.objects.values_list("pk", flat=True)[:1]),
         "which": ["errors"],
+        **_agency_samples(),
+    }
+
+
+def _agency_samples() -> dict:
+    from arrears.agencies.models import AgencyPayment, PlacementBatch
+    from arrears.core.dates import local_today
+    from arrears.core.models import Agency
+
+    return {
+        "agency": list(Agency.objects.order_by("pk").values_list("pk", flat=True)[:1]),
+        "placement_batch": list(PlacementBatch.objects.values_list("pk", flat=True)[:1]),
+        "agency_payment": list(AgencyPayment.objects.values_list("pk", flat=True)[:1]),
+        "month": [f"{local_today():%Y-%m}"],
     }
 
 
@@ -101,6 +115,8 @@ def _kind(name: str, arg: str) -> str | None:
         return "job"
     if arg == "which":
         return "which"
+    if arg == "month":
+        return "month"
     if arg == "pk":
         return {
             "cases": (
@@ -119,6 +135,13 @@ def _kind(name: str, arg: str) -> str | None:
             "notices": "template" if view.startswith("template") else "notice",
             "compliance": "product",
             "accounts": "team" if view.startswith("team") else "user",
+            "agencies": (
+                "placement_batch"
+                if view == "batch"
+                else "agency_payment"
+                if view == "decide"
+                else "agency"
+            ),
         }.get(ns)
     return None
 
