@@ -165,4 +165,4 @@ def test_the_agency_user_sees_the_panel_and_reports_a_payment(people, placed, ca
 def test_the_pages_read_in_chinese(people, placed):
     zh = as_user(people["mia"], "zh-hans")
     html = zh.get("/agencies/").content.decode()
-    assert "委外机构" in html and "对账" in html
+    assert "委外机构" in html and "回款核对" in html and "委外中" in html
