@@ -102,6 +102,9 @@ class Command(BaseCommand):
         if not options["no_eod"]:
             # The first morning's allocation: every open case has a team and a collector.
             out(demo_assign().line())
+            from arrears.demo.agencies import demo_agencies
+
+            out(demo_agencies(as_of=as_of))
             from arrears.jobs.demo import demo_jobs
 
             for line in demo_jobs():
