@@ -35,6 +35,16 @@ def dpd_tiers():
     return [Tier(0, 90, "", Decimal("0.15")), Tier(90, None, "", Decimal("0.2"))]
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Service messages are asserted in English whatever an earlier test's request left
+    active in this thread (a page in Chinese activates zh-hans)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def today():
     return local_today()

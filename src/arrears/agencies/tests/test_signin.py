@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def sign_in(username: str, ip: str) -> tuple[Client, str]:
-    client = Client(REMOTE_ADDR=ip)
+    client = Client(REMOTE_ADDR=ip, HTTP_ACCEPT_LANGUAGE="en")
     response = client.post("/login/", {"username": username, "password": PASSWORD})
     return client, response.content.decode() if response.status_code == 200 else ""
 
