@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils import translation
@@ -27,6 +28,7 @@ from arrears.api.schemas import (
     MAX_PAGE_SIZE,
     AmountIn,
     PageMeta,
+    SafeText,
     Yuan,
     amount_fen,
     api_enum,
@@ -37,6 +39,9 @@ from arrears.book.models import Loan
 from arrears.core.models import User
 
 router = Router(tags=["agencies"])
+
+# A row ID as the database holds it (a bigger number could not be looked up at all).
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 TierKey = api_enum(Contract.TierKey, "AgencyTierKey")
 Basis = api_enum(Contract.Basis, "CommissionBasis")
@@ -59,7 +64,7 @@ def _call(fn):
 class TierIO(Schema):
     low: int | None = Field(None, ge=0, le=10**15, description="DPD or fen owed, from")
     high: int | None = Field(None, ge=0, le=10**15, description="below (blank: no end)")
-    value: str = Field("", max_length=32, description="bucket or product code; '' all others")
+    value: SafeText(32) = Field("", description="bucket or product code; '' all others")
     rate: Decimal = Field(ge=0, le=1, max_digits=7, decimal_places=6)
 
 
@@ -83,7 +88,7 @@ class ContractOut(Schema):
 
 
 class ContractIn(Schema):
-    number: str = Field(min_length=1, max_length=64)
+    number: SafeText(64, 1)
     valid_from: dt.date
     valid_to: dt.date
     approved: bool = False
@@ -122,7 +127,7 @@ class ReviewIn(Schema):
 
 
 class IpRangesIn(Schema):
-    networks: list[str] = Field(max_length=100)
+    networks: list[SafeText(50)] = Field(max_length=100)
 
 
 class PlacementOut(Schema):
@@ -195,16 +200,16 @@ class BatchPage(PageMeta):
 
 
 class PlaceIn(Schema):
-    agency: int = Field(ge=1)
-    number: str = Field(min_length=1, max_length=40)
+    agency: Id
+    number: SafeText(40, 1)
     starts_on: dt.date
     ends_on: dt.date
-    cases: list[int] = Field(default_factory=list, max_length=5000)
+    cases: list[Id] = Field(default_factory=list, max_length=5000)
     handovers: bool = Field(False, description="add the strategies' hand-overs")
 
 
 class RecallIn(Schema):
-    placements: list[int] = Field(
+    placements: list[Id] = Field(
         default_factory=list, max_length=5000, description="blank: the whole batch"
     )
 
@@ -248,18 +253,18 @@ class ReportPage(PageMeta):
 
 
 class ReportIn(Schema):
-    agency: int | None = Field(None, ge=1, description="blank: the calling agency user's")
-    payment_id: str = Field(min_length=1, max_length=64)
-    loan_id: str = Field(min_length=1, max_length=64)
+    agency: Id | None = Field(None, description="blank: the calling agency user's")
+    payment_id: SafeText(64, 1)
+    loan_id: SafeText(64, 1)
     paid_on: dt.date
     amount: AmountIn
-    reference: str = Field("", max_length=64)
+    reference: SafeText(64) = ""
 
 
 class DecideIn(Schema):
     decision: str = Field(pattern="^(confirm|reject)$")
-    ledger_payment_id: str = Field("", max_length=64)
-    note: str = Field("", max_length=500)
+    ledger_payment_id: SafeText(64) = ""
+    note: SafeText(500) = ""
 
 
 class ReportFilters(Schema):

@@ -21,6 +21,10 @@ class AgenciesConfig(AppConfig):
         from arrears.web.navigation import NavItem, nav_register
 
         imports.register()
+        from arrears.core.uploads import upload_limit_register
+
+        # The reconciliation page takes an import file: the import limit, not a document's.
+        upload_limit_register("/agencies/reconciliation/", "ARREARS_IMPORT_MAX_BYTES")
         # After promises (10), plans and case closing (30): a case paid or disputed today
         # leaves its agency tonight.
         register_eod_phase("agency_recall", agency_recall_phase, order=58)
