@@ -42,6 +42,17 @@ class AgenciesConfig(AppConfig):
                 prefix="/agencies/",
             )
         )
+        # An agency's own users upload and follow the payments they report.
+        nav_register(
+            NavItem(
+                "agency_payments",
+                _("Reported payments"),
+                "agencies:reconciliation",
+                order=71,
+                roles=frozenset({"agency"}),
+                prefix="/agencies/reconciliation/",
+            )
+        )
         register_event_labels(
             {
                 "agency.contract_save": _("Agency contract saved"),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -894,6 +893,3 @@ def placement_candidates(user: User) -> list[int]:
         .exclude(pk__in=placed)
         .values_list("pk", flat=True)
     )
-
-
-ZERO = Decimal(0)

@@ -166,3 +166,19 @@ def test_the_pages_read_in_chinese(people, placed):
     zh = as_user(people["mia"], "zh-hans")
     html = zh.get("/agencies/").content.decode()
     assert "委外机构" in html and "回款核对" in html and "委外中" in html
+
+
+def test_the_agency_user_follows_their_reported_payments(people, placed, cases, today):
+    from arrears.agencies import services
+
+    services.agency_payment_report(
+        agency=placed.agency,
+        payment_id="ADA-7",
+        loan=cases["m4"].loan,
+        paid_on=today - DAY,
+        amount_fen=12_00,
+        actor=people["ada"],
+    )
+    html = as_user(people["ada"], "zh-hans").get("/agencies/reconciliation/").content.decode()
+    assert "回款报告" in html and "ADA-7" in html
+    assert "/decide/" not in html  # deciding is the lender's
