@@ -28,6 +28,15 @@ SECOND_AGENCY = next(u.agency_name for u in DEMO_USERS if u.username == SECOND_U
 DAY = dt.timedelta(days=1)
 
 
+def _held(agency: Agency) -> list[int]:
+    """Open cases the loan tape put with the agency, not yet in a batch."""
+    return list(
+        Case.objects.filter(status=Case.Status.OPEN, agency=agency)
+        .exclude(pk__in=Placement.objects.filter(status="active").values("case_id"))
+        .values_list("pk", flat=True)
+    )
+
+
 def _tiers() -> list[Tier]:
     return [
         Tier(0, 91, "", Decimal("0.12")),
@@ -92,11 +101,7 @@ def demo_agencies(*, as_of: dt.date) -> str:
     batches = 0
     # The cases the book placed with the first agency (loan tape) become its first batch,
     # so their placement has a contract, a rate and a history.
-    held = list(
-        Case.objects.filter(status=Case.Status.OPEN, agency=first)
-        .exclude(pk__in=Placement.objects.filter(status="active").values("case_id"))
-        .values_list("pk", flat=True)
-    )
+    held = _held(first)
     new = list(_placeable().values_list("pk", flat=True)[:20])
     if held or new:
         services.batch_place(
@@ -109,8 +114,9 @@ def demo_agencies(*, as_of: dt.date) -> str:
             source="demo",
         )
         batches += 1
-    # The second agency received its batch before its review lapsed.
-    later = list(_placeable().values_list("pk", flat=True)[:12])
+    # The second agency received its batch (the loan tape's and more) before its review
+    # lapsed.
+    later = _held(second) + list(_placeable().values_list("pk", flat=True)[:8])
     if later:
         services.batch_place(
             agency=second,
