@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef
 
 from arrears.agencies import services
 from arrears.agencies.errors import AgencyError
-from arrears.agencies.models import Placement
+from arrears.agencies.models import Placement, PlacementBatch
 from arrears.agencies.rules import Tier
 from arrears.book.models import Payment
 from arrears.cases.models import Case, Complaint, DeathReport
@@ -62,6 +62,8 @@ def _placeable(exclude_agency: bool = True):
 
 def demo_agencies(*, as_of: dt.date) -> str:
     """Contracts, placements, reported payments and a recall; returns one summary line."""
+    # A reset empties the book and the placements on it; the batches left empty go too.
+    PlacementBatch.objects.filter(placements__isnull=True).delete()
     users = demo_users_ensure()
     manager, agent1 = users["manager"], users["agency1"]
     first = Agency.objects.get_or_create(name=AGENCY_NAME)[0]
