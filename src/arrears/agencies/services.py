@@ -357,7 +357,9 @@ def batch_place(
         raise AgencyInvalid("number", _("Batch %(n)s exists already.") % {"n": number})
     scope = cases_for(actor) if actor is not None else Case.objects.all()
     cases = list(
-        scope.filter(pk__in=ids).select_related("loan__product", "borrower").order_by("pk")
+        scope.filter(pk__in=ids)
+        .select_related("loan__product", "borrower", "agency")
+        .order_by("pk")
     )
     found = {c.pk for c in cases}
     missing = [i for i in ids if i not in found]
