@@ -318,3 +318,44 @@ def test_the_daily_limit_counts_lender_and_agency_calls_together(people, placed,
     with pytest.raises(ContactRefused) as exc:
         call(people["mia"], 15)
     assert exc.value.rule_ids == ["CN.CONNECTED_CALLS"]
+
+
+def test_a_death_report_recalls_the_case_at_end_of_day(people, placed, cases, today):
+    from arrears.cases.models import DeathReport
+
+    DeathReport.objects.create(
+        case=cases["m1"], borrower=cases["m1"].borrower, reported_on=today, source="relative"
+    )
+    out = services.agency_recall_phase(EodPhaseContext(as_of=today, is_latest=True))
+    assert (out["deceased"], out["recalled"]) == (1, 1)
+    assert Placement.objects.get(case=cases["m1"]).recall_reason == "deceased"
+    assert Placement.objects.get(case=cases["m4"]).status == "active"
+    # A back-dated run changes nothing of today's working state.
+    Case.objects.filter(pk=cases["m4"].pk).update(status="closed", closed_on=today)
+    late = services.agency_recall_phase(EodPhaseContext(as_of=today - DAY, is_latest=False))
+    assert late == {"recalled": 0}
+
+
+def test_strategy_hand_overs_become_placement_candidates(people, placed, cases, monkeypatch):
+    monkeypatch.setattr(services, "_CANDIDATE_SOURCES", [])
+    handed = [cases["m1"].pk, cases["tina"].pk]
+    services.placement_candidates_register(lambda user: handed)
+    # m1 is with an agency already; tina's case is team B's, which mia (a manager) sees.
+    assert services.placement_candidates(people["mia"]) == [cases["tina"].pk]
+    assert services.placement_candidates(people["tom"]) == []  # team A's lead
+
+
+def test_the_agency_records_a_promise_on_its_case(people, placed, cases, today):
+    from arrears.promises.services import promise_record
+
+    promise = promise_record(
+        case=cases["m1"],
+        amount_fen=500_00,
+        promised_on=today + 3 * DAY,
+        actor=people["ada"],
+        source="web",
+    )
+    assert (promise.created_by, promise.amount_fen) == (people["ada"], 500_00)
+    services.placements_recall(batch=placed, actor=people["mia"])
+    # The case returns with what the agency recorded.
+    assert cases["m1"].promises.get().created_by == people["ada"]

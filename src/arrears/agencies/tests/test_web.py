@@ -182,3 +182,8 @@ def test_the_agency_user_follows_their_reported_payments(people, placed, cases, 
     html = as_user(people["ada"], "zh-hans").get("/agencies/reconciliation/").content.decode()
     assert "回款报告" in html and "ADA-7" in html
     assert "/decide/" not in html  # deciding is the lender's
+
+
+def test_the_agency_user_sees_phone_numbers_masked(people, placed, cases):
+    html = as_user(people["ada"]).get(f"/cases/{cases['m1'].pk}/").content.decode()
+    assert "138****5678" in html and "13812345678" not in html
