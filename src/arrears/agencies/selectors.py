@@ -208,7 +208,8 @@ def agency_performance(user: User, date_from: dt.date, date_to: dt.date) -> list
     Agencies: the cases placed during the period, what they owed when placed, the payments
     received while placed and the commission on them (each month's statement basis). Teams:
     the cases the team works (not with an agency), what they owed at the period's start (the
-    end-of-day snapshot) and the payments received in the period; in-house cost is not in the
+    end-of-day snapshot, or the first one in the period) and the payments received in the
+    period; in-house cost is not in the
     system, so it shows blank. Readers (`agency.read`) only.
     """
     if not may_read(user):
@@ -259,9 +260,16 @@ def _team_rows(date_from: dt.date, date_to: dt.date) -> list[PerformanceRow]:
     placed = Placement.objects.filter(placed_on__lte=date_to).filter(
         Q(recalled_on__gte=date_from) | Q(recalled_on__isnull=True)
     )
+    # What the teams held at the period's start: the snapshot of that day or the last one
+    # before; a period starting before the first snapshot takes the first in the period.
     start = (
         LoanSnapshot.objects.filter(as_of__lte=date_from)
         .order_by("-as_of")
+        .values_list("as_of", flat=True)
+        .first()
+    ) or (
+        LoanSnapshot.objects.filter(as_of__gt=date_from, as_of__lte=date_to)
+        .order_by("as_of")
         .values_list("as_of", flat=True)
         .first()
     )

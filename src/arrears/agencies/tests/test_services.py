@@ -359,3 +359,17 @@ def test_the_agency_records_a_promise_on_its_case(people, placed, cases, today):
     services.placements_recall(batch=placed, actor=people["mia"])
     # The case returns with what the agency recorded.
     assert cases["m1"].promises.get().created_by == people["ada"]
+
+
+def test_performance_puts_recovery_and_cost_beside_the_teams(people, placed, cases, today):
+    _pay(cases["m1"].loan, "P-1", today - DAY, 100_00)
+    _pay(cases["m4"].loan, "P-2", today - DAY, 33_33)
+    _pay(cases["tina"].loan, "P-3", today - DAY, 50_00)  # team B, in-house
+    rows = {r.name: r for r in selectors.agency_performance(people["mia"], today - 30 * DAY, today)}
+    one = rows["Agency One"]
+    # 100.00 × 15% + 33.33 × 20% = 15.00 + 6.67
+    assert (one.cases, one.recovered_fen, one.cost_fen) == (2, 133_33, 21_67)
+    assert one.cost_per_yuan == Decimal("0.1625")
+    assert (rows["Team B"].recovered_fen, rows["Team B"].cost_fen) == (50_00, None)
+    assert "Team A" not in rows  # both its cases are with the agency
+    assert selectors.agency_performance(people["carl"], today - 30 * DAY, today) == []
