@@ -47,30 +47,42 @@ def check_tiers(key: str, tiers: Sequence[Tier], *, buckets: Iterable[str] = ())
         if t.rate < 0 or t.rate > 1:
             problems.append(f"tier {t.label()}: the rate must be between 0 and 1")
     if key in NUMERIC_KEYS:
+
+        def num(x: int | None) -> str:
+            # Amount tiers are held in fen and named in yuan, as they are written.
+            if x is None or key != "amount":
+                return "∞" if x is None else str(x)
+            from arrears.core.money import format_yuan
+
+            return format_yuan(x)
+
+        def lab(t: Tier) -> str:
+            return f"[{num(t.low)}, {num(t.high)})"
+
         for t in tiers:
             if t.value:
-                problems.append(f"tier {t.label()}: a {key} tier has a range, not a value")
+                problems.append(f"tier {lab(t)}: a {key} tier has a range, not a value")
             if t.low is None:
-                problems.append(f"tier {t.label()}: give where the tier starts")
+                problems.append(f"tier {lab(t)}: give where the tier starts")
             elif t.low < 0:
-                problems.append(f"tier {t.label()}: a tier cannot start below 0")
+                problems.append(f"tier {lab(t)}: a tier cannot start below 0")
             if t.low is not None and t.high is not None and t.high <= t.low:
-                problems.append(f"tier {t.label()}: the end must be above the start")
+                problems.append(f"tier {lab(t)}: the end must be above the start")
         if problems:
             return problems
         ordered = sorted(tiers, key=lambda t: (t.low, t.high is None, t.high or 0))
         if ordered[0].low != 0:
-            problems.append(f"gap before tier {ordered[0].label()}: the first tier starts at 0")
+            problems.append(f"gap before tier {lab(ordered[0])}: the first tier starts at 0")
         for before, after in zip(ordered, ordered[1:], strict=False):
             if before.high is None or before.high > after.low:
-                problems.append(f"tiers {before.label()} and {after.label()} overlap")
+                problems.append(f"tiers {lab(before)} and {lab(after)} overlap")
             elif before.high < after.low:
                 problems.append(
-                    f"gap between tiers {before.label()} and {after.label()}"
-                    f" ({before.high} to {after.low})"
+                    f"gap between tiers {lab(before)} and {lab(after)}"
+                    f" ({num(before.high)} to {num(after.low)})"
                 )
         if ordered[-1].high is not None:
-            problems.append(f"gap after tier {ordered[-1].label()}: the last tier has no upper end")
+            problems.append(f"gap after tier {lab(ordered[-1])}: the last tier has no upper end")
         return problems
     seen: dict[str, int] = {}
     for t in tiers:

@@ -30,11 +30,12 @@ def test_a_gap_and_an_overlap_are_named():
     assert check_tiers("dpd", gap) == ["gap between tiers [0, 30) and [40, ∞) (30 to 40)"]
     overlap = [Tier(0, 60, rate=R), Tier(30, None, rate=R)]
     assert check_tiers("dpd", overlap) == ["tiers [0, 60) and [30, ∞) overlap"]
-    late = [Tier(10, None, rate=R)]
-    assert check_tiers("amount", late) == ["gap before tier [10, ∞): the first tier starts at 0"]
-    closed = [Tier(0, 100, rate=R)]
+    # Amount tiers are held in fen and named in yuan.
+    late = [Tier(10_00, None, rate=R)]
+    assert check_tiers("amount", late) == ["gap before tier [10.00, ∞): the first tier starts at 0"]
+    closed = [Tier(0, 5_000_00, rate=R)]
     assert check_tiers("amount", closed) == [
-        "gap after tier [0, 100): the last tier has no upper end"
+        "gap after tier [0.00, 5,000.00): the last tier has no upper end"
     ]
 
 

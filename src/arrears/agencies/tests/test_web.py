@@ -187,3 +187,27 @@ def test_the_agency_user_follows_their_reported_payments(people, placed, cases, 
 def test_the_agency_user_sees_phone_numbers_masked(people, placed, cases):
     html = as_user(people["ada"]).get(f"/cases/{cases['m1'].pk}/").content.decode()
     assert "138****5678" in html and "13812345678" not in html
+
+
+def test_a_contract_is_saved_from_the_page_and_a_gap_is_named(people, agency, today):
+    mia = as_user(people["mia"])
+    form = {
+        "contract": "1",
+        "c-number": "C-WEB",
+        "c-valid_from": today,
+        "c-valid_to": today + 300 * DAY,
+        "c-approved": "on",
+        "c-last_review_on": today,
+        "c-tier_key": "amount",
+        "c-basis": "credited",
+        "c-tiers": "0-5000 12%\n6000- 10%",
+    }
+    html = mia.post(f"/agencies/{agency.pk}/", form).content.decode()
+    assert "gap between tiers [0.00, 5,000.00) and [6,000.00, ∞) (5,000.00 to 6,000.00)" in html
+    form["c-tiers"] = "0-5000 12%\n5000- 10%"
+    assert mia.post(f"/agencies/{agency.pk}/", form).status_code == 302
+    contract = agency.contracts.get(number="C-WEB")
+    assert [(t.low, t.high, str(t.rate)) for t in contract.tiers.all()] == [
+        (0, 500_000, "0.120000"),
+        (500_000, None, "0.100000"),
+    ]
