@@ -462,3 +462,25 @@ def on_logged_out(sender, request, user, **kwargs) -> None:
         source=request_source(request),
         ip=request_ip(request) if request is not None else None,
     )
+
+
+class SigninCheckMiddleware:
+    """Re-run the sign-in checks on every signed-in request, so a session signed in from an
+    allowed address is not used from another (an agency user's ranges, agencies app). A
+    refused session is signed out: the page sends to the sign-in form, the API answers 401.
+    Users no check concerns cost nothing but the call (the agencies check reads the role)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        user = getattr(request, "user", None)
+        if _SIGNIN_CHECKS and user is not None and user.is_authenticated:
+            ip = request_ip(request)
+            reason = signin_refusal(user, ip)
+            if reason:
+                from django.contrib.auth import logout
+
+                signin_refused(user=user, ip=ip, source=request_source(request), reason=reason)
+                logout(request)
+        return self.get_response(request)

@@ -62,3 +62,15 @@ def test_a_bad_range_is_refused_naming_it(people):
         services.agency_ip_ranges_set(
             agency=people["ada"].agency, networks=["203.0.113.0/33"], actor=people["mia"]
         )
+
+
+def test_a_session_is_not_used_from_outside_the_ranges(people, placed):
+    client = Client(REMOTE_ADDR="203.0.113.5", HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(people["ada"])
+    services.agency_ip_ranges_set(
+        agency=people["ada"].agency, networks=["203.0.113.0/24"], actor=people["mia"]
+    )
+    assert client.get("/cases/").status_code == 200
+    moved = client.get("/cases/", REMOTE_ADDR="192.0.2.10")
+    assert moved.status_code == 302 and moved["Location"].startswith("/login/")
+    assert "_auth_user_id" not in client.session
