@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "arrears.credithold",
     "arrears.dashboard",
     "arrears.strategy",
+    "arrears.agencies",
     "arrears.demo",
     "arrears.web",
     "arrears.api",
@@ -86,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A session is used only from where its user may sign in (core/logins.py).
+    "arrears.core.logins.SigninCheckMiddleware",
     # Before any view reads a body: refuse one larger than the path allows (core/uploads.py).
     "arrears.core.uploads.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -23,5 +23,6 @@ urlpatterns = [
     path("predue/", include("arrears.eod.urls")),
     path("reports/", include("arrears.reports.urls")),
     path("dashboard/", include("arrears.dashboard.urls")),
+    path("agencies/", include("arrears.agencies.urls")),
     path("", include("arrears.web.urls")),
 ]

@@ -38,6 +38,14 @@ class TokenAuth(HttpBearer):
             raise ApiError(
                 403, "forbidden", f"your role ({found.user.role}) may use only its own operation"
             )
+        from arrears.core.audit import request_ip
+        from arrears.core.logins import signin_refusal, signin_refused
+
+        ip = request_ip(request)
+        refusal = signin_refusal(found.user, ip)
+        if refusal:
+            signin_refused(user=found.user, ip=ip, source="api", reason=refusal)
+            raise ApiError(403, "address_refused", refusal)
         request.user = found.user
         return found.user
 

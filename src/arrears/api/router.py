@@ -8,6 +8,7 @@ says `auth=None`; every error answers in the one shape of api/errors.py. OpenAPI
 from ninja import NinjaAPI
 
 from arrears.activities import api as activities_api
+from arrears.agencies import api as agencies_api
 from arrears.api import book, core, docs
 from arrears.api.auth import API_AUTH
 from arrears.api.errors import install_error_handlers
@@ -59,4 +60,5 @@ api.add_router("/reports", reports_api.router)
 api.add_router("/credit-hold", credithold_api.router)
 api.add_router("/strategies", strategy_api.router)
 api.add_router("/cases", strategy_api.cases)
+api.add_router("/agencies", agencies_api.router)
 api.add_router("/docs", docs.router)

@@ -148,6 +148,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Role.AGENCY,
         }
     ),
+    # Agencies (委外, agencies app): contracts, placements, recalls and deciding reported
+    # payments are the lender's managers'; reading them (statements, performance) also for
+    # auditors; agency users report their own payments (and managers for them).
+    "agency.manage": frozenset({Role.ADMIN, Role.MANAGER}),
+    "agency.read": frozenset({Role.ADMIN, Role.MANAGER, Role.AUDITOR}),
+    "agency.report": frozenset({Role.ADMIN, Role.MANAGER, Role.AGENCY}),
 }
 
 # Roles that read the whole book. Everyone else reads through an assignment.

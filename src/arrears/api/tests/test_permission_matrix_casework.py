@@ -329,6 +329,60 @@ class Scene:
             until=local_today() + dt.timedelta(days=7),
         )
 
+    # --- agencies (Agency One, ada's; L-CARL's case placed with it on demand) ------------
+    @cached_property
+    def agency(self):
+        from decimal import Decimal
+
+        from arrears.agencies.rules import Tier
+        from arrears.agencies.services import contract_save
+        from arrears.core.models import Agency
+
+        agency = Agency.objects.get(name="Agency One")
+        contract_save(
+            agency=agency,
+            number="C-ONE",
+            valid_from=local_today() - dt.timedelta(days=100),
+            valid_to=local_today() + dt.timedelta(days=100),
+            approved=True,
+            last_review_on=local_today() - dt.timedelta(days=10),
+            tier_key="dpd",
+            basis="all",
+            tiers=[Tier(0, None, "", Decimal("0.15"))],
+            actor=self.people["mia"],
+        )
+        agency.refresh_from_db()
+        return agency
+
+    @cached_property
+    def batch(self):
+        """L-CARL's case placed with Agency One from 10 days ago for 30 days."""
+        from arrears.agencies.services import batch_place
+
+        return batch_place(
+            agency=self.agency,
+            number="B-MATRIX",
+            starts_on=local_today() - dt.timedelta(days=10),
+            ends_on=local_today() + dt.timedelta(days=20),
+            case_ids=[self.case.pk],
+            actor=self.people["mia"],
+        )
+
+    @cached_property
+    def agency_report(self):
+        """ada's report of a payment the lender has not seen: waiting for a manager."""
+        from arrears.agencies.services import agency_payment_report
+
+        assert self.batch.placements.exists()  # the loan is with the agency
+        return agency_payment_report(
+            agency=self.agency,
+            payment_id="AG-MATRIX",
+            loan=self.case.loan,
+            paid_on=local_today() - dt.timedelta(days=2),
+            amount_fen=100_00,
+            actor=self.people["ada"],
+        )[0]
+
 
 def open_case(loan, opened_on: dt.date = dt.date(2026, 3, 11)):
     from arrears.cases.models import Case
@@ -379,6 +433,7 @@ class Row:
 
 
 LITERAL = {
+    "month": f"{local_today():%Y-%m}",
     "loan_id": "L-CARL",
     "borrower_id": "B-CARL",
     "code": "victim",
@@ -824,7 +879,9 @@ MATRIX: list[Row] = [
     Row(
         "POST",
         "/jobs/{job_id}/commit",
-        capability_only("book.import", 202),
+        # ada may import a kind of file (her agency's payments, agency.report), so mia's job
+        # is one she cannot see: 404, as for a job that does not exist.
+        {**capability_only("book.import", 202), "ada": 404},
         params={"job_id": "check_job"},
     ),
     # An export is a read (the auditor may), written by a job in the background.
@@ -887,6 +944,102 @@ MATRIX: list[Row] = [
     Row("GET", "/audit", reader("audit.read")),
     Row("GET", "/audit/export", reader("audit.read")),
     Row("GET", "/audit/verify", reader("audit.read")),
+    # --- agencies (委外): managers and auditors read, managers act; ada sees her agency ----
+    Row("GET", "/agencies", everyone()),
+    Row(
+        "GET",
+        "/agencies/{agency_id}",
+        {u: 200 if u in ("alice", "mia", "aud", "ada") else 404 for u in USERS},
+        params={"agency_id": "agency"},
+    ),
+    Row(
+        "POST",
+        "/agencies/{agency_id}/contracts",
+        capability_only("agency.manage", 201),
+        params={"agency_id": "agency"},
+        body=lambda s: {
+            "number": "C-TWO",
+            "valid_from": days(0),
+            "valid_to": days(300),
+            "approved": True,
+            "last_review_on": days(0),
+            "tier_key": "dpd",
+            "basis": "credited",
+            "tiers": [{"low": 0, "high": 90, "rate": "0.15"}, {"low": 90, "rate": "0.2"}],
+        },
+    ),
+    Row(
+        "POST",
+        "/agencies/{agency_id}/review",
+        capability_only("agency.manage"),
+        params={"agency_id": "agency"},
+        body=lambda s: {"reviewed_on": days(0)},
+    ),
+    Row(
+        "POST",
+        "/agencies/{agency_id}/ip-ranges",
+        capability_only("agency.manage"),
+        params={"agency_id": "agency"},
+        body=lambda s: {"networks": ["203.0.113.0/24"]},
+    ),
+    Row(
+        "GET",
+        "/agencies/{agency_id}/statements/{month}",
+        {u: 200 if u in ("alice", "mia", "aud") else 404 for u in USERS},
+        params={"agency_id": "agency"},
+    ),
+    Row(
+        "GET",
+        "/agencies/performance",
+        reader("agency.read"),
+        query=lambda s: {"date_from": days(-60), "date_to": days(0)},
+    ),
+    Row("GET", "/agencies/batches", everyone()),
+    Row(
+        "GET",
+        "/agencies/batches/{batch_id}",
+        {u: 200 if u in ("alice", "mia", "aud") else 404 for u in USERS},
+        params={"batch_id": "batch"},
+    ),
+    Row(
+        "POST",
+        "/agencies/batches",
+        capability_only("agency.manage", 201),
+        body=lambda s: {
+            "agency": s.agency.pk,
+            "number": "B-API",
+            "starts_on": days(0),
+            "ends_on": days(30),
+            "cases": [s.case.pk],
+        },
+    ),
+    Row(
+        "POST",
+        "/agencies/batches/{batch_id}/recall",
+        capability_only("agency.manage"),
+        params={"batch_id": "batch"},
+    ),
+    Row("GET", "/agencies/placements", everyone()),
+    Row("GET", "/agencies/payments", everyone()),
+    Row(
+        "POST",
+        "/agencies/payments",
+        capability_only("agency.report", 201),
+        body=lambda s: {
+            "agency": s.batch and s.agency.pk,  # placed first, so the loan is the agency's
+            "payment_id": "AG-API",
+            "loan_id": "L-CARL",
+            "paid_on": days(-1),
+            "amount": "88.00",
+        },
+    ),
+    Row(
+        "POST",
+        "/agencies/payments/{report_id}/decide",
+        capability_only("agency.manage"),
+        params={"report_id": "agency_report"},
+        body=lambda s: {"decision": "reject", "note": "not in the bank statement"},
+    ),
 ]
 
 
@@ -996,6 +1149,7 @@ class Missing:
 
 
 MISSING_LITERAL = {
+    "month": "2026-01",
     "loan_id": "L-NOSUCH",
     "borrower_id": "B-NOSUCH",
     "code": "nosuch",
@@ -1021,6 +1175,9 @@ REFUSED = [
     )
     # mia may cancel write-off proposals, only not one she did not propose.
     and not (row.template == "/writeoff/proposals/{proposal_id}/cancel" and user == "mia")
+    # ada may import agency payments: a payments file is refused for its kind, a kind that
+    # does not exist is a 404 like any missing thing.
+    and not (row.template == "/imports/{kind}" and user == "ada")
 ]
 
 

@@ -87,6 +87,20 @@ def _samples(user, limit_cases: int) -> dict:
         "handover": list(
             HandOver.objects.filter(case_id__in=cases).values_list("pk", flat=True)[:1]
         ),
+        **_agency_samples(),
+    }
+
+
+def _agency_samples() -> dict:
+    from arrears.agencies.models import AgencyPayment, PlacementBatch
+    from arrears.core.dates import local_today
+    from arrears.core.models import Agency
+
+    return {
+        "agency": list(Agency.objects.order_by("pk").values_list("pk", flat=True)[:1]),
+        "placement_batch": list(PlacementBatch.objects.values_list("pk", flat=True)[:1]),
+        "agency_payment": list(AgencyPayment.objects.values_list("pk", flat=True)[:1]),
+        "month": [f"{local_today():%Y-%m}"],
     }
 
 
@@ -115,6 +129,8 @@ def _kind(name: str, arg: str) -> str | None:
         return "which"
     if arg == "name" and ns == "reports":
         return "report"
+    if arg == "month":
+        return "month"
     if arg == "pk":
         return {
             "cases": (
@@ -134,6 +150,13 @@ def _kind(name: str, arg: str) -> str | None:
             "notices": "template" if view.startswith("template") else "notice",
             "compliance": "product",
             "accounts": "team" if view.startswith("team") else "user",
+            "agencies": (
+                "placement_batch"
+                if view == "batch"
+                else "agency_payment"
+                if view == "decide"
+                else "agency"
+            ),
         }.get(ns)
     return None
 

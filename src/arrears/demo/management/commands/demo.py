@@ -113,6 +113,9 @@ class Command(BaseCommand):
             if not options["no_casework"]:
                 # Write-offs (核销) with recoveries after: case work too, and it reruns the day.
                 out(demo_writeoff(as_of=as_of).line())
+            from arrears.demo.agencies import demo_agencies
+
+            out(demo_agencies(as_of=as_of))
             from arrears.jobs.demo import demo_jobs
 
             for line in demo_jobs():

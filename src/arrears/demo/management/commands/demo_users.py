@@ -77,6 +77,10 @@ class Command(BaseCommand):
         out("  ".join("-" * w for w in widths))
         for row in rows:
             out("  ".join(_pad(str(v), w) for v, w in zip(row, widths, strict=True)))
+        from arrears.demo.agencies import demo_agency_lines
+
+        for line in demo_agency_lines():
+            out(line)
         out("")
         rows = showcase()
         if rows:
