@@ -29,6 +29,13 @@ class AgenciesConfig(AppConfig):
         # leaves its agency tonight.
         register_eod_phase("agency_recall", agency_recall_phase, order=58)
         register_signin_check(signin_refusal)
+        # Placement candidates: the strategies' agency_placement hand-overs (strategy app).
+        from arrears.agencies.services import placement_candidates_register
+        from arrears.strategy.selectors import open_handovers
+
+        placement_candidates_register(
+            lambda user: open_handovers(user, "agency_placement").values_list("case_id", flat=True)
+        )
         register_case_panel(
             CasePanel("agency", "agencies/_case_panel.html", case_panel_context, order=85)
         )

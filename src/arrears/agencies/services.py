@@ -474,6 +474,16 @@ def batch_place(
                 },
                 source=source,
             )
+            # The strategy's agency_placement hand-overs of these cases are done: placed.
+            from arrears.strategy.services import handovers_done_for_cases
+
+            handovers_done_for_cases(
+                case_ids=ids,
+                channel="agency_placement",
+                actor=actor,
+                ref=number,
+                source=source,
+            )
     except IntegrityError:
         raise AgencyConflict(
             _("Another placement of these cases was made at the same time; try again."),

@@ -318,3 +318,40 @@ def handover_close(
             source=source,
         )
     return item
+
+
+def handovers_done_for_cases(
+    *, case_ids, channel: str, actor: User | None, ref: str, source: str = "web"
+) -> int:
+    """Close as done every live hand-over of `channel` on these cases, set-based, with one
+    audit entry each: the capability that picks a hand-over up (a placement batch, a visit)
+    calls this inside its own transaction, so the item leaves the work list when the work is
+    done. Returns how many were closed."""
+    from arrears.core.audit import AuditItem, audit_record_many
+
+    live = HandOver.objects.filter(
+        case_id__in=list(case_ids), channel=channel, status__in=HandOver.LIVE
+    )
+    rows = list(live.values_list("pk", "status"))
+    if not rows:
+        return 0
+    now = timezone.now()
+    ref = (ref or "").strip()[:100]
+    pks = [pk for pk, _status in rows]
+    HandOver.objects.filter(pk__in=pks, taken_by__isnull=True).update(taken_by=actor, taken_at=now)
+    HandOver.objects.filter(pk__in=pks).update(status=HandOver.Status.DONE, closed_at=now, ref=ref)
+    audit_record_many(
+        actor=actor,
+        items=[
+            AuditItem(
+                "handover.close",
+                "handover",
+                pk,
+                {"status": status},
+                {"status": HandOver.Status.DONE, "ref": ref, "note": ""},
+            )
+            for pk, status in rows
+        ],
+        source=source,
+    )
+    return len(rows)
