@@ -33,6 +33,14 @@ class CasesConfig(AppConfig):
         register_hold_expression("death_verification", selectors.unverified_death_report_exists)
         # After promises and plans (orders 10, 20) have judged the day.
         register_eod_phase("escalations", escalations_eod_phase, order=50)
+        # Allocation, rotation and assist expiry (docs/allocation.md), after escalations.
+        from arrears.cases.allocation import allocation_eod_phase
+        from arrears.cases.assignment import assists_eod_phase
+        from arrears.cases.rotation import rotation_eod_phase
+
+        register_eod_phase("allocation", allocation_eod_phase, order=62)
+        register_eod_phase("rotation", rotation_eod_phase, order=64)
+        register_eod_phase("assists", assists_eod_phase, order=66)
         nav_register(NavItem("cases", _("Cases"), "cases:list", order=25, prefix="/cases/"))
         nav_register(
             NavItem(

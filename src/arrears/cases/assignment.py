@@ -195,6 +195,7 @@ def cases_assign_bulk(
     queryset: QuerySet[Case] | None = None,
     source: str = "web",
     on: dt.date | None = None,
+    cause: str = "",
 ) -> AssignResult:
     """Move the chosen open cases to `target` (set-based); see the module docstring.
 
@@ -289,6 +290,7 @@ def cases_assign_bulk(
                 actor=actor,
                 source=source,
                 reason=reason,
+                cause=cause,
                 **{f"from_{s}_id": before[pk][s] for s in SLOTS},
                 **{f"to_{s}_id": after[s] for s in SLOTS},
             )
@@ -311,7 +313,12 @@ def cases_assign_bulk(
                 "case",
                 pk,
                 _audit_view(before[pk], users, teams),
-                {**_audit_view(after, users, teams), "reason": reason, "batch": result.batch},
+                {
+                    **_audit_view(after, users, teams),
+                    "reason": reason,
+                    "batch": result.batch,
+                    **({"cause": cause} if cause else {}),
+                },
             )
             for pk, after in afters.items()
         ],
@@ -540,3 +547,63 @@ def assist_end(*, assist: CaseAssist, actor: User | None, source: str = "web") -
         source=source,
     )
     return row
+
+
+# Days a requested assist waits for a decision before it expires.
+ASSIST_DECIDE_DAYS = 3
+
+
+def assists_expire(*, day: dt.date, actor=None, source: str = "system") -> dict:
+    """End-of-day (phase `assists`): a request not decided within ASSIST_DECIDE_DAYS days
+    expires, an active assist past `until` ends. Set-based: two UPDATEs, bulk audit."""
+    from arrears.core.dates import local_zone
+
+    cutoff = timezone.make_aware(
+        dt.datetime.combine(day - dt.timedelta(days=ASSIST_DECIDE_DAYS - 1), dt.time.min),
+        local_zone(),
+    )
+    stale = CaseAssist.objects.filter(status=CaseAssist.Status.REQUESTED, requested_at__lt=cutoff)
+    lapsed = CaseAssist.objects.filter(status=CaseAssist.Status.ACTIVE, until__lt=day)
+    expired = list(stale.values_list("pk", "case_id"))
+    ended = list(lapsed.values_list("pk", "case_id"))
+    now = timezone.now()
+    if expired:
+        CaseAssist.objects.filter(pk__in=[p for p, _c in expired]).update(
+            status=CaseAssist.Status.EXPIRED, ended_at=now
+        )
+    if ended:
+        CaseAssist.objects.filter(pk__in=[p for p, _c in ended]).update(
+            status=CaseAssist.Status.ENDED, ended_at=now
+        )
+    audit_record_many(
+        actor=actor,
+        source=source,
+        items=[
+            (
+                "case.assist_expire",
+                "case",
+                c,
+                {"assist": p, "status": "requested"},
+                {"assist": p, "status": "expired"},
+            )
+            for p, c in expired
+        ]
+        + [
+            (
+                "case.assist_end",
+                "case",
+                c,
+                {"assist": p, "status": "active"},
+                {"assist": p, "status": "ended", "until_passed": True},
+            )
+            for p, c in ended
+        ],
+    )
+    return {"expired": len(expired), "ended": len(ended)}
+
+
+def assists_eod_phase(ctx) -> dict:
+    """End-of-day phase `assists` (order 66)."""
+    if not ctx.is_latest:
+        return {"skipped": "back-dated run"}
+    return assists_expire(day=ctx.as_of)
