@@ -31,6 +31,8 @@ class CasesConfig(AppConfig):
         # The same two holds for a whole list at once (the case list marks them per row).
         register_hold_expression("dispute", selectors.open_complaint_exists)
         register_hold_expression("death_verification", selectors.unverified_death_report_exists)
+        # 停催 on the case list: a badge and the hold filter (docs/allocation.md).
+        register_hold_expression("suspended", selectors.suspension_in_force_exists)
         # After promises and plans (orders 10, 20) have judged the day.
         register_eod_phase("escalations", escalations_eod_phase, order=50)
         # Allocation, rotation and assist expiry (docs/allocation.md), after escalations.
@@ -50,6 +52,26 @@ class CasesConfig(AppConfig):
                 order=27,
                 capability="case.assign",
                 prefix="/cases/load/",
+            )
+        )
+        from arrears.cases import allocation_views
+
+        register_case_panel(
+            CasePanel(
+                "suspension",
+                "cases/_case_suspension.html",
+                allocation_views.panel_context,
+                order=88,
+            )
+        )
+        nav_register(
+            NavItem(
+                "allocation",
+                _("Allocation"),
+                "cases:allocation_run",
+                order=28,
+                capability="case.assign",
+                prefix="/cases/allocation/",
             )
         )
         register_case_panel(
