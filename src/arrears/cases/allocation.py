@@ -519,3 +519,155 @@ def allocation_eod_phase(ctx) -> dict:
     if not ctx.is_latest:
         return {"skipped": "back-dated run"}
     return allocation_run(day=ctx.as_of, actor=None, source="system").counts()
+
+
+# --- people: skills, absences; team settings (services, audited) ------------------------------
+
+
+def _may_manage_person(actor, person: User) -> None:
+    """Managers and administrators for anyone; a team lead for the people of their team."""
+    from arrears.cases.errors import CaseForbidden
+
+    if actor is None:
+        return
+    if actor.is_read_only or not actor.can("case.assign"):
+        raise CaseForbidden(_("Your role may not manage people's allocation settings."))
+    if actor.role == Role.TEAM_LEAD and person.team_id != actor.team_id:
+        raise CaseForbidden(
+            _("A team lead manages only the people of their own team."), code="outside_team"
+        )
+
+
+@transaction.atomic
+def skills_set(
+    *, user: User, skills: list[tuple[str, str, str]], actor=None, source: str = "web"
+) -> list[CollectorSkill]:
+    """Replace a person's skills with `skills`: (kind, label, region prefix) each (audited)."""
+    from arrears.cases.errors import CaseInvalid
+    from arrears.core.audit import audit_record
+
+    _may_manage_person(actor, user)
+    clean: dict[tuple[str, str], str] = {}
+    for n, (kind, label, prefix) in enumerate(skills, start=1):
+        prefix = (prefix or "").strip().strip("/")
+        label = (label or "").strip()
+        if kind not in CollectorSkill.Kind.values:
+            raise CaseInvalid(
+                "skills",
+                _("Skill %(n)d: the kind is region or dialect.") % {"n": n},
+                code="bad_choice",
+            )
+        if not prefix or len(prefix) > 200:
+            raise CaseInvalid(
+                "skills",
+                _("Skill %(n)d: give the region it covers (e.g. 广东省/梅州市).") % {"n": n},
+                code="required",
+            )
+        if kind == CollectorSkill.Kind.DIALECT and not label:
+            raise CaseInvalid(
+                "skills", _("Skill %(n)d: name the dialect.") % {"n": n}, code="required"
+            )
+        clean[(kind, prefix)] = label[:50]
+    before = list(
+        CollectorSkill.objects.filter(user=user).values_list("kind", "label", "region_prefix")
+    )
+    CollectorSkill.objects.filter(user=user).delete()
+    rows = CollectorSkill.objects.bulk_create(
+        [
+            CollectorSkill(user=user, kind=k, label=label, region_prefix=p)
+            for (k, p), label in clean.items()
+        ]
+    )
+    audit_record(
+        actor=actor,
+        event="skill.save",
+        object_type="user",
+        object_id=user.pk,
+        before={"skills": [list(b) for b in before]},
+        after={"skills": [[k, label, p] for (k, p), label in clean.items()]},
+        source=source,
+    )
+    return rows
+
+
+@transaction.atomic
+def absence_record(
+    *,
+    user: User,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    reason: str,
+    note: str = "",
+    actor=None,
+    source: str = "web",
+) -> Absence:
+    """Record that a person is away (audited); allocation covers their cases meanwhile."""
+    from arrears.cases.errors import CaseInvalid
+    from arrears.core.audit import audit_record
+    from arrears.core.dates import local_today
+
+    _may_manage_person(actor, user)
+    if reason not in Absence.Reason.values:
+        raise CaseInvalid(
+            "reason",
+            _("Choose one of: %(codes)s.") % {"codes": ", ".join(Absence.Reason.values)},
+            code="bad_choice",
+        )
+    if ends_on < starts_on:
+        raise CaseInvalid("ends_on", _("The end date is before the start."), code="before_start")
+    if ends_on < local_today():
+        raise CaseInvalid("ends_on", _("The end date is in the past."), code="past_date")
+    if (ends_on - starts_on).days > 366:
+        raise CaseInvalid("ends_on", _("An absence lasts at most a year."), code="too_long")
+    if Absence.objects.filter(user=user, starts_on__lte=ends_on, ends_on__gte=starts_on).exists():
+        raise CaseInvalid(
+            "starts_on", _("This person already has an absence in those days."), code="overlap"
+        )
+    row = Absence.objects.create(
+        user=user,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reason=reason,
+        note=(note or "").strip()[:300],
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    audit_record(
+        actor=actor,
+        event="absence.record",
+        object_type="user",
+        object_id=user.pk,
+        after={"absence": row.pk, "from": starts_on, "until": ends_on, "reason": reason},
+        source=source,
+    )
+    return row
+
+
+@transaction.atomic
+def team_rotation_set(
+    *, team, rotation_days: int | None, retain_quota: int, actor=None, source: str = "web"
+):
+    """Set a team's rotation days (None: no rotation) and retention quota (managers; audited)."""
+    from arrears.cases.errors import CaseForbidden, CaseInvalid
+    from arrears.core.audit import audit_record
+
+    if actor is not None and (actor.is_read_only or not actor.can("allocation.edit")):
+        raise CaseForbidden(_("Only managers set a team's rotation and retention."))
+    if rotation_days is not None and not 1 <= rotation_days <= 365:
+        raise CaseInvalid(
+            "rotation_days", _("Between 1 and 365 days, or empty for none."), code="range"
+        )
+    if not 0 <= retain_quota <= 1000:
+        raise CaseInvalid("retain_quota", _("Between 0 and 1000."), code="range")
+    before = {"rotation_days": team.rotation_days, "retain_quota": team.retain_quota}
+    team.rotation_days, team.retain_quota = rotation_days, retain_quota
+    team.save(update_fields=["rotation_days", "retain_quota"])
+    audit_record(
+        actor=actor,
+        event="team.rotation_set",
+        object_type="team",
+        object_id=team.pk,
+        before=before,
+        after={"rotation_days": rotation_days, "retain_quota": retain_quota},
+        source=source,
+    )
+    return team

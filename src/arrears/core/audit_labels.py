@@ -105,6 +105,7 @@ EVENT_LABELS: dict[str, str | Promise] = {
     "allocation.rule_save": _("Allocation rule saved"),
     "absence.record": _("Absence recorded"),
     "skill.save": _("Skills saved"),
+    "team.rotation_set": _("Rotation and retention set"),
     "plan.withdraw": _("Plan withdrawn when the case closed"),
     "import.assignments": _("Assignments imported"),
     "calendar.set": _("Holiday calendar day set"),
@@ -163,6 +164,10 @@ OBJECT_LABELS: dict[str, str | Promise] = {
     "core.CalendarDay": _("Holiday calendar day"),
     "activities.RecordedFact": _("Recorded fact"),
     "team": _("Team"),
+    "allocation": _("Allocation"),
+    "allocation_rule": _("Allocation rule"),
+    "absence": _("Absence"),
+    "skill": _("Skills"),
     "calendar": _("Holiday calendar"),
     "fact": _("Recorded fact"),
 }
