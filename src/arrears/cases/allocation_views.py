@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from arrears.cases import selectors
 from arrears.cases.allocation import allocation_plan, allocation_run
 from arrears.cases.errors import CaseError, CaseForbidden
-from arrears.cases.models import AllocationRule, Case, CaseRetention, CaseSuspension
+from arrears.cases.models import Absence, AllocationRule, Case, CaseRetention, CaseSuspension
 from arrears.cases.rotation import case_retain, case_rotate, holding_ends_on, retention_end
 from arrears.cases.suspension import case_suspend, suspension_in_force, suspension_lift
 from arrears.core.audit import audit_record
@@ -295,7 +295,125 @@ def rules(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "cases/allocation_rules.html",
         {
             "rules": AllocationRule.objects.select_related("team", "product", "debtor_type"),
+            "teams": Team.objects.order_by("name"),
+            "may_edit": may_edit,
             "form": form,
             "rule": rule,
         },
     )
+
+
+# --- a person's skills and absences; team rotation settings -----------------------------------
+
+
+class SkillsForm(forms.Form):
+    skills = forms.CharField(
+        label=gettext_lazy("Skills"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy(
+            "One a line: the region path it covers, then for a dialect its name "
+            "(广东省/梅州市 客家话)."
+        ),
+    )
+
+    def parsed(self) -> list[tuple[str, str, str]]:
+        out = []
+        for line in self.cleaned_data["skills"].splitlines():
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) == 1:
+                out.append(("region", "", parts[0]))
+            else:
+                out.append(("dialect", " ".join(parts[1:]), parts[0]))
+        return out
+
+
+class AbsenceForm(forms.Form):
+    starts_on = forms.DateField(
+        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.ChoiceField(label=gettext_lazy("Reason"), choices=Absence.Reason.choices)
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
+
+
+def _person_for(user, pk: int) -> User:
+    person = get_object_or_404(User.objects.select_related("team"), pk=pk)
+    if user.role == "team_lead" and person.team_id != user.team_id:
+        raise Http404
+    return person
+
+
+@login_required
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's region/dialect skills and absences (team lead of their team, managers)."""
+    from arrears.cases.allocation import absence_record, skills_set
+    from arrears.cases.models import CollectorSkill
+
+    _require_read(request.user)
+    person = _person_for(request.user, pk)
+    skills = list(CollectorSkill.objects.filter(user=person))
+    text = "\n".join(
+        f"{s.region_prefix} {s.label}".strip() if s.kind == "dialect" else s.region_prefix
+        for s in skills
+    )
+    skills_form = SkillsForm(initial={"skills": text})
+    absence_form = AbsenceForm()
+    if request.method == "POST":
+        try:
+            if request.POST.get("what") == "skills":
+                skills_form = SkillsForm(request.POST)
+                if skills_form.is_valid():
+                    skills_set(user=person, skills=skills_form.parsed(), actor=request.user)
+                    messages.success(request, _("The skills are saved."))
+                    return redirect("cases:person", person.pk)
+            else:
+                absence_form = AbsenceForm(request.POST)
+                if absence_form.is_valid():
+                    absence_record(user=person, actor=request.user, **absence_form.cleaned_data)
+                    messages.success(
+                        request, _("The absence is recorded: teammates cover the cases.")
+                    )
+                    return redirect("cases:person", person.pk)
+        except CaseError as exc:
+            _refused(request, exc)
+    return render(
+        request,
+        "cases/person.html",
+        {
+            "person": person,
+            "skills": skills,
+            "absences": Absence.objects.filter(user=person, ends_on__gte=local_today()),
+            "skills_form": skills_form,
+            "absence_form": absence_form,
+        },
+    )
+
+
+@require_POST
+@login_required
+def team_rotation(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager sets a team's rotation days and retention quota (from the rules page)."""
+    from arrears.cases.allocation import team_rotation_set
+
+    if not _can(request.user, "allocation.edit"):
+        raise PermissionDenied(_("Only managers set a team's rotation and retention."))
+    team = get_object_or_404(Team, pk=pk)
+    raw_days = request.POST.get("rotation_days", "").strip()
+    try:
+        days = int(raw_days) if raw_days else None
+        quota = int(request.POST.get("retain_quota", "").strip())
+    except ValueError:
+        messages.error(request, _("Give whole numbers of days and cases."))
+        return redirect("cases:allocation_rules")
+    try:
+        team_rotation_set(team=team, rotation_days=days, retain_quota=quota, actor=request.user)
+    except CaseError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("cases:allocation_rules")

@@ -98,3 +98,63 @@ def test_rule_with_an_upside_down_dpd_range_is_refused(people):
         and "The upper DPD is below the lower." in response.content.decode()
     )
     assert not AllocationRule.objects.exists()
+
+
+def test_team_lead_records_skills_and_an_absence_for_their_people(people):
+    from arrears.cases.models import Absence, CollectorSkill
+
+    tom = client_for(people["tom"])
+    carl = people["carl"]
+    tom.post(
+        f"/cases/people/{carl.pk}/",
+        {"what": "skills", "skills": "广东省/梅州市 客家话\n湖南省"},
+    )
+    assert sorted(
+        CollectorSkill.objects.filter(user=carl).values_list("kind", "label", "region_prefix")
+    ) == [("dialect", "客家话", "广东省/梅州市"), ("region", "", "湖南省")]
+    start, end = TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=5)
+    tom.post(
+        f"/cases/people/{carl.pk}/",
+        {"what": "absence", "starts_on": start, "ends_on": end, "reason": "leave"},
+    )
+    absence = Absence.objects.get(user=carl)
+    assert (absence.starts_on, absence.ends_on, absence.created_by) == (start, end, people["tom"])
+    page = tom.get(f"/cases/people/{carl.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "客家话" in page and "休假" in page
+
+
+def test_another_teams_lead_cannot_open_the_person_page(people):
+    assert client_for(people["tina"]).get(f"/cases/people/{people['carl'].pk}/").status_code == 404
+
+
+def test_manager_sets_rotation_and_quota(people):
+    team = people["tom"].team
+    client_for(people["mia"]).post(
+        f"/cases/allocation/teams/{team.pk}/", {"rotation_days": "", "retain_quota": "2"}
+    )
+    team.refresh_from_db()
+    assert (team.rotation_days, team.retain_quota) == (None, 2)
+    response = client_for(people["tom"]).post(
+        f"/cases/allocation/teams/{team.pk}/", {"rotation_days": "10", "retain_quota": "2"}
+    )
+    assert response.status_code == 403
+
+
+def test_collector_retains_from_the_case_page(people, case):
+    from arrears.cases.models import CaseRetention
+    from arrears.promises.services import promise_record
+
+    carl = client_for(people["carl"])
+    page = carl.get(f"/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Retain (留案)" in page
+    carl.post(f"/cases/{case.pk}/retain/", {"reason": "月底还款"})
+    assert not CaseRetention.objects.exists()  # nothing in force yet: refused
+    promise_record(
+        case=case,
+        amount_fen=30_000,
+        promised_on=TODAY + dt.timedelta(days=5),
+        actor=people["carl"],
+        source="web",
+    )
+    carl.post(f"/cases/{case.pk}/retain/", {"reason": "月底还款"})
+    assert CaseRetention.objects.get().collector == people["carl"]

@@ -35,7 +35,13 @@ def _samples(user, limit_cases: int) -> dict:
     """Values to put in URL arguments, from what `user` may see (and a few beyond)."""
     from arrears.activities.models import Activity, RecordedFact
     from arrears.book.models import Product
-    from arrears.cases.models import CollectionAdvice, Complaint, DeathReport, DebtorType
+    from arrears.cases.models import (
+        AllocationRule,
+        CollectionAdvice,
+        Complaint,
+        DeathReport,
+        DebtorType,
+    )
     from arrears.compliance.models import RulePack
     from arrears.core.models import ApiToken, Team
     from arrears.core.scoping import borrowers_for, cases_for, loans_for
@@ -77,6 +83,7 @@ def _samples(user, limit_cases: int) -> dict:
         "token": list(ApiToken.objects.values_list("pk", flat=True)[:1]),
         "job": list(Job.objects.values_list("pk", flat=True)[:1]),
         "which": ["errors"],
+        "allocation_rule": list(AllocationRule.objects.values_list("pk", flat=True)[:1]),
     }
 
 
@@ -104,7 +111,13 @@ def _kind(name: str, arg: str) -> str | None:
     if arg == "pk":
         return {
             "cases": (
-                "debtor_type"
+                "allocation_rule"
+                if view == "allocation_rule_edit"
+                else "team"
+                if view == "team_rotation"
+                else "user"
+                if view == "person"
+                else "debtor_type"
                 if view.startswith("debtor_type")
                 else "advice"
                 if view.startswith("advice")
