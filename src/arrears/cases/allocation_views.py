@@ -246,11 +246,26 @@ class RuleForm(forms.ModelForm):
             "debtor_type",
             "team",
         ]
-        widgets = {"borrower_kind": forms.Select}
+        labels = {
+            "position": gettext_lazy("Order"),
+            "name": gettext_lazy("Name"),
+            "active": gettext_lazy("Active"),
+            "region_prefix": gettext_lazy("Region starts with"),
+            "product": gettext_lazy("Product"),
+            "dpd_min": gettext_lazy("DPD from"),
+            "dpd_max": gettext_lazy("DPD to"),
+            "debtor_type": gettext_lazy("Debtor type"),
+            "team": gettext_lazy("Team"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        from django.utils.translation import get_language
+
         from arrears.book.models import Borrower
+
+        language = get_language()
+        self.fields["debtor_type"].label_from_instance = lambda t: t.name_for(language)
 
         self.fields["borrower_kind"] = forms.ChoiceField(
             label=_("borrower kind"),

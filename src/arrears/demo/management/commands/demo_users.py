@@ -86,6 +86,10 @@ class Command(BaseCommand):
                 seen = ", ".join(r.seen_by) if r.seen_by else "manager"
                 out(f"  {_pad(r.label, width)}  {r.url}  ({seen})")
             out("")
+        out(
+            "Allocation (分案, 轮换, 留案, 停催): /cases/allocation/ as lead1 or manager; "
+            "collector3 and collector4 (password demo-<username>-2026) share the teams' cases."
+        )
         out(f"API token for admin (shown once): {raw}")
         out(f'  curl -H "Authorization: Bearer {raw}" {base}api/v1/loans')
         out(f"Log in at {base} with any user above.")
