@@ -38,7 +38,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from arrears.cases.assignment import Target, cases_assign_bulk
+from arrears.cases.assignment import Target, cases_assign_each
 from arrears.cases.models import (
     Absence,
     AllocationRule,
@@ -374,23 +374,22 @@ def allocation_plan(*, day: dt.date, team_ids=None) -> tuple[AllocationReport, d
 def _apply_moves(
     *, actor, moves: dict[int, tuple[int, str]], cause: str, reason_for, source: str
 ) -> dict[int, list[int]]:
-    """Move cases to collectors, one cases_assign_bulk per (collector, reason)."""
-    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+    """Move each case to its collector with the reason for its `why`, in one set-based write
+    (cases_assign_each); returns collector → the cases that moved to them."""
+    if not moves:
+        return {}
+    users = User.objects.in_bulk({uid for uid, _w in moves.values()})
+    targets = {uid: Target("collector", user, None) for uid, user in users.items()}
+    reasons: dict[str, str] = {}
+    planned = {}
     for case_id, (uid, why) in moves.items():
-        groups[(uid, why)].append(case_id)
-    users = User.objects.in_bulk({uid for uid, _w in groups})
+        if why not in reasons:
+            reasons[why] = reason_for(why)
+        planned[case_id] = (targets[uid], reasons[why])
+    result = cases_assign_each(actor=actor, moves=planned, source=source, cause=cause)
     done: dict[int, list[int]] = defaultdict(list)
-    for (uid, why), ids in sorted(groups.items()):
-        user = users[uid]
-        result = cases_assign_bulk(
-            actor=actor,
-            target=Target("collector", user, None),
-            reason=reason_for(why),
-            case_ids=ids,
-            source=source,
-            cause=cause,
-        )
-        done[uid] += result.case_ids
+    for case_id in result.case_ids:
+        done[moves[case_id][0]].append(case_id)
     return done
 
 
@@ -405,23 +404,19 @@ def allocation_run(
     planned, routing, moves = allocation_plan(day=day, team_ids=team_ids)
     planned.covered, planned.returned = report.covered, report.returned
     # Routed cases that found no collector still go to their team.
-    by_team: dict[int, list[int]] = defaultdict(list)
-    for case_id, team_id in routing.items():
-        if case_id not in moves:
-            by_team[team_id].append(case_id)
-    if by_team:
+    waiting = {c: t for c, t in routing.items() if c not in moves}
+    if waiting:
         from arrears.core.models import Team
 
-        teams = Team.objects.in_bulk(list(by_team))
-        for team_id, ids in by_team.items():
-            cases_assign_bulk(
-                actor=actor,
-                target=Target("team", None, teams[team_id]),
-                reason=_reason("team", team=teams[team_id].name),
-                case_ids=ids,
-                source=source,
-                cause="allocation",
-            )
+        teams = Team.objects.in_bulk(set(waiting.values()))
+        targets = {t: Target("team", None, team) for t, team in teams.items()}
+        texts = {t: _reason("team", team=team.name) for t, team in teams.items()}
+        cases_assign_each(
+            actor=actor,
+            moves={c: (targets[t], texts[t]) for c, t in waiting.items()},
+            source=source,
+            cause="allocation",
+        )
     _apply_moves(actor=actor, moves=moves, cause="allocation", reason_for=_reason, source=source)
     return planned
 
@@ -454,25 +449,28 @@ def _cover_absent(*, day, actor, source, team_ids) -> int:
     plan = plan_collectors(items, people(tomorrow, team_ids=team_ids))
     owner_of = {pk: c for pk, _t, c in rows}
     # One reason per absent person, so the history says whom the cover stands in for.
-    moves_by_owner: dict[int, dict[int, tuple[int, str]]] = defaultdict(dict)
-    for case_id, (uid, _why) in plan.moves.items():
-        moves_by_owner[owner_of[case_id]][case_id] = (uid, "cover")
-    covers = []
-    for owner, moves in moves_by_owner.items():
-        absence = absences[owner]
-        text = _reason(
+    moves = {case_id: (uid, str(owner_of[case_id])) for case_id, (uid, _why) in plan.moves.items()}
+
+    def text(owner: str) -> str:
+        absence = absences[int(owner)]
+        return _reason(
             "cover",
             user=absence.user.get_full_name() or absence.user.username,
             until=absence.ends_on.isoformat(),
         )
-        done = _apply_moves(
-            actor=actor, moves=moves, cause="cover", reason_for=lambda _w, t=text: t, source=source
+
+    done = _apply_moves(actor=actor, moves=moves, cause="cover", reason_for=text, source=source)
+    covers = [
+        CaseCover(
+            case_id=c,
+            absence=absences[owner_of[c]],
+            owner_id=owner_of[c],
+            cover_id=uid,
+            started_on=day,
         )
-        covers += [
-            CaseCover(case_id=c, absence=absence, owner_id=owner, cover_id=uid, started_on=day)
-            for uid, ids in done.items()
-            for c in ids
-        ]
+        for uid, ids in done.items()
+        for c in ids
+    ]
     CaseCover.objects.bulk_create(covers, batch_size=1000)
     return len(covers)
 

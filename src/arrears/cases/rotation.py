@@ -29,7 +29,6 @@ a manager (`case.assign`) may. A retained case moved this way stops being retain
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -243,18 +242,14 @@ def rotation_run(*, day: dt.date, actor=None, source: str = "system") -> dict:
             by_id[holder].count -= 1
             by_id[holder].amount_fen -= amounts.get(pk, 0)
     plan = plan_collectors(items, pool)
-    groups: dict[int, dict[int, tuple[int, str]]] = defaultdict(dict)
-    for case_id, (uid, _why) in plan.moves.items():
-        groups[due[case_id]][case_id] = (uid, "rotation")
-    for days, moves in groups.items():
-        text = _text("rotation", days=days)
-        _apply_moves(
-            actor=actor,
-            moves=moves,
-            cause="rotation",
-            reason_for=lambda _w, t=text: t,
-            source=source,
-        )
+    moves = {case_id: (uid, str(due[case_id])) for case_id, (uid, _w) in plan.moves.items()}
+    _apply_moves(
+        actor=actor,
+        moves=moves,
+        cause="rotation",
+        reason_for=lambda days: _text("rotation", days=int(days)),
+        source=source,
+    )
     return {"retentions_ended": ended, "rotated": len(plan.moves), "stuck": len(plan.unplaced)}
 
 
