@@ -19,9 +19,8 @@ class Team(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     # Rotation (轮换, cases/rotation.py): days a collector holds a case without progress
     # before end-of-day moves it on, when no strategy segment says otherwise; null: never.
-    rotation_days = models.PositiveIntegerField(
-        _("rotation days"), null=True, blank=True, default=30, db_default=30
-    )
+    # Empty by default: turning rotation on is a manager's decision (the demo sets 30).
+    rotation_days = models.PositiveIntegerField(_("rotation days"), null=True, blank=True)
     # Retention (留案): how many cases each collector of the team may keep past rotation.
     retain_quota = models.PositiveIntegerField(
         _("retention quota per collector"), default=5, db_default=5

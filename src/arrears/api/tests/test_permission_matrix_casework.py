@@ -806,8 +806,9 @@ MATRIX: list[Row] = [
     Row(
         "POST",
         "/cases/{case_id}/rotate",
-        # Held since March, past the 30-day period: carl may hand it over; fay may not.
-        write("case.work", fay=403),
+        # Team A does not rotate (no holding period ends): only a team lead or manager moves
+        # it; carl, who holds it, and fay may not.
+        write("case.work", fay=403, carl=403),
         body=lambda s: {"reason": "联系不上"},
     ),
     Row("GET", "/allocation/rules", capability_only("case.assign")),
@@ -1006,7 +1007,7 @@ MISSING_LITERAL = {
 STATE_REFUSED = {
     "/cases/{case_id}/retain": ("alice", "mia", "tom", "fay"),
     "/cases/retentions/{retention_id}/end": ("fay",),
-    "/cases/{case_id}/rotate": ("fay",),
+    "/cases/{case_id}/rotate": ("fay", "carl"),
     "/allocation/absences": ("tina",),
     "/allocation/skills/{username}": ("tina",),
 }

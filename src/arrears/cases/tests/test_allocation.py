@@ -33,11 +33,25 @@ from arrears.cases.rotation import case_retain, case_rotate, rotation_run
 from arrears.cases.suspension import case_suspend, suspension_in_force, suspension_lift
 from arrears.cases.tests.conftest import bullet, open_case
 from arrears.core.dates import local_today
-from arrears.core.models import Team
 from arrears.core.roles import Role
 from arrears.testing import make_borrower, make_user
 
 TODAY = local_today()
+
+
+def policy(people, days: int | None = 30, quota: int = 5) -> None:
+    """Team A's rotation days and retention quota, set as a manager does."""
+    from arrears.cases.allocation import team_rotation_set
+
+    team_rotation_set(
+        team=people["tom"].team, rotation_days=days, retain_quota=quota, actor=people["mia"]
+    )
+
+
+@pytest.fixture(autouse=True)
+def rotating(people):
+    """Team A rotates after 30 days (teams do not rotate until a manager says so)."""
+    policy(people)
 
 
 def fresh_case(n: int, region=("广东省", "梅州市"), **assignment) -> Case:
@@ -234,16 +248,16 @@ def test_rotation_moves_a_case_held_too_long_without_progress(people, cases):
 
 
 def test_no_rotation_before_the_holding_period(people, cases):
-    Team.objects.filter(pk=people["tom"].team_id).update(
-        rotation_days=(TODAY - dt.date(2026, 7, 11)).days + 1
-    )
+    policy(people, days=(TODAY - dt.date(2026, 7, 11)).days + 1)
     assert rotate_today()["rotated"] == 0
     assert holder(cases["carl"]) == "carl"
 
 
 def test_no_rotation_when_the_team_does_not_rotate(people, cases):
-    Team.objects.filter(pk=people["tom"].team_id).update(rotation_days=None)
+    policy(people, days=None)
     assert rotate_today()["rotated"] == 0
+    with pytest.raises(CaseForbidden):  # no period ever ends: only a team lead moves it
+        case_rotate(case=cases["carl"], actor=people["carl"], reason="换人")
 
 
 def test_a_fresh_move_restarts_the_clock(people, cases):
@@ -320,7 +334,7 @@ def test_retention_refused_without_promise_or_plan(people, cases):
 
 
 def test_retention_quota(people, cases):
-    Team.objects.filter(pk=people["tom"].team_id).update(retain_quota=1)
+    policy(people, quota=1)
     more = fresh_case(1, team=people["tom"].team, collector=people["carl"])
     promise(cases["carl"], people["carl"])
     promise(more, people["carl"])
@@ -338,7 +352,7 @@ def test_only_the_collector_retains(people, cases):
 
 
 def test_early_move_needs_a_team_lead(people, cases):
-    Team.objects.filter(pk=people["tom"].team_id).update(rotation_days=1000)
+    policy(people, days=300)
     with pytest.raises(CaseForbidden) as err:
         case_rotate(case=cases["carl"], actor=people["carl"], reason="换人")
     assert err.value.code == "early_move"

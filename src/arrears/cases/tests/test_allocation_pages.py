@@ -134,6 +134,11 @@ def test_manager_sets_rotation_and_quota(people):
     )
     team.refresh_from_db()
     assert (team.rotation_days, team.retain_quota) == (None, 2)
+    client_for(people["mia"]).post(
+        f"/cases/allocation/teams/{team.pk}/", {"rotation_days": "45", "retain_quota": "2"}
+    )
+    team.refresh_from_db()
+    assert team.rotation_days == 45
     response = client_for(people["tom"]).post(
         f"/cases/allocation/teams/{team.pk}/", {"rotation_days": "10", "retain_quota": "2"}
     )

@@ -19,8 +19,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="team",
             name="rotation_days",
-            field=models.PositiveIntegerField(
-                blank=True, db_default=30, default=30, null=True, verbose_name="rotation days"
-            ),
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="rotation days"),
         ),
     ]
