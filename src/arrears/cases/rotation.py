@@ -64,7 +64,13 @@ def holding_periods(case_qs) -> dict[int, tuple[int | None, dt.date | None]]:
             with connection.cursor() as cur:
                 cur.execute(str(source))
                 rows = cur.fetchall()
-        found = {int(c): (d, e) for c, d, e in rows}
+        found = {
+            int(c): (
+                None if d is None else int(d),
+                dt.date.fromisoformat(e) if isinstance(e, str) else e,
+            )
+            for c, d, e in rows
+        }
         wanted = case_qs.values_list("pk", flat=True)
         return {pk: found.get(pk, (None, None)) for pk in wanted}
     days = dict(Team.objects.values_list("pk", "rotation_days"))

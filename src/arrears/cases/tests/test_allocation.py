@@ -440,3 +440,43 @@ def test_assist_requests_expire_and_active_ones_end(people, case):
     asked.refresh_from_db()
     granted.refresh_from_db()
     assert (asked.status, granted.status) == (CaseAssist.Status.EXPIRED, CaseAssist.Status.ENDED)
+
+
+def test_a_registered_holding_period_source_wins_over_the_team(people, cases):
+    from arrears.cases.rotation import register_holding_period_source
+
+    entered = (TODAY - dt.timedelta(days=5)).isoformat()
+    # The strategy's segments: carl's case entered its segment five days ago (period 3 days),
+    # cora's is in a segment without rotation (not listed).
+    register_holding_period_source(
+        lambda: (
+            f"SELECT id AS case_id, 3 AS holding_days, '{entered}' AS entered_on "
+            f"FROM cases_case WHERE id = {cases['carl'].pk}"
+        )
+    )
+    try:
+        out = rotate_today()
+    finally:
+        register_holding_period_source(None)
+    assert out["rotated"] == 1
+    assert holder(cases["carl"]) == "cora" and holder(cases["cora"]) == "cora"
+    row = CaseAssignment.objects.get(case=cases["carl"], cause="rotation")
+    assert "5" in row.reason  # held 5 days since it entered the segment
+
+
+def test_a_queryset_source_and_a_segment_entered_recently(people, cases):
+    from django.db.models import F, IntegerField, Value
+
+    from arrears.cases.rotation import register_holding_period_source
+
+    register_holding_period_source(
+        lambda: Case.objects.annotate(
+            case_id=F("pk"),
+            holding_days=Value(30, output_field=IntegerField()),
+            entered_on=Value(TODAY),
+        ).values("case_id", "holding_days", "entered_on")
+    )
+    try:
+        assert rotate_today()["rotated"] == 0  # everyone entered a segment today
+    finally:
+        register_holding_period_source(None)
