@@ -61,6 +61,7 @@ def panel_context(request: HttpRequest, case: Case) -> dict | None:
     current = suspension_in_force(case, today)
     retention = CaseRetention.objects.filter(case=case, ended_on__isnull=True).first()
     lead = _can(user, "case.assign") and (user.role != "team_lead" or case.team_id == user.team_id)
+    ends = holding_ends_on(case) if case.collector_id else None
     return {
         "case": case,
         "suspension": current,
@@ -71,10 +72,11 @@ def panel_context(request: HttpRequest, case: Case) -> dict | None:
         "retention": retention,
         "can_retain": work and retention is None and case.collector_id == user.pk,
         "can_end_retention": retention is not None and (retention.collector_id == user.pk or lead),
-        "holding_ends_on": holding_ends_on(case) if case.collector_id else None,
+        "holding_ends_on": ends,
+        # A collector hands the case over only once its holding period has run.
         "can_rotate": work
         and case.collector_id is not None
-        and (lead or case.collector_id == user.pk),
+        and (lead or (case.collector_id == user.pk and ends is not None and today >= ends)),
         "is_lead": lead,
         "today": today,
     }

@@ -152,6 +152,8 @@ def test_collector_retains_from_the_case_page(people, case):
     carl = client_for(people["carl"])
     page = carl.get(f"/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Retain (留案)" in page
+    # Team A does not rotate: no period ends, so carl cannot hand the case over himself.
+    assert "This case does not rotate." in page and "Hand the case over" not in page
     carl.post(f"/cases/{case.pk}/retain/", {"reason": "月底还款"})
     assert not CaseRetention.objects.exists()  # nothing in force yet: refused
     promise_record(
