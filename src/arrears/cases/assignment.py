@@ -265,6 +265,27 @@ def cases_assign_bulk(
     )
 
 
+def _update_slots(groups: dict[tuple, list[int]], now) -> None:
+    """Write the new holders: one executemany per set of changed columns (a parameterised
+    UPDATE per case, sent as one batch), whatever the number of distinct holders."""
+    from django.db import connection
+
+    by_columns: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
+    now = connection.ops.adapt_datetimefield_value(now)
+    for changed, ids in groups.items():
+        columns = tuple(f"{s}_id" for s, _v in changed)
+        values = tuple(v for _s, v in changed)
+        by_columns[columns] += [(*values, now, pk) for pk in ids]
+    table = connection.ops.quote_name(Case._meta.db_table)
+    with connection.cursor() as cur:
+        for columns, params in by_columns.items():
+            sets = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
+            cur.executemany(
+                f"UPDATE {table} SET {sets}, updated_at = %s WHERE id = %s",  # noqa: S608
+                params,
+            )
+
+
 def _write_moves(*, actor, before: dict[int, dict], target_of, source, day, cause) -> AssignResult:
     """Move the locked cases of `before` each to `target_of(pk)` = (Target, reason): one UPDATE
     per distinct set of changed columns, bulk history rows, one bulk audit."""
@@ -290,10 +311,7 @@ def _write_moves(*, actor, before: dict[int, dict], target_of, source, day, caus
     if not afters:
         return result
     now = timezone.now()
-    for changed, ids in groups.items():
-        values = {f"{s}_id": v for s, v in changed}
-        for chunk in _chunks(ids):
-            Case.objects.filter(pk__in=chunk).update(**values, updated_at=now)
+    _update_slots(groups, now)
     rows = CaseAssignment.objects.bulk_create(
         [
             CaseAssignment(
