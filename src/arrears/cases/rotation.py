@@ -175,9 +175,8 @@ def due_for_rotation(*, day: dt.date, case_qs=None) -> dict[int, int]:
     if not due:
         return {}
     longest = max(d for d, _s in due.values())
-    progress = last_progress(
-        qs.filter(pk__in=list(due)), since=day - dt.timedelta(days=longest), until=day
-    )
+    # Over every candidate (a subquery, not a list of ids: SQLite's parameter limit).
+    progress = last_progress(qs, since=day - dt.timedelta(days=longest), until=day)
     return {
         pk: (day - start).days
         for pk, (days, start) in due.items()
@@ -231,8 +230,8 @@ def rotation_run(*, day: dt.date, actor=None, source: str = "system") -> dict:
     due = due_for_rotation(day=day)
     if not due:
         return {"retentions_ended": ended, "rotated": 0, "stuck": 0}
-    qs = Case.objects.filter(pk__in=list(due))
-    rows = list(qs.values_list("pk", "team_id", "collector_id"))
+    qs = Case.objects.filter(status=Case.Status.OPEN, collector__isnull=False)
+    rows = [r for r in qs.values_list("pk", "team_id", "collector_id") if r[0] in due]
     amounts = _amounts(qs)
     items = [
         Item(case_id=pk, team_id=team, amount_fen=amounts.get(pk, 0), exclude=holder)
