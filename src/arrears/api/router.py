@@ -12,8 +12,8 @@ from arrears.agencies import api as agencies_api
 from arrears.api import book, core, docs
 from arrears.api.auth import API_AUTH
 from arrears.api.errors import install_error_handlers
+from arrears.cases import allocation_api, assignment_api
 from arrears.cases import api as cases_api
-from arrears.cases import assignment_api
 from arrears.core import api as audit_api
 from arrears.credithold import api as credithold_api
 from arrears.documents import api as documents_api
@@ -45,6 +45,8 @@ api.add_router("/loans", book.loans)
 api.add_router("/borrowers", book.borrowers)
 api.add_router("/cases", cases_api.router)
 api.add_router("/cases", assignment_api.router)
+api.add_router("/cases", allocation_api.cases_router)
+api.add_router("/allocation", allocation_api.router)
 api.add_router("/activities", activities_api.router)
 api.add_router("/promises", promises_api.router)
 api.add_router("/plans", plans_api.router)

@@ -31,8 +31,18 @@ class CasesConfig(AppConfig):
         # The same two holds for a whole list at once (the case list marks them per row).
         register_hold_expression("dispute", selectors.open_complaint_exists)
         register_hold_expression("death_verification", selectors.unverified_death_report_exists)
+        # 停催 on the case list: a badge and the hold filter (docs/allocation.md).
+        register_hold_expression("suspended", selectors.suspension_in_force_exists)
         # After promises and plans (orders 10, 20) have judged the day.
         register_eod_phase("escalations", escalations_eod_phase, order=50)
+        # Allocation, rotation and assist expiry (docs/allocation.md), after escalations.
+        from arrears.cases.allocation import allocation_eod_phase
+        from arrears.cases.assignment import assists_eod_phase
+        from arrears.cases.rotation import rotation_eod_phase
+
+        register_eod_phase("allocation", allocation_eod_phase, order=62)
+        register_eod_phase("rotation", rotation_eod_phase, order=64)
+        register_eod_phase("assists", assists_eod_phase, order=66)
         nav_register(NavItem("cases", _("Cases"), "cases:list", order=25, prefix="/cases/"))
         nav_register(
             NavItem(
@@ -42,6 +52,26 @@ class CasesConfig(AppConfig):
                 order=27,
                 capability="case.assign",
                 prefix="/cases/load/",
+            )
+        )
+        from arrears.cases import allocation_views
+
+        register_case_panel(
+            CasePanel(
+                "suspension",
+                "cases/_case_suspension.html",
+                allocation_views.panel_context,
+                order=88,
+            )
+        )
+        nav_register(
+            NavItem(
+                "allocation",
+                _("Allocation"),
+                "cases:allocation_run",
+                order=28,
+                capability="case.assign",
+                prefix="/cases/allocation/",
             )
         )
         register_case_panel(

@@ -195,6 +195,7 @@ def cases_assign_bulk(
     queryset: QuerySet[Case] | None = None,
     source: str = "web",
     on: dt.date | None = None,
+    cause: str = "",
 ) -> AssignResult:
     """Move the chosen open cases to `target` (set-based); see the module docstring.
 
@@ -254,30 +255,63 @@ def cases_assign_bulk(
     for chunk in _chunks(wanted or []):
         rows += locked(chunk)
     before = {pk: dict(zip(SLOTS, rest, strict=True)) for pk, *rest in rows}
+    return _write_moves(
+        actor=actor,
+        before=before,
+        target_of=lambda _pk: (target, reason),
+        source=source,
+        day=on or local_today(),
+        cause=cause,
+    )
+
+
+def _update_slots(groups: dict[tuple, list[int]], now) -> None:
+    """Write the new holders: one executemany per set of changed columns (a parameterised
+    UPDATE per case, sent as one batch), whatever the number of distinct holders."""
+    from django.db import connection
+
+    by_columns: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
+    now = connection.ops.adapt_datetimefield_value(now)
+    for changed, ids in groups.items():
+        columns = tuple(f"{s}_id" for s, _v in changed)
+        values = tuple(v for _s, v in changed)
+        by_columns[columns] += [(*values, now, pk) for pk in ids]
+    table = connection.ops.quote_name(Case._meta.db_table)
+    with connection.cursor() as cur:
+        for columns, params in by_columns.items():
+            sets = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
+            cur.executemany(
+                f"UPDATE {table} SET {sets}, updated_at = %s WHERE id = %s",  # noqa: S608
+                params,
+            )
+
+
+def _write_moves(*, actor, before: dict[int, dict], target_of, source, day, cause) -> AssignResult:
+    """Move the locked cases of `before` each to `target_of(pk)` = (Target, reason): one UPDATE
+    per distinct set of changed columns, bulk history rows, one bulk audit."""
     result = AssignResult(batch=uuid.uuid4().hex)
     if not before:
         return result
+    wanted = {pk: target_of(pk) for pk in before}
     team_of: dict[int, int | None] = {}
-    if target.role == "team":
+    if any(t.role == "team" for t, _r in wanted.values()):
         collectors = {b["collector"] for b in before.values() if b["collector"]}
         team_of = dict(User.objects.filter(pk__in=collectors).values_list("pk", "team_id"))
     groups: dict[tuple, list[int]] = defaultdict(list)
     afters: dict[int, dict] = {}
     for pk, values in before.items():
-        after = _after(values, target, team_of)
+        after = _after(values, wanted[pk][0], team_of)
         if after == values:
             result.unchanged += 1
             continue
         afters[pk] = after
-        groups[tuple(after[s] for s in SLOTS)].append(pk)
+        # Only the columns that change: cases that differ in the slots left alone (their field
+        # agent, say) still share one UPDATE.
+        groups[tuple((s, after[s]) for s in SLOTS if after[s] != values[s])].append(pk)
     if not afters:
         return result
     now = timezone.now()
-    day = on or local_today()
-    for outcome, ids in groups.items():
-        values = {f"{s}_id": v for s, v in zip(SLOTS, outcome, strict=True)}
-        for chunk in _chunks(ids):
-            Case.objects.filter(pk__in=chunk).update(**values, updated_at=now)
+    _update_slots(groups, now)
     rows = CaseAssignment.objects.bulk_create(
         [
             CaseAssignment(
@@ -288,7 +322,8 @@ def cases_assign_bulk(
                 at=now,
                 actor=actor,
                 source=source,
-                reason=reason,
+                reason=wanted[pk][1],
+                cause=cause,
                 **{f"from_{s}_id": before[pk][s] for s in SLOTS},
                 **{f"to_{s}_id": after[s] for s in SLOTS},
             )
@@ -311,7 +346,12 @@ def cases_assign_bulk(
                 "case",
                 pk,
                 _audit_view(before[pk], users, teams),
-                {**_audit_view(after, users, teams), "reason": reason, "batch": result.batch},
+                {
+                    **_audit_view(after, users, teams),
+                    "reason": wanted[pk][1],
+                    "batch": result.batch,
+                    **({"cause": cause} if cause else {}),
+                },
             )
             for pk, after in afters.items()
         ],
@@ -324,6 +364,50 @@ def cases_assign_bulk(
         ids = list(CaseAssignment.objects.filter(batch=result.batch).values_list("pk", flat=True))
     result.assignment_ids = ids
     return result
+
+
+@transaction.atomic
+def cases_assign_each(
+    *,
+    actor: User | None,
+    moves: dict[int, tuple[Target, str]],
+    source: str = "system",
+    cause: str = "",
+) -> AssignResult:
+    """Move many open cases, each to its own target with its own reason, in one set-based
+    write (allocation, rotation, cover): the same checks, history and audit as
+    cases_assign_bulk. A case closed meanwhile, or outside the actor's scope, is skipped."""
+    _require_assigner(actor)
+    if not moves:
+        return AssignResult(batch=uuid.uuid4().hex)
+    checked: dict[int, tuple[Target, str]] = {}
+    seen_targets: set[Target] = set()
+    for pk, (target, reason) in moves.items():
+        if target not in seen_targets:
+            _check_target(actor, target)
+            seen_targets.add(target)
+        checked[int(pk)] = (target, _reason(reason))
+    scope = Case.objects.all() if actor is None else cases_for(actor)
+    if _is_lead(actor):
+        scope = scope.filter(team_id=actor.team_id)
+    rows = []
+    for chunk in _chunks(sorted(checked)):
+        rows += list(
+            Case.objects.select_for_update()
+            .filter(pk__in=chunk, status=Case.Status.OPEN)
+            .filter(pk__in=scope.filter(pk__in=chunk).values("pk"))
+            .order_by("pk")
+            .values_list("pk", *(f"{s}_id" for s in SLOTS))
+        )
+    before = {pk: dict(zip(SLOTS, rest, strict=True)) for pk, *rest in rows}
+    return _write_moves(
+        actor=actor,
+        before=before,
+        target_of=checked.__getitem__,
+        source=source,
+        day=local_today(),
+        cause=cause,
+    )
 
 
 def case_assign(
@@ -540,3 +624,63 @@ def assist_end(*, assist: CaseAssist, actor: User | None, source: str = "web") -
         source=source,
     )
     return row
+
+
+# Days a requested assist waits for a decision before it expires.
+ASSIST_DECIDE_DAYS = 3
+
+
+def assists_expire(*, day: dt.date, actor=None, source: str = "system") -> dict:
+    """End-of-day (phase `assists`): a request not decided within ASSIST_DECIDE_DAYS days
+    expires, an active assist past `until` ends. Set-based: two UPDATEs, bulk audit."""
+    from arrears.core.dates import local_zone
+
+    cutoff = timezone.make_aware(
+        dt.datetime.combine(day - dt.timedelta(days=ASSIST_DECIDE_DAYS - 1), dt.time.min),
+        local_zone(),
+    )
+    stale = CaseAssist.objects.filter(status=CaseAssist.Status.REQUESTED, requested_at__lt=cutoff)
+    lapsed = CaseAssist.objects.filter(status=CaseAssist.Status.ACTIVE, until__lt=day)
+    expired = list(stale.values_list("pk", "case_id"))
+    ended = list(lapsed.values_list("pk", "case_id"))
+    now = timezone.now()
+    if expired:
+        CaseAssist.objects.filter(pk__in=[p for p, _c in expired]).update(
+            status=CaseAssist.Status.EXPIRED, ended_at=now
+        )
+    if ended:
+        CaseAssist.objects.filter(pk__in=[p for p, _c in ended]).update(
+            status=CaseAssist.Status.ENDED, ended_at=now
+        )
+    audit_record_many(
+        actor=actor,
+        source=source,
+        items=[
+            (
+                "case.assist_expire",
+                "case",
+                c,
+                {"assist": p, "status": "requested"},
+                {"assist": p, "status": "expired"},
+            )
+            for p, c in expired
+        ]
+        + [
+            (
+                "case.assist_end",
+                "case",
+                c,
+                {"assist": p, "status": "active"},
+                {"assist": p, "status": "ended", "until_passed": True},
+            )
+            for p, c in ended
+        ],
+    )
+    return {"expired": len(expired), "ended": len(ended)}
+
+
+def assists_eod_phase(ctx) -> dict:
+    """End-of-day phase `assists` (order 66)."""
+    if not ctx.is_latest:
+        return {"skipped": "back-dated run"}
+    return assists_expire(day=ctx.as_of)

@@ -112,6 +112,9 @@ class AssignmentOut(Schema):
     actor: str | None
     source: str
     reason: str
+    cause: str = Field(
+        description="what made the move: empty (by hand), allocation, rotation, cover, cover_return"
+    )
     before: Slots
     after: Slots
     undo_of: int | None
@@ -141,7 +144,9 @@ class AssistOut(Schema):
     team: str | None
     reason: str
     until: dt.date
-    status: str = Field(description="requested, active, refused, ended")
+    status: str = Field(
+        description="requested, active, refused, ended, expired (not decided in time)"
+    )
     requested_by: str | None
     decided_by: str | None
 
@@ -182,6 +187,7 @@ def _assignment_out(row: CaseAssignment) -> dict:
         "actor": _name(row.actor),
         "source": row.source,
         "reason": row.reason,
+        "cause": row.cause,
         "before": slots("from"),
         "after": slots("to"),
         "undo_of": row.undo_of_id,

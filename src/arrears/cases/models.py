@@ -170,6 +170,9 @@ class CaseAssignment(models.Model):
     )
     source = models.CharField(max_length=10, default="web")  # web|api|cli|import|system
     reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # What made the move: "" by hand, or allocation, rotation, cover, cover_return, retention
+    # (the rules in cases/allocation.py and cases/rotation.py).
+    cause = models.CharField(max_length=20, blank=True, default="", db_default="")
     from_team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -225,6 +228,7 @@ class CaseAssist(models.Model):
         ACTIVE = "active", _("Active")
         REFUSED = "refused", _("Refused")
         ENDED = "ended", _("Ended")
+        EXPIRED = "expired", _("Expired (not decided in time)")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assists")
     user = models.ForeignKey(
@@ -587,3 +591,168 @@ class Whereabouts(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} {self.recorded_on}"
+
+
+class AllocationRule(models.Model):
+    """分案规则: which team a new case without a team goes to. Rules are tried in `position`
+    order and the first whose every filled condition matches wins (cases/allocation.py)."""
+
+    position = models.PositiveIntegerField(_("order"), default=100)
+    name = models.CharField(_("name"), max_length=100)
+    active = models.BooleanField(_("active"), default=True)
+    region_prefix = models.CharField(
+        _("region starts with"),
+        max_length=200,
+        blank=True,
+        help_text=_("Region path prefix, e.g. 广东省/梅州市"),
+    )
+    product = models.ForeignKey(
+        "book.Product",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("product"),
+    )
+    dpd_min = models.PositiveIntegerField(_("DPD from"), null=True, blank=True)
+    dpd_max = models.PositiveIntegerField(_("DPD to"), null=True, blank=True)
+    borrower_kind = models.CharField(_("borrower kind"), max_length=10, blank=True)
+    debtor_type = models.ForeignKey(
+        "DebtorType",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("debtor type"),
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dpd_min__isnull=True)
+                | Q(dpd_max__isnull=True)
+                | Q(dpd_max__gte=models.F("dpd_min")),
+                name="allocation_rule_dpd_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.name}"
+
+
+class CollectorSkill(models.Model):
+    """A person's region or dialect skill: the cases of borrowers under `region_prefix` go to
+    the people of the team who have it. A dialect is recorded with the regions it is spoken
+    in (客家话 → 广东省/梅州市), because that is how a case is known to need it."""
+
+    class Kind(models.TextChoices):
+        REGION = "region", _("Region")
+        DIALECT = "dialect", _("Dialect")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collector_skills"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.REGION)
+    label = models.CharField(_("name"), max_length=50, blank=True)
+    region_prefix = models.CharField(_("region starts with"), max_length=200)
+
+    class Meta:
+        ordering = ["user_id", "region_prefix", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "region_prefix"], name="collector_skill_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind} {self.label} {self.region_prefix}"
+
+
+class Absence(models.Model):
+    """A person away from `starts_on` to `ends_on` (leave, sickness, training): allocation gives
+    them nothing new and a teammate covers their cases until they are back (cover moves)."""
+
+    class Reason(models.TextChoices):
+        LEAVE = "leave", _("Leave")
+        SICK = "sick", _("Sick")
+        TRAINING = "training", _("Training")
+        OTHER = "other", _("Other")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="absences"
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on", "id"]
+        indexes = [models.Index(fields=["ends_on", "starts_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="absence_ends_after"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Absence of {self.user_id} {self.starts_on}–{self.ends_on}"
+
+
+class CaseCover(models.Model):
+    """A case of an absent collector moved to a teammate for the absence (a cover move); at the
+    first end-of-day after the absence it goes back, if it is still with the teammate."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="covers")
+    absence = models.ForeignKey(Absence, on_delete=models.CASCADE, related_name="covers")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    cover = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    started_on = models.DateField()
+    returned_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case_id", "-started_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(returned_on__isnull=True), name="case_cover_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Cover of case {self.case_id}: {self.owner_id} → {self.cover_id}"
+
+
+class CaseRetention(models.Model):
+    """留案: a collector keeps a case past rotation while a promise or plan is in force; it ends
+    (end-of-day) when neither is, or when a team lead moves the case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="retentions")
+    collector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    starts_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["case_id", "-starts_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(ended_on__isnull=True), name="case_retention_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Retention of case {self.case_id} by {self.collector_id}"

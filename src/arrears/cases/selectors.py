@@ -361,6 +361,16 @@ def has_unverified_death_report(case) -> bool:
     ).exists()
 
 
+def suspension_in_force_exists():
+    """A suspension (停催) in force today, for every row of a Case queryset."""
+    from arrears.cases.models import CaseSuspension, suspended_on
+    from arrears.core.dates import local_today
+
+    return Exists(
+        CaseSuspension.objects.filter(suspended_on(local_today()), case_id=OuterRef("pk"))
+    )
+
+
 def open_complaint_exists():
     """has_open_complaint for every row of a Case queryset."""
     return Exists(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from arrears.cases import assignment_views, views
+from arrears.cases import allocation_views, assignment_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -16,6 +16,17 @@ urlpatterns = [
     path("assignments/<int:pk>/undo/", assignment_views.undo, name="assignment_undo"),
     path("assists/<int:pk>/decide/", assignment_views.assist_decide, name="assist_decide"),
     path("assists/<int:pk>/end/", assignment_views.assist_end, name="assist_end"),
+    # Allocation, rotation, retention, suspension: cases/allocation_views.py
+    path("allocation/", allocation_views.run, name="allocation_run"),
+    path("allocation/rules/", allocation_views.rules, name="allocation_rules"),
+    path("allocation/rules/<int:pk>/", allocation_views.rules, name="allocation_rule_edit"),
+    path("allocation/teams/<int:pk>/", allocation_views.team_rotation, name="team_rotation"),
+    path("people/<int:pk>/", allocation_views.person, name="person"),
+    path("<int:pk>/suspend/", allocation_views.suspend, name="suspend"),
+    path("<int:pk>/suspension/lift/", allocation_views.lift, name="suspension_lift"),
+    path("<int:pk>/retain/", allocation_views.retain, name="retain"),
+    path("<int:pk>/retain/end/", allocation_views.retain_end, name="retain_end"),
+    path("<int:pk>/rotate/", allocation_views.rotate, name="rotate"),
     path("<int:pk>/debtor-type/", views.set_debtor_type, name="set_debtor_type"),
     path("<int:pk>/escalate/", views.escalate, name="escalate"),
     path("<int:pk>/reveal/", views.reveal_phone, name="reveal"),

@@ -52,6 +52,7 @@ HOLD_LABELS = {
     "cease_contact": gettext_lazy("The debtor asked us to stop contacting them"),
     "bankruptcy": gettext_lazy("Bankruptcy proceedings"),
     "breathing_space": gettext_lazy("Breathing-space moratorium"),
+    "suspended": gettext_lazy("Collection suspended (停催)"),
 }
 # The short mark of each hold on the case list (the case page says it in full).
 HOLD_BADGES = {
@@ -60,6 +61,7 @@ HOLD_BADGES = {
     "cease_contact": gettext_lazy("Stop contact"),
     "bankruptcy": gettext_lazy("Bankruptcy"),
     "breathing_space": gettext_lazy("Suspended"),
+    "suspended": gettext_lazy("Suspended (停催)"),
 }
 STATUS_LABELS = {
     "deceased": gettext_lazy("Deceased"),

@@ -153,6 +153,7 @@ def audit_record_many(
         # Read the new rows back in id order (under the lock nobody else appends, so they are
         # exactly the ids after `last_id`): the stored form is what is hashed.
         written = 0
+        table = connection.ops.quote_name(AuditEntry._meta.db_table)
         while True:
             entries = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:batch])
             if not entries:
@@ -161,7 +162,13 @@ def audit_record_many(
                 entry.prev_hash = prev
                 entry.hash = entry_hash(entry)
                 prev = entry.hash
-            AuditEntry.objects.bulk_update(entries, ["prev_hash", "hash"], batch_size=batch)
+            # One parameterised UPDATE per entry sent as a batch: far cheaper than
+            # bulk_update's CASE expression for thousands of rows.
+            with connection.cursor() as cur:
+                cur.executemany(
+                    f"UPDATE {table} SET prev_hash = %s, hash = %s WHERE id = %s",  # noqa: S608
+                    [(e.prev_hash, e.hash, e.id) for e in entries],
+                )
             written += len(entries)
             last_id = entries[-1].id
     return written

@@ -17,6 +17,14 @@ class Team(models.Model):
     """A collection team led by a team lead (e.g. 电催一组)."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
+    # Rotation (轮换, cases/rotation.py): days a collector holds a case without progress
+    # before end-of-day moves it on, when no strategy segment says otherwise; null: never.
+    # Empty by default: turning rotation on is a manager's decision (the demo sets 30).
+    rotation_days = models.PositiveIntegerField(_("rotation days"), null=True, blank=True)
+    # Retention (留案): how many cases each collector of the team may keep past rotation.
+    retain_quota = models.PositiveIntegerField(
+        _("retention quota per collector"), default=5, db_default=5
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -27,6 +27,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "payment.post": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}),
     # Assigning and reassigning cases (分案), granting assists: team leads within their team.
     "case.assign": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}),
+    # Editing the allocation rules (分案规则); team leads read them (case.assign).
+    "allocation.edit": frozenset({Role.ADMIN, Role.MANAGER}),
     "user.manage": frozenset({Role.ADMIN}),
     # Reading the reports (/reports/, /api/v1/reports/, `arrears report`): each within the
     # reader's scope, so a team lead reads the team's figures.

@@ -305,6 +305,36 @@ class Scene:
         return HandOver.objects.create(case=self.case, channel="visit", created_on=local_today())
 
     @cached_property
+    def suspension(self):
+        """carl's suspension of the case (停催) until a week from today."""
+        from arrears.cases.suspension import case_suspend
+
+        return case_suspend(
+            case=self.case,
+            reason="hospitalised",
+            ends_on=local_today() + dt.timedelta(days=7),
+            actor=self.people["carl"],
+        )
+
+    @cached_property
+    def retention(self):
+        """carl's retention (留案) of the case on the strength of a promise."""
+        from arrears.cases.rotation import case_retain
+
+        assert self.promise.status == "pending"
+        return case_retain(case=self.case, actor=self.people["carl"], reason="月底还款")
+
+    @cached_property
+    def rule(self):
+        from arrears.cases.models import AllocationRule
+
+        return AllocationRule.objects.create(position=1, name="全部", team=self.team_a)
+
+    @property
+    def team_a(self):
+        return self.people["tom"].team
+
+    @cached_property
     def assignment(self):
         """Today's move of the case from carl to cora (by the manager), undoable today."""
         from arrears.cases.assignment import assign_target, case_assign
@@ -443,6 +473,7 @@ LITERAL = {
     "strategy_code": "default",
     "number": 1,
     "role": "manager",
+    "username": "carl",
 }
 
 
@@ -864,6 +895,88 @@ MATRIX: list[Row] = [
         write("case.work", fay=403),
         params={"assist_id": "assist"},
     ),
+    # --- allocation (分案), rotation (轮换), retention (留案), suspension (停催) -------------
+    Row("GET", "/cases/{case_id}/suspensions", read()),
+    Row(
+        "POST",
+        "/cases/{case_id}/suspend",
+        write("case.work", ok=201),
+        body=lambda s: {"reason": "hospitalised", "ends_on": days(5), "note": "住院"},
+    ),
+    Row(
+        "POST",
+        "/cases/suspensions/{suspension_id}/lift",
+        write("case.work"),
+        params={"suspension_id": "suspension"},
+        body=lambda s: {"reason": "已出院"},
+    ),
+    Row(
+        "POST",
+        "/cases/{case_id}/retain",
+        # Only the case's collector retains it (403 for the others who may work it).
+        write("case.work", ok=201, alice=403, mia=403, tom=403, fay=403),
+        body=lambda s: (s.promise, {"reason": "月底还款"})[1],
+    ),
+    Row(
+        "POST",
+        "/cases/retentions/{retention_id}/end",
+        write("case.work", fay=403),
+        params={"retention_id": "retention"},
+        body=lambda s: {"reason": "承诺已兑现"},
+    ),
+    Row(
+        "POST",
+        "/cases/{case_id}/rotate",
+        # Team A does not rotate (no holding period ends): only a team lead or manager moves
+        # it; carl, who holds it, and fay may not.
+        write("case.work", fay=403, carl=403),
+        body=lambda s: {"reason": "联系不上"},
+    ),
+    Row("GET", "/allocation/rules", capability_only("case.assign")),
+    Row(
+        "POST",
+        "/allocation/rules",
+        capability_only("allocation.edit", 201),
+        body=lambda s: {"name": "全部", "team": "Team A"},
+    ),
+    Row(
+        "POST",
+        "/allocation/rules/{rule_id}",
+        capability_only("allocation.edit"),
+        params={"rule_id": "rule"},
+        body=lambda s: {"name": "全部", "team": "Team B", "position": 5},
+    ),
+    Row("GET", "/allocation/preview", capability_only("case.assign")),
+    Row("POST", "/allocation/run", capability_only("case.assign")),
+    Row("GET", "/allocation/absences", capability_only("case.assign")),
+    Row(
+        "POST",
+        "/allocation/absences",
+        # tina leads team B: carl is not hers.
+        capability_only("case.assign", 201) | {"tina": 403},
+        body=lambda s: {
+            "user": "carl",
+            "starts_on": days(1),
+            "ends_on": days(3),
+            "reason": "leave",
+        },
+    ),
+    Row("GET", "/allocation/skills/{username}", capability_only("case.assign")),
+    Row(
+        "POST",
+        "/allocation/skills/{username}",
+        capability_only("case.assign") | {"tina": 403},
+        body=lambda s: {
+            "skills": [{"kind": "dialect", "label": "客家话", "region_prefix": "广东省/梅州市"}]
+        },
+    ),
+    Row(
+        "POST",
+        "/allocation/teams/{team_id}",
+        capability_only("allocation.edit"),
+        params={"team_id": "team_a"},
+        body=lambda s: {"rotation_days": 20, "retain_quota": 3},
+    ),
     # --- the audit trail ------------------------------------------------------------------
     # --- jobs and imports (mia's checks of a payments file: one clean, one with an error) ---
     Row(
@@ -1159,6 +1272,17 @@ MISSING_LITERAL = {
     "strategy_code": "nosuch",
     "number": 99,
     "role": "manager",
+    "username": "carl",
+}
+
+# Refusals about the row itself, not the role: only the case's collector retains it, fay
+# neither holds nor leads carl's case, and carl is not in tina's team.
+STATE_REFUSED = {
+    "/cases/{case_id}/retain": ("alice", "mia", "tom", "fay"),
+    "/cases/retentions/{retention_id}/end": ("fay",),
+    "/cases/{case_id}/rotate": ("fay", "carl"),
+    "/allocation/absences": ("tina",),
+    "/allocation/skills/{username}": ("tina",),
 }
 
 REFUSED = [
@@ -1178,6 +1302,7 @@ REFUSED = [
     # ada may import agency payments: a payments file is refused for its kind, a kind that
     # does not exist is a 404 like any missing thing.
     and not (row.template == "/imports/{kind}" and user == "ada")
+    and user not in STATE_REFUSED.get(row.template, ())
 ]
 
 

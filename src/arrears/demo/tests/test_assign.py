@@ -13,14 +13,16 @@ from arrears.demo.tests.conftest import AS_OF
 def test_every_open_case_has_a_team_and_a_collector_after_the_first_morning(demo_book):
     demo_eod(as_of=AS_OF)
     open_cases = Case.objects.filter(status="open")
-    assert open_cases.filter(collector__isnull=True).exists()  # the generator leaves gaps
+    # The generator leaves gaps; the end-of-day phase `allocation` (docs/allocation.md) has
+    # already placed the cases that have a team with a collector of that team.
+    assert not open_cases.filter(team__isnull=False, collector__isnull=True).exists()
 
     summary = demo_assign()
 
     assert summary.open_without_collector == 0
     assert not open_cases.filter(team__isnull=True).exists()
     assert not open_cases.filter(collector__isnull=True).exists()
-    moves = CaseAssignment.objects.filter(source="demo")
+    moves = CaseAssignment.objects.filter(source__in=["demo", "system"], kind="assign")
     assert moves.exists()
     assert AuditEntry.objects.filter(event="case.assign").count() == moves.count()
     # Each collector works only cases of their own team, and sees them.

@@ -35,7 +35,13 @@ def _samples(user, limit_cases: int) -> dict:
     """Values to put in URL arguments, from what `user` may see (and a few beyond)."""
     from arrears.activities.models import Activity, RecordedFact
     from arrears.book.models import Product
-    from arrears.cases.models import CollectionAdvice, Complaint, DeathReport, DebtorType
+    from arrears.cases.models import (
+        AllocationRule,
+        CollectionAdvice,
+        Complaint,
+        DeathReport,
+        DebtorType,
+    )
     from arrears.compliance.models import RulePack
     from arrears.core.models import ApiToken, Team
     from arrears.core.scoping import borrowers_for, cases_for, loans_for
@@ -87,6 +93,7 @@ def _samples(user, limit_cases: int) -> dict:
         "handover": list(
             HandOver.objects.filter(case_id__in=cases).values_list("pk", flat=True)[:1]
         ),
+        "allocation_rule": list(AllocationRule.objects.values_list("pk", flat=True)[:1]),
         **_agency_samples(),
     }
 
@@ -134,7 +141,13 @@ def _kind(name: str, arg: str) -> str | None:
     if arg == "pk":
         return {
             "cases": (
-                "debtor_type"
+                "allocation_rule"
+                if view == "allocation_rule_edit"
+                else "team"
+                if view == "team_rotation"
+                else "user"
+                if view == "person"
+                else "debtor_type"
                 if view.startswith("debtor_type")
                 else "advice"
                 if view.startswith("advice")

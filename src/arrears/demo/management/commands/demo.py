@@ -116,6 +116,9 @@ class Command(BaseCommand):
             from arrears.demo.agencies import demo_agencies
 
             out(demo_agencies(as_of=as_of))
+            from arrears.demo.allocation import demo_allocation
+
+            out(demo_allocation().line())
             from arrears.jobs.demo import demo_jobs
 
             for line in demo_jobs():

@@ -95,6 +95,9 @@ class Command(BaseCommand):
         )
         out(f"Strategy and champion/challenger results (manager edits): {base}strategy/default/")
         out(f"Write-offs (核销): {base}writeoff/ (manager proposes, admin approves)")
+            "Allocation (分案, 轮换, 留案, 停催): /cases/allocation/ as lead1 or manager; "
+            "collector3 and collector4 (password demo-<username>-2026) share the teams' cases."
+        )
         out(f"API token for admin (shown once): {raw}")
         out(f'  curl -H "Authorization: Bearer {raw}" {base}api/v1/loans')
         out(f"Log in at {base} with any user above.")
