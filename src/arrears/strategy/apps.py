@@ -11,11 +11,17 @@ class StrategyConfig(AppConfig):
 
     def ready(self) -> None:
         from arrears.cases.panels import CasePanel, register_case_panel
+
+        # Rotation (cases app) holds a case for its segment's holding period.
+        from arrears.cases.rotation import register_holding_period_source
         from arrears.core.audit_labels import register_event_labels, register_object_labels
         from arrears.eod.phases import register_eod_phase
         from arrears.strategy.engine import strategy_eod_phase
+        from arrears.strategy.rotation import strategy_holding_periods
         from arrears.strategy.views import case_panel_context
         from arrears.web.navigation import NavItem, nav_register
+
+        register_holding_period_source(strategy_holding_periods)
 
         register_event_labels(
             {

@@ -443,8 +443,10 @@ def test_assist_requests_expire_and_active_ones_end(people, case):
 
 
 def test_a_registered_holding_period_source_wins_over_the_team(people, cases):
+    from arrears.cases import rotation
     from arrears.cases.rotation import register_holding_period_source
 
+    before = rotation._HOLDING_SOURCE
     entered = (TODAY - dt.timedelta(days=5)).isoformat()
     # The strategy's segments: carl's case entered its segment five days ago (period 3 days),
     # cora's is in a segment without rotation (not listed).
@@ -457,7 +459,7 @@ def test_a_registered_holding_period_source_wins_over_the_team(people, cases):
     try:
         out = rotate_today()
     finally:
-        register_holding_period_source(None)
+        register_holding_period_source(before)
     assert out["rotated"] == 1
     assert holder(cases["carl"]) == "cora" and holder(cases["cora"]) == "cora"
     row = CaseAssignment.objects.get(case=cases["carl"], cause="rotation")
@@ -467,8 +469,10 @@ def test_a_registered_holding_period_source_wins_over_the_team(people, cases):
 def test_a_queryset_source_and_a_segment_entered_recently(people, cases):
     from django.db.models import F, IntegerField, Value
 
+    from arrears.cases import rotation
     from arrears.cases.rotation import register_holding_period_source
 
+    before = rotation._HOLDING_SOURCE
     register_holding_period_source(
         lambda: Case.objects.annotate(
             case_id=F("pk"),
@@ -479,4 +483,4 @@ def test_a_queryset_source_and_a_segment_entered_recently(people, cases):
     try:
         assert rotate_today()["rotated"] == 0  # everyone entered a segment today
     finally:
-        register_holding_period_source(None)
+        register_holding_period_source(before)

@@ -95,6 +95,7 @@ class Command(BaseCommand):
         )
         out(f"Strategy and champion/challenger results (manager edits): {base}strategy/default/")
         out(f"Write-offs (核销): {base}writeoff/ (manager proposes, admin approves)")
+        out(
             "Allocation (分案, 轮换, 留案, 停催): /cases/allocation/ as lead1 or manager; "
             "collector3 and collector4 (password demo-<username>-2026) share the teams' cases."
         )
