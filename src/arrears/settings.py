@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "arrears.eod",
     "arrears.compliance",
     "arrears.jobs",
+    "arrears.queues",
     "arrears.demo",
     "arrears.web",
     "arrears.api",
@@ -304,3 +305,7 @@ ARREARS_JOB_ROOT = Path(os.environ.get("ARREARS_JOB_ROOT", VAR_DIR / "jobs"))
 ARREARS_JOB_INLINE_BYTES = int(os.environ.get("ARREARS_JOB_INLINE_BYTES", str(512 * 1024)))
 # A checked upload not committed within this many hours is deleted.
 ARREARS_UPLOAD_KEEP_HOURS = int(os.environ.get("ARREARS_UPLOAD_KEEP_HOURS", "24"))
+# Daily queues (docs/queues.md): the actions a person's queue holds when their own daily
+# capacity is blank, and the local time of day the compliance rules are asked about.
+ARREARS_QUEUE_DAILY_CAPACITY = int(os.environ.get("ARREARS_QUEUE_DAILY_CAPACITY", "60"))
+ARREARS_QUEUE_CHECK_AT = os.environ.get("ARREARS_QUEUE_CHECK_AT", "09:00").strip()
