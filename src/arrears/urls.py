@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("arrears.core.account_urls")),
     path("jobs/", include("arrears.jobs.urls")),
     path("predue/", include("arrears.eod.urls")),
+    path("queues/", include("arrears.queues.urls")),
     path("", include("arrears.web.urls")),
 ]

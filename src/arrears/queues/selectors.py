@@ -114,3 +114,35 @@ def channel_efforts() -> list[tuple[str, int]]:
 
 def efforts_qs() -> QuerySet[ChannelEffort]:
     return ChannelEffort.objects.all()
+
+
+def queue_size(*, user: User, on: dt.date) -> int:
+    return QueueEntry.objects.filter(user=user, on=on).count()
+
+
+def exclusion_summary(*, user: User, on: dt.date) -> list[tuple[str, int]]:
+    """(rule id, cases left out) for the day, most first."""
+    from django.db.models import Count
+
+    return list(
+        exclusions(user=user, on=on)
+        .order_by()
+        .values("rule_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "rule_id")
+        .values_list("rule_id", "n")
+    )
+
+
+def plans_awaiting_borrower(*, user: User):
+    """Plans approved and waiting for the borrower's acceptance, on the cases the user works."""
+    from arrears.cases.selectors import _works_q
+    from arrears.core.scoping import cases_for
+    from arrears.plans.models import Plan
+
+    mine = cases_for(user).filter(_works_q(user)).values("pk")
+    return list(
+        Plan.objects.filter(status=Plan.Status.APPROVED, case_id__in=mine)
+        .select_related("case", "case__borrower", "loan")
+        .order_by("proposed_on", "id")[:100]
+    )

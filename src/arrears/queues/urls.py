@@ -9,4 +9,5 @@ urlpatterns = [
     path("excluded/", views.exclusion_list, name="exclusions"),
     path("probabilities/", views.probabilities, name="probabilities"),
     path("probabilities/refit/", views.probabilities_refit, name="refit"),
+    path("cases/<int:case_id>/colour/", views.case_colour, name="case_colour"),
 ]

@@ -57,6 +57,9 @@ logout_view = transaction.atomic(auth_views.LogoutView.as_view())
 @require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    # A collector's or field agent's home is the workbench: today's queue (queues app).
+    if request.user.role in ("collector", "field_agent"):
+        return redirect("queues:workbench")
     figures = selectors.dashboard(user=request.user)
     work = None
     if request.user.can("case.work") and not request.user.is_read_only:

@@ -54,7 +54,8 @@ def run_eod(as_of=AS_OF):
     return eod_run(as_of=as_of, full=True)
 
 
-def client_for(user) -> Client:
+def client_for(user, language: str = "en") -> Client:
     client = Client()
     client.force_login(user)
+    client.cookies.load({"django_language": language})
     return client
