@@ -1,7 +1,7 @@
 """案件标色: the colour a person puts on a case to mark it for themselves.
 
 One write, `case_colour_set`, audited in its transaction; the case page's colour panel, the
-API (`PUT /api/v1/cases/{id}/colour`) and anything else call it. Strategies read the colour
+API (`POST /api/v1/cases/{id}/colour`) and anything else call it. Strategies read the colour
 as a segment condition; the case list filters by it.
 """
 

@@ -1,6 +1,6 @@
 """Queues over HTTP: GET /api/v1/queues (your queue; a team lead's team; managers all),
 GET /api/v1/queues/exclusions (cases left out and why, for those who oversee), and
-PUT /api/v1/cases/{id}/colour (案件标色)."""
+POST /api/v1/cases/{id}/colour (案件标色)."""
 
 from __future__ import annotations
 
@@ -156,7 +156,7 @@ class ColourOut(Schema):
     changed: bool
 
 
-@colour.put(
+@colour.post(
     "/{int:case_id}/colour",
     response={200: ColourOut, **error_responses(403, 404)},
     summary="Mark a case with a colour",

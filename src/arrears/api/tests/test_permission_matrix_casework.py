@@ -768,6 +768,16 @@ MATRIX: list[Row] = [
         {u: 202 if role_can(ROLE[u], "book.export") else 403 for u in USERS},
     ),
     Row("GET", "/predue", reader("predue.read")),
+    # Queues: everyone reads the queues their scope holds (their own, a lead's team, all);
+    # the cases left out by the compliance rules are for those who oversee.
+    Row("GET", "/queues", everyone()),
+    Row("GET", "/queues/exclusions", reader("queue.oversee")),
+    Row(
+        "POST",
+        "/cases/{case_id}/colour",
+        write("case.colour"),
+        body=lambda s: {"colour": "red"},
+    ),
     Row("GET", "/audit", reader("audit.read")),
     Row("GET", "/audit/export", reader("audit.read")),
     Row("GET", "/audit/verify", reader("audit.read")),
