@@ -309,3 +309,5 @@ ARREARS_UPLOAD_KEEP_HOURS = int(os.environ.get("ARREARS_UPLOAD_KEEP_HOURS", "24"
 # capacity is blank, and the local time of day the compliance rules are asked about.
 ARREARS_QUEUE_DAILY_CAPACITY = int(os.environ.get("ARREARS_QUEUE_DAILY_CAPACITY", "60"))
 ARREARS_QUEUE_CHECK_AT = os.environ.get("ARREARS_QUEUE_CHECK_AT", "09:00").strip()
+# A payment-probability row needs this many observations before the history gives it a fit.
+ARREARS_QUEUE_FIT_MIN = int(os.environ.get("ARREARS_QUEUE_FIT_MIN", "200"))

@@ -102,6 +102,9 @@ class Command(BaseCommand):
         if not options["no_eod"]:
             # The first morning's allocation: every open case has a team and a collector.
             out(demo_assign().line())
+            from arrears.demo.queues import demo_queues
+
+            out(demo_queues())
             from arrears.jobs.demo import demo_jobs
 
             for line in demo_jobs():
