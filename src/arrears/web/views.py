@@ -57,8 +57,10 @@ logout_view = transaction.atomic(auth_views.LogoutView.as_view())
 @require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    # A collector's or field agent's home is the workbench: today's queue (queues app).
-    if request.user.role in ("collector", "field_agent"):
+    # A collector's or field agent's home is the workbench: today's queue (queues app); the
+    # portfolio overview stays at /overview/.
+    at_home = request.resolver_match is not None and request.resolver_match.url_name == "home"
+    if at_home and request.user.role in ("collector", "field_agent"):
         return redirect("queues:workbench")
     figures = selectors.dashboard(user=request.user)
     work = None
