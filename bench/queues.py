@@ -139,25 +139,31 @@ def synth(n_loans: int, n_cases: int, n_collectors: int, seed: int = 11) -> dict
     agent_ids = np.arange(n_teams + 1 + n_collectors, n_teams + 21 + n_collectors)
     case_ids = np.arange(1, n_cases + 1)
     collector = rng.choice(collector_ids, n_cases)
-    cases = pl.DataFrame(
-        {
-            "id": case_ids,
-            "loan_id": delinquent,
-            "borrower_id": borrower_id[delinquent - 1],
-            "dpd": dpd[delinquent - 1],
-            "bucket": bucket[delinquent - 1],
-            "collector_id": collector,
-            "team_id": (collector - n_teams - 1) % n_teams + 1,
-            "field_agent_id": np.where(
-                rng.random(n_cases) < 0.3, rng.choice(agent_ids, n_cases), None
-            ),
-        }
-    ).with_columns(
-        pl.lit(AS_OF - dt.timedelta(days=5)).alias("opened_on"),
-        pl.lit("open").alias("status"),
-        pl.lit("").alias("close_reason"),
-        pl.lit(now).alias("created_at"),
-        pl.lit(now).alias("updated_at"),
+    cases = (
+        pl.DataFrame(
+            {
+                "id": case_ids,
+                "loan_id": delinquent,
+                "borrower_id": borrower_id[delinquent - 1],
+                "dpd": dpd[delinquent - 1],
+                "bucket": bucket[delinquent - 1],
+                "collector_id": collector,
+                "team_id": (collector - n_teams - 1) % n_teams + 1,
+                "agent": rng.choice(agent_ids, n_cases),
+                "with_agent": rng.random(n_cases) < 0.3,
+            }
+        )
+        .with_columns(
+            pl.when(pl.col("with_agent")).then(pl.col("agent")).alias("field_agent_id"),
+        )
+        .drop("agent", "with_agent")
+        .with_columns(
+            pl.lit(AS_OF - dt.timedelta(days=5)).alias("opened_on"),
+            pl.lit("open").alias("status"),
+            pl.lit("").alias("close_reason"),
+            pl.lit(now).alias("created_at"),
+            pl.lit(now).alias("updated_at"),
+        )
     )
     return {
         "book_product": products,

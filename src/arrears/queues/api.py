@@ -11,7 +11,15 @@ from django.utils import translation
 from ninja import Field, Query, Router, Schema
 
 from arrears.api.errors import ApiError, error_responses, not_found
-from arrears.api.schemas import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, PageMeta, page_of
+from arrears.api.schemas import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    Blankable,
+    PageMeta,
+    SafeText,
+    page_of,
+)
 from arrears.cases.errors import CaseError
 from arrears.core.dates import local_today
 from arrears.core.models import User
@@ -45,8 +53,8 @@ class QueuePage(PageMeta):
 
 class QueueFilters(Schema):
     on: dt.date | None = Field(None, description="the day (default today)")
-    user: str | None = Field(
-        None, max_length=150, description="one person's queue (username), within your scope"
+    user: Blankable(SafeText(150)) = Field(
+        None, description="one person's queue (username), within your scope"
     )
     page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
@@ -69,8 +77,8 @@ class ExclusionPage(PageMeta):
 
 class ExclusionFilters(Schema):
     on: dt.date | None = Field(None, description="the day (default today)")
-    channel: str | None = Field(None, max_length=10)
-    rule: str | None = Field(None, max_length=64, description="a rule id, e.g. CN.HOLD_DISPUTE")
+    channel: Blankable(SafeText(10)) = None
+    rule: Blankable(SafeText(64)) = Field(None, description="a rule id, e.g. CN.HOLD_DISPUTE")
     page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
@@ -144,8 +152,7 @@ def exclusion_list(request: HttpRequest, filters: Query[ExclusionFilters]):
 
 
 class ColourIn(Schema):
-    colour: str = Field(
-        max_length=10,
+    colour: SafeText(10) = Field(
         description="red, orange, yellow, green, blue or purple; an empty string clears it",
     )
 
