@@ -113,3 +113,21 @@ def test_rerunning_replaces_the_days_exclusions(book, people):
 
     assert QueueExclusion.objects.filter(on=NEXT_DAY).count() == 0
     assert book["carl_mid"].pk in queue_loans(people["carl"])
+
+
+def test_a_queue_planned_outside_contact_hours_says_when_next_allowed(book, people, settings):
+    # Asking the rules about 23:00 (outside 08:00–22:00): every call is left out, allowed
+    # again at 08:00 the next morning, borrower's time.
+    import datetime as dt
+
+    from arrears.core.dates import local_zone
+
+    settings.ARREARS_QUEUE_CHECK_AT = "23:00"
+
+    run_eod()
+
+    assert QueueEntry.objects.filter(on=NEXT_DAY).count() == 0
+    rows = list(QueueExclusion.objects.filter(on=NEXT_DAY))
+    assert len(rows) == 4  # carl's three cases, cora's one
+    morning = dt.datetime.combine(NEXT_DAY + dt.timedelta(days=1), dt.time(8), local_zone())
+    assert {(x.rule_id, x.next_allowed_at) for x in rows} == {("CN.CONTACT_HOURS", morning)}
