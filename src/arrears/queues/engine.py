@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 from django.conf import settings
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count
 
 from arrears.queues.sources import due_actions
 
@@ -136,6 +136,9 @@ CASE_SCHEMA = {
     "debtor_type_id": pl.Int64,
     "case_dpd": pl.Int64,
     "case_bucket": pl.String,
+}
+SNAP_SCHEMA = {
+    "loan_id": pl.Int64,
     "amount_due_fen": pl.Int64,
     "snap_dpd": pl.Int64,
     "snap_bucket": pl.String,
@@ -149,7 +152,6 @@ def case_frame(*, on: dt.date, as_of: dt.date, case_ids=None) -> pl.DataFrame:
     from arrears.eod.models import LoanSnapshot
     from arrears.promises.models import Promise
 
-    snap = LoanSnapshot.objects.filter(as_of=as_of, loan_id=OuterRef("loan_id"))
     qs = (
         Case.objects.filter(status=Case.Status.OPEN)
         .exclude(pk__in=CaseSuspension.objects.filter(suspended_on(on)).values("case_id"))
@@ -157,12 +159,7 @@ def case_frame(*, on: dt.date, as_of: dt.date, case_ids=None) -> pl.DataFrame:
     )
     if case_ids is not None:
         qs = qs.filter(pk__in=case_ids)
-    rows = qs.annotate(
-        amount=Subquery(snap.values("total_due_fen")[:1]),
-        sdpd=Subquery(snap.values("dpd")[:1]),
-        sbucket=Subquery(snap.values("bucket")[:1]),
-        barred=Subquery(snap.values("time_barred")[:1]),
-    ).values_list(
+    rows = qs.values_list(
         "id",
         "loan_id",
         "borrower_id",
@@ -172,12 +169,22 @@ def case_frame(*, on: dt.date, as_of: dt.date, case_ids=None) -> pl.DataFrame:
         "debtor_type_id",
         "dpd",
         "bucket",
-        "amount",
-        "sdpd",
-        "sbucket",
-        "barred",
     )
     frame = pl.DataFrame(list(rows), schema=CASE_SCHEMA, orient="row")
+    # The as-of figures in one pass over the day's snapshot (not a subquery per case).
+    snaps = pl.DataFrame(
+        list(
+            LoanSnapshot.objects.filter(
+                as_of=as_of,
+                loan_id__in=Case.objects.filter(status=Case.Status.OPEN).values("loan_id"),
+            )
+            .order_by()
+            .values_list("loan_id", "total_due_fen", "dpd", "bucket", "time_barred")
+        ),
+        schema=SNAP_SCHEMA,
+        orient="row",
+    )
+    frame = frame.join(snaps, on="loan_id", how="left")
     broken = pl.DataFrame(
         list(
             Promise.objects.filter(status=Promise.Status.BROKEN)
