@@ -8,8 +8,10 @@ AppConfig.ready():
     register_action_source(due_actions)
 
 A source is `fn(on: date)` returning the actions due on `on` as a Polars DataFrame (or a SQL
-string with one `%s` parameter, the day) with the columns `case_id, segment, step, channel,
-role`. Channels are `call | sms | letter | visit | email`; hand-overs (`agency_placement`,
+string with one `%s` parameter, the day, or an iterable of rows: dicts, dataclasses or named
+tuples) with the columns `case_id, segment, step, channel, role` (`segment_key` and
+`step_key`, the strategy app's names, are read as `segment` and `step`; other columns such as
+`path_key` or `template` are ignored). Channels are `call | sms | letter | visit | email`; hand-overs (`agency_placement`,
 `legal_review`) are never queued and are dropped here if a source passes them.
 
 With no source registered, `fallback_source` makes every open case with a collector due a
@@ -18,6 +20,7 @@ call (segment `default`, step `call`): the queues work before any strategy exist
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -53,7 +56,13 @@ def action_sources() -> list[Callable[[dt.date], Any]]:
     return list(_SOURCES) or [fallback_source]
 
 
+# The strategy app names its columns after its own keys; both spellings are read.
+ALIASES = {"segment_key": "segment", "step_key": "step"}
+
+
 def _frame(result: Any, on: dt.date) -> pl.DataFrame:
+    """A source's answer as a frame of COLUMNS: a DataFrame, SQL, or rows (dicts or objects
+    with those attributes, e.g. the strategy app's due actions)."""
     if isinstance(result, str):
         from django.db import connection
 
@@ -61,8 +70,21 @@ def _frame(result: Any, on: dt.date) -> pl.DataFrame:
             cur.execute(result, [on])
             rows = cur.fetchall()
         result = pl.DataFrame(rows, schema=list(COLUMNS), orient="row")
-    if not isinstance(result, pl.DataFrame):
-        raise TypeError(f"an action source returned {type(result).__name__}, not a DataFrame")
+    elif not isinstance(result, pl.DataFrame):
+        rows = []
+        for row in result:
+            if isinstance(row, dict):
+                item = row
+            elif dataclasses.is_dataclass(row):
+                item = {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
+            elif hasattr(row, "_asdict"):
+                item = row._asdict()
+            else:
+                raise TypeError(f"an action source gave a {type(row).__name__}, not a row")
+            item = {ALIASES.get(k, k): v for k, v in item.items()}
+            rows.append({c: item.get(c) for c in COLUMNS})
+        result = pl.DataFrame(rows, schema=SCHEMA)
+    result = result.rename({k: v for k, v in ALIASES.items() if k in result.columns})
     missing = [c for c in COLUMNS if c not in result.columns]
     if missing:
         raise ValueError(f"an action source left out the columns {', '.join(missing)}")

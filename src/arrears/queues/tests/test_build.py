@@ -208,3 +208,27 @@ def test_more_broken_promises_lower_the_probability(book, people):
 
     assert {e.probability for e in entries()} == {Decimal("0.5000")}
     assert QueueExclusion.objects.count() == 0
+
+
+def test_a_source_may_give_rows_with_the_strategy_apps_column_names(book, people, action_source):
+    run_eod()
+    case_id = Case.objects.get(loan=book["carl_small"]).pk
+    action_source(
+        lambda on: [
+            {
+                "case_id": case_id,
+                "segment_key": "early",
+                "path_key": "champion",
+                "step_key": "d3_call",
+                "channel": "call",
+                "role": "collector",
+                "template": "",
+            }
+        ]
+    )
+
+    run_eod()
+
+    assert [(e.case_id, e.segment, e.step, e.channel) for e in entries()] == [
+        (case_id, "early", "d3_call", "call")
+    ]
