@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "arrears.dashboard",
     "arrears.strategy",
     "arrears.agencies",
+    "arrears.queues",
     "arrears.demo",
     "arrears.web",
     "arrears.api",
@@ -318,3 +319,9 @@ ARREARS_JOB_ROOT = Path(os.environ.get("ARREARS_JOB_ROOT", VAR_DIR / "jobs"))
 ARREARS_JOB_INLINE_BYTES = int(os.environ.get("ARREARS_JOB_INLINE_BYTES", str(512 * 1024)))
 # A checked upload not committed within this many hours is deleted.
 ARREARS_UPLOAD_KEEP_HOURS = int(os.environ.get("ARREARS_UPLOAD_KEEP_HOURS", "24"))
+# Daily queues (docs/queues.md): the actions a person's queue holds when their own daily
+# capacity is blank, and the local time of day the compliance rules are asked about.
+ARREARS_QUEUE_DAILY_CAPACITY = int(os.environ.get("ARREARS_QUEUE_DAILY_CAPACITY", "60"))
+ARREARS_QUEUE_CHECK_AT = os.environ.get("ARREARS_QUEUE_CHECK_AT", "09:00").strip()
+# A payment-probability row needs this many observations before the history gives it a fit.
+ARREARS_QUEUE_FIT_MIN = int(os.environ.get("ARREARS_QUEUE_FIT_MIN", "200"))

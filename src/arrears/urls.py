@@ -24,5 +24,6 @@ urlpatterns = [
     path("reports/", include("arrears.reports.urls")),
     path("dashboard/", include("arrears.dashboard.urls")),
     path("agencies/", include("arrears.agencies.urls")),
+    path("queues/", include("arrears.queues.urls")),
     path("", include("arrears.web.urls")),
 ]

@@ -22,6 +22,7 @@ from arrears.jobs import api as jobs_api
 from arrears.notices import api as notices_api
 from arrears.plans import api as plans_api
 from arrears.promises import api as promises_api
+from arrears.queues import api as queues_api
 from arrears.reports import api as reports_api
 from arrears.strategy import api as strategy_api
 from arrears.writeoff import api as writeoff_api
@@ -47,6 +48,8 @@ api.add_router("/cases", cases_api.router)
 api.add_router("/cases", assignment_api.router)
 api.add_router("/cases", allocation_api.cases_router)
 api.add_router("/allocation", allocation_api.router)
+api.add_router("/cases", queues_api.colour)
+api.add_router("/queues", queues_api.queues)
 api.add_router("/activities", activities_api.router)
 api.add_router("/promises", promises_api.router)
 api.add_router("/plans", plans_api.router)

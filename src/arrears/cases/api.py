@@ -236,6 +236,9 @@ class CaseFilters(Schema):
     escalation: Blankable(SafeText(20)) = Field(
         None, description="a reason (willful, …), 'any' or 'none'"
     )
+    colour: Blankable(SafeText(10)) = Field(
+        None, description="a colour flag (red, orange, yellow, green, blue, purple) or 'none'"
+    )
     page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
@@ -548,6 +551,7 @@ def filtered_cases(user: User, filters):
         collector=collector,
         debtor_type=filters.debtor_type or "",
         escalation=filters.escalation or "",
+        colour=filters.colour or "",
     )
 
 

@@ -74,6 +74,7 @@ class CaseFilterIn(Schema):
     collector: Blankable(SafeText(150)) = Field(None, description="username, or 'none'")
     debtor_type: Blankable(SafeText(40)) = None
     escalation: Blankable(SafeText(20)) = None
+    colour: Blankable(SafeText(10)) = Field(None, description="a colour flag, or 'none'")
 
 
 class BulkAssignIn(AssignIn):

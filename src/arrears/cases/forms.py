@@ -7,7 +7,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from arrears.cases.errors import CaseError
-from arrears.cases.models import Case, Complaint, DeathReport, DebtorType, Escalation, Whereabouts
+from arrears.cases.models import (
+    Case,
+    ColourFlag,
+    Complaint,
+    DeathReport,
+    DebtorType,
+    Escalation,
+    Whereabouts,
+)
 from arrears.core.dates import DateError, parse_date
 from arrears.core.money import MoneyError, to_fen
 
@@ -67,6 +75,11 @@ class CaseFilterForm(forms.Form):
     )
 
     hold = forms.ChoiceField(label=_("Contact hold"), required=False)
+    colour = forms.ChoiceField(
+        label=_("Colour flag"),
+        required=False,
+        choices=[*ANY, ("none", _("No colour")), *ColourFlag.choices],
+    )
     county = forms.ChoiceField(label=_("County"), required=False)
     town = forms.ChoiceField(label=_("Town"), required=False)
     village = forms.CharField(label=_("Village"), required=False, max_length=50)
@@ -175,6 +188,7 @@ class CaseFilterForm(forms.Form):
         data = getattr(self, "cleaned_data", {})
         return {
             "hold": data.get("hold") or "",
+            "colour": data.get("colour") or "",
             "county": data.get("county") or "",
             "town": data.get("town") or "",
             "village": (data.get("village") or "").strip(),

@@ -133,6 +133,7 @@ def case_list(
     debtor_type: str = "",
     escalation: str = "",
     hold: str = "",
+    colour: str = "",
     county: str = "",
     town: str = "",
     village: str = "",
@@ -150,7 +151,7 @@ def case_list(
 
     `collector` is a user id, or "none" for cases nobody collects; `debtor_type` a type code
     or "none"; `escalation` a reason, "any" (escalated at all) or "none"; `hold` a hold name,
-    "any" or "none"; `next_action` and `promise` are "today", "overdue" (before today, still
+    "any" or "none"; `colour` a colour flag or "none"; `next_action` and `promise` are "today", "overdue" (before today, still
     standing), "week" (today and the next six days) or "none"; `sort` a key of CASE_SORTS.
     Each row carries the figures of `with_work_facts`.
     """
@@ -169,6 +170,10 @@ def case_list(
         qs = qs.filter(collector__isnull=True)
     elif collector:
         qs = qs.filter(collector_id=collector)
+    if colour == "none":
+        qs = qs.filter(colour_flag="")
+    elif colour:
+        qs = qs.filter(colour_flag=colour)
     if debtor_type == "none":
         qs = qs.filter(debtor_type__isnull=True)
     elif debtor_type:

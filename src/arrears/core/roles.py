@@ -156,6 +156,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "agency.manage": frozenset({Role.ADMIN, Role.MANAGER}),
     "agency.read": frozenset({Role.ADMIN, Role.MANAGER, Role.AUDITOR}),
     "agency.report": frozenset({Role.ADMIN, Role.MANAGER, Role.AGENCY}),
+    # Daily queues (queues app): seeing the cases the compliance rules left out of the
+    # queues, and editing the payment-probability and channel-minutes tables that order them.
+    "queue.oversee": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}),
+    "queue.tables": frozenset({Role.ADMIN, Role.MANAGER}),
+    # Marking a case with a colour (案件标色) for oneself.
+    "case.colour": frozenset(
+        {Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.COLLECTOR, Role.FIELD_AGENT}
+    ),
 }
 
 # Roles that read the whole book. Everyone else reads through an assignment.

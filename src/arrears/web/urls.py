@@ -8,6 +8,7 @@ register_converter(ExternalIdConverter, "extid")
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("overview/", views.home, name="overview"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("loans/", views.loan_list, name="loan_list"),

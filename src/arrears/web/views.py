@@ -57,6 +57,13 @@ logout_view = transaction.atomic(auth_views.LogoutView.as_view())
 @require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    # A collector's or field agent's home is the workbench: today's queue (queues app, also at
+    # /queues/); the portfolio overview stays at /overview/.
+    at_home = request.resolver_match is not None and request.resolver_match.url_name == "home"
+    if at_home and request.user.role in ("collector", "field_agent"):
+        from arrears.queues.views import workbench
+
+        return workbench(request)
     figures = selectors.dashboard(user=request.user)
     work = None
     if request.user.can("case.work") and not request.user.is_read_only:

@@ -1054,6 +1054,16 @@ MATRIX: list[Row] = [
         params={"handover_id": "handover"},
         body=lambda s: {"outcome": "done", "ref": "V-1"},
     ),
+    # Queues: everyone reads the queues their scope holds (their own, a lead's team, all);
+    # the cases left out by the compliance rules are for those who oversee.
+    Row("GET", "/queues", everyone()),
+    Row("GET", "/queues/exclusions", reader("queue.oversee")),
+    Row(
+        "POST",
+        "/cases/{case_id}/colour",
+        write("case.colour"),
+        body=lambda s: {"colour": "red"},
+    ),
     Row("GET", "/audit", reader("audit.read")),
     Row("GET", "/audit/export", reader("audit.read")),
     Row("GET", "/audit/verify", reader("audit.read")),

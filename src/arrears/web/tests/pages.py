@@ -15,9 +15,10 @@ from pathlib import Path
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-# Not pages: downloads, exports, sign-in/out, the language switch, the API.
+# Not pages: downloads, exports, sign-in/out, the language switch, the API, and "next case"
+# (a redirect to a case page).
 SKIP_ROUTES = re.compile(
-    r"^(api/|i18n/|login/|logout/)|/(pdf|download)/$|export\.|/reveal/$|/unlock/$"
+    r"^(api/|i18n/|login/|logout/|queues/next/)|/(pdf|download)/$|export\.|/reveal/$|/unlock/$"
 )
 
 

@@ -98,6 +98,7 @@ def test_a_nav_item_for_an_unrouted_page_is_skipped_not_an_error(people):
 def test_the_current_page_is_marked_in_the_nav(people):
     links = {link.key: link.active for link in nav_for(people["carl"], "/loans/LA1/")}
     assert links == {
+        "workbench": False,
         "home": False,
         "loans": True,
         "cases": False,

@@ -119,6 +119,9 @@ class Command(BaseCommand):
             from arrears.demo.allocation import demo_allocation
 
             out(demo_allocation().line())
+            from arrears.demo.queues import demo_queues
+
+            out(demo_queues())
             from arrears.jobs.demo import demo_jobs
 
             for line in demo_jobs():

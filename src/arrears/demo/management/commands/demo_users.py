@@ -102,6 +102,7 @@ class Command(BaseCommand):
         out(f"API token for admin (shown once): {raw}")
         out(f'  curl -H "Authorization: Bearer {raw}" {base}api/v1/loans')
         out(f"Log in at {base} with any user above.")
+        out("  collector1 and collector2 open their workbench: today's queue, next case.")
 
 
 DEFAULT_ADDRESS = "127.0.0.1:8000"
