@@ -10,7 +10,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Subquery, Sum
 
 from arrears.core.money import div_half_up
 from arrears.core.roles import READ_ALL_ROLES
@@ -45,41 +45,21 @@ def day_target_fen(month_fen: int | None, day: dt.date) -> int | None:
 
 
 def _queue_coverage(user, day: dt.date) -> dict | None:
-    """COORDINATOR: check against the queues app at merge (issue 17 leaves this one hook).
+    """Today's queues and how far they are worked, in the reader's scope:
+    {"entries": n, "done": n, "people": n} — the queues app's own entries and its own rule
+    for done (an activity on the entry's channel logged on its case that day), the figures
+    the workbench and the queue pages show. None when the reader sees no queues (a user
+    outside any scope: the tile says so)."""
+    from arrears.queues.selectors import queue_entries
 
-    Today's queues and how far they are worked, in the reader's scope:
-    {"entries": n, "done": n, "people": n} — entries of queues.QueueEntry on `day`, those
-    whose case has an activity logged that day by the entry's person, and the people queued.
-    None while the queues app is absent (or its model differs): the tile says so.
-    """
-    from django.apps import apps
-    from django.core.exceptions import FieldError
-
-    if not apps.is_installed("arrears.queues"):
+    if user is None:
         return None
-    try:
-        from arrears.activities.models import Activity
-        from arrears.core.dates import local_zone
-        from arrears.core.scoping import case_scope_q
-
-        entry = apps.get_model("queues", "QueueEntry")
-        entries = entry.objects.filter(on=day)
-        if user is not None:
-            entries = entries.filter(case_scope_q(user, "case__"))
-        start = dt.datetime.combine(day, dt.time.min, tzinfo=local_zone())
-        worked = Activity.objects.filter(
-            case_id=OuterRef("case_id"),
-            created_by_id=OuterRef("user_id"),
-            occurred_at__gte=start,
-            occurred_at__lt=start + dt.timedelta(days=1),
-        )
-        found = entries.aggregate(
-            entries=Count("pk"),
-            done=Count("pk", filter=Q(Exists(worked))),
-            people=Count("user_id", distinct=True),
-        )
-    except (LookupError, FieldError):
-        return None
+    entries = queue_entries(user=user, on=day).order_by()
+    found = {
+        "entries": entries.count(),
+        "done": entries.filter(done=True).count(),
+        "people": entries.values("user_id").distinct().count(),
+    }
     return found
 
 

@@ -22,6 +22,11 @@ class StrategyConfig(AppConfig):
         from arrears.web.navigation import NavItem, nav_register
 
         register_holding_period_source(strategy_holding_periods)
+        # The daily queues (queues app) queue the steps the strategies make due.
+        from arrears.queues.sources import register_action_source
+        from arrears.strategy.selectors import due_actions
+
+        register_action_source(due_actions)
 
         register_event_labels(
             {

@@ -76,7 +76,7 @@ def test_promise_and_limitation_tiles_equal_their_pages(book, people):
     )
     assert figures["broken"] == promises["total"]["broken"] == 1
     assert morning(user=people["tina"], today=D(2026, 11, 13))["promises_due"] == 0
-    assert figures["queues"] is None  # no queues app yet: the tile says so
+    assert figures["queues"] == {"entries": 0, "done": 0, "people": 0}  # no end-of-day queued
     assert figures["limitation"]["within_30"] is None  # no end-of-day has run
 
 
