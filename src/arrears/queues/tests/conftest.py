@@ -59,3 +59,13 @@ def client_for(user, language: str = "en") -> Client:
     client.force_login(user)
     client.cookies.load({"django_language": language})
     return client
+
+
+@pytest.fixture(autouse=True)
+def only_the_tests_sources(monkeypatch):
+    """The queue engine's tests choose their own due actions (a test source, or the fallback
+    that makes every assigned case due a call): the strategies' source, registered by the
+    strategy app, is set aside here and tested with the strategies (test_strategy_source)."""
+    from arrears.queues import sources
+
+    monkeypatch.setattr(sources, "_SOURCES", [])
