@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "arrears.plans",
     "arrears.documents",
     "arrears.notices",
+    "arrears.field",
     "arrears.eod",
     "arrears.compliance",
     "arrears.jobs",

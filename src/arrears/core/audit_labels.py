@@ -48,6 +48,11 @@ EVENT_LABELS: dict[str, str | Promise] = {
     "export.snapshot": _("Snapshot exported"),
     "export.schedule": _("Schedule exported"),
     "import.activities": _("Activities imported"),
+    "import.visits": _("Visit sheet imported"),
+    "visit.record": _("Visit recorded"),
+    "region.rebuild": _("Region tree built"),
+    "region.update": _("Region edited"),
+    "trip.create": _("Field trip planned"),
     "import.deductions": _("Deductions imported"),
     "import.loans": _("Loans imported"),
     "import.payments": _("Payments imported"),
@@ -155,6 +160,9 @@ OBJECT_LABELS: dict[str, str | Promise] = {
     "team": _("Team"),
     "calendar": _("Holiday calendar"),
     "fact": _("Recorded fact"),
+    "visit": _("Field visit"),
+    "region": _("Region"),
+    "trip": _("Field trip"),
 }
 
 
