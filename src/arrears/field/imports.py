@@ -189,6 +189,10 @@ _COLUMN_OF = {
 }
 
 
+# Who may import a visit sheet: whoever records visits (`arrears import --user`, the upload).
+CAPABILITY = "case.work"
+
+
 class _Rollback(Exception):
     pass
 
@@ -367,3 +371,6 @@ def _import(*, path, table, dry_run, skip_invalid, error_file, actor, source, pr
         report.written = False
     report.counts["already_there"] = len(existing)
     return run.finish(error_file)
+
+
+import_visits.capability = CAPABILITY

@@ -32,7 +32,7 @@ def town_loan(people, external_id: str, name: str, village: str = "马头冲村"
         ),
         method="bullet",
         term_months=6,
-        disbursed_on=D(2026, 1, 10),
+        disbursed_on=kw.pop("disbursed_on", D(2026, 1, 10)),
         collector=people["carl"],
         team=people["tom"].team,
         field_agent=people["fay"],
