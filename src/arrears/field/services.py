@@ -266,6 +266,10 @@ def visit_record(
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise VisitInvalid("note", f"the note is over {NOTE_MAX} characters")
+    if latitude is not None and not -90 <= latitude <= 90:
+        raise VisitInvalid("latitude", "a latitude is between -90 and 90")
+    if longitude is not None and not -180 <= longitude <= 180:
+        raise VisitInvalid("longitude", "a longitude is between -180 and 180")
     people = [collector, *[p for p in participants if p.pk != collector.pk]]
     people = list({p.pk: p for p in people}.values())
     for person in people:
