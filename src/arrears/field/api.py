@@ -34,6 +34,7 @@ from arrears.api.schemas import (
     page_of,
     yuan,
 )
+from arrears.core.dates import local_zone
 from arrears.field import selectors, services
 from arrears.field.errors import VisitInvalid
 from arrears.field.models import NoticeSigned, Visit, VisitOutcome
@@ -49,7 +50,9 @@ Coordinate = Annotated[str, Field(pattern=r"^-?\d{1,3}(\.\d{1,6})?$", max_length
 class VisitIn(Schema):
     visit_id: SafeText(64, 1) = Field(description="made by the phone; the same ID is one visit")
     loan_id: SafeText(64, 1)
-    visited_on: dt.date
+    visited_on: dt.date | None = Field(
+        None, description="the day (default: the day of visited_at, in the lender's time zone)"
+    )
     visited_at: dt.datetime | None = Field(
         None, description="when, with its time zone (default: midday of visited_on)"
     )
@@ -202,6 +205,16 @@ def visit_create(request: HttpRequest, payload: VisitIn):
     loan = selectors.loan_for(user, payload.loan_id)
     if loan is None:
         raise not_found("loan")
+    visited_on = payload.visited_on
+    if visited_on is None:
+        if payload.visited_at is None or payload.visited_at.tzinfo is None:
+            raise ApiError(
+                422,
+                "invalid",
+                "give visited_on, or visited_at with its time zone",
+                field="visited_on",
+            )
+        visited_on = payload.visited_at.astimezone(local_zone()).date()
     if payload.notice_signed not in ("", *NoticeSigned.values):
         raise ApiError(422, "invalid", "signed, refused or blank", field="notice_signed")
     names = sorted(set(payload.participants) - {user.username})
@@ -214,7 +227,7 @@ def visit_create(request: HttpRequest, payload: VisitIn):
             visit, created = services.visit_record(
                 visit_id=payload.visit_id,
                 loan=loan,
-                visited_on=payload.visited_on,
+                visited_on=visited_on,
                 visited_at=payload.visited_at,
                 collector=user,
                 participants=people,

@@ -1,6 +1,7 @@
 """Field collection (外访): regions, trips, visits, cash receipts and the weekly trip report."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FieldConfig(AppConfig):
@@ -9,5 +10,16 @@ class FieldConfig(AppConfig):
 
     def ready(self) -> None:
         from arrears.field import imports
+        from arrears.web.navigation import NavItem, nav_register
 
         imports.register()
+        nav_register(
+            NavItem(
+                "field",
+                _("Field visits"),
+                "field:home",
+                order=45,
+                capability="case.work",
+                prefix="/field/",
+            )
+        )
