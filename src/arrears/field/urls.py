@@ -13,5 +13,5 @@ urlpatterns = [
     path("regions/", views.regions, name="regions"),
     path("regions/<int:pk>/", views.region_edit, name="region_edit"),
     path("trips/<int:pk>/", views.trip_detail, name="trip"),
-    path("trips/<int:pk>/route.pdf", views.trip_route_pdf, name="trip_pdf"),
+    path("trips/<int:pk>/pdf/", views.trip_route_pdf, name="trip_pdf"),
 ]
