@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "arrears.eod",
     "arrears.compliance",
     "arrears.jobs",
+    "arrears.reports",
     "arrears.demo",
     "arrears.web",
     "arrears.api",

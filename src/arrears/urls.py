@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("arrears.core.account_urls")),
     path("jobs/", include("arrears.jobs.urls")),
     path("predue/", include("arrears.eod.urls")),
+    path("reports/", include("arrears.reports.urls")),
     path("", include("arrears.web.urls")),
 ]

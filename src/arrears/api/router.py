@@ -21,6 +21,7 @@ from arrears.jobs import api as jobs_api
 from arrears.notices import api as notices_api
 from arrears.plans import api as plans_api
 from arrears.promises import api as promises_api
+from arrears.reports import api as reports_api
 
 api = NinjaAPI(
     title="Arrears API",
@@ -52,4 +53,5 @@ api.add_router("/jobs", jobs_api.jobs)
 api.add_router("/imports", jobs_api.uploads)
 api.add_router("/exports", jobs_api.exports)
 api.add_router("/predue", eod_api.predue)
+api.add_router("/reports", reports_api.router)
 api.add_router("/docs", docs.router)

@@ -26,6 +26,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Assigning and reassigning cases (分案), granting assists: team leads within their team.
     "case.assign": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}),
     "user.manage": frozenset({Role.ADMIN}),
+    # Reading the reports (/reports/, /api/v1/reports/, `arrears report`): each within the
+    # reader's scope, so a team lead reads the team's figures.
+    "report.read": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.AUDITOR}),
     # Seeing the users and teams (/users/, /teams/) read-only: who works where, capacity.
     "user.read": frozenset({Role.ADMIN, Role.MANAGER}),
     # The pre-due reminder list (/predue/): those who remind borrowers before a due date, in

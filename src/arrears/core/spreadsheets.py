@@ -129,9 +129,45 @@ def write_xlsx(
     Returns the number of data rows.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
+    count = _append_sheet(wb, title, header, rows, date_format, money_format)
+    wb.save(out)
+    return count
+
+
+def write_xlsx_sheets(
+    sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
+    out: str | IO[bytes] | Any,
+    *,
+    date_format: str = "yyyy-mm-dd",
+    money_format: str = "0.00",
+) -> int:
+    """Write several sheets (title, header, rows) to one workbook, cells as in write_xlsx.
+    Titles are made unique (Excel refuses two sheets of one name). Returns the rows written."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    count = 0
+    used: set[str] = set()
+    for title, header, rows in sheets:
+        name = safe_title(title)
+        n = 2
+        while name.lower() in used:
+            suffix = f" ({n})"
+            name = safe_title(title)[: 31 - len(suffix)] + suffix
+            n += 1
+        used.add(name.lower())
+        count += _append_sheet(wb, name, header, rows, date_format, money_format)
+    if not used:
+        wb.create_sheet(title="Sheet1")
+    wb.save(out)
+    return count
+
+
+def _append_sheet(wb, title, header, rows, date_format, money_format) -> int:
+    from openpyxl.cell import WriteOnlyCell
+
     ws = wb.create_sheet(title=safe_title(title))
     ws.append([_text_cell(ws, WriteOnlyCell, h) for h in header])
     count = 0
@@ -154,7 +190,6 @@ def write_xlsx(
                 cells.append(cell)
         ws.append(cells)
         count += 1
-    wb.save(out)
     return count
 
 

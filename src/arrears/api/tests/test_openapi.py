@@ -15,6 +15,8 @@ ENDPOINTS = {
     ("get", "/api/v1/jobs/{job_id}/files/{which}"),
     ("post", "/api/v1/jobs/{job_id}/commit"),
     ("get", "/api/v1/predue"),
+    ("get", "/api/v1/reports"),
+    ("get", "/api/v1/reports/{name}"),
     ("get", "/api/v1/activities"),
     ("post", "/api/v1/activities"),
     ("get", "/api/v1/activities/{activity_id}"),

@@ -805,6 +805,13 @@ MATRIX: list[Row] = [
     ),
     Row("GET", "/visits/{visit_id}", read(), params={"visit_id": "visit"}),
     Row("GET", "/predue", reader("predue.read")),
+    Row("GET", "/reports", everyone()),
+    # The literal name is no report: readers learn that (404), others are refused first (403).
+    Row(
+        "GET",
+        "/reports/{name}",
+        {u: 404 if role_can(ROLE[u], "report.read") else 403 for u in USERS},
+    ),
     Row("GET", "/audit", reader("audit.read")),
     Row("GET", "/audit/export", reader("audit.read")),
     Row("GET", "/audit/verify", reader("audit.read")),

@@ -45,6 +45,7 @@ def _samples(user, limit_cases: int) -> dict:
     from arrears.jobs.models import Job
     from arrears.notices.models import Notice, NoticeTemplate
     from arrears.plans.models import Plan
+    from arrears.reports.registry import REPORTS
 
     cases = list(cases_for(user).order_by("-id").values_list("pk", flat=True)[:limit_cases])
     pack = RulePack.objects.order_by("code").first()
@@ -82,6 +83,7 @@ def _samples(user, limit_cases: int) -> dict:
         "visit": list(visits_for(user).values_list("visit_id", flat=True)[:1]),
         "region": list(Region.objects.values_list("pk", flat=True)[:1]),
         "trip": list(trips_for(user).values_list("pk", flat=True)[:1]),
+        "report": sorted(REPORTS),
     }
 
 
@@ -108,6 +110,8 @@ def _kind(name: str, arg: str) -> str | None:
         return "which"
     if arg == "visit_id":
         return "visit"
+    if arg == "name" and ns == "reports":
+        return "report"
     if arg == "pk":
         return {
             "cases": (
