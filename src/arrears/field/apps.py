@@ -9,10 +9,11 @@ class FieldConfig(AppConfig):
     label = "field"
 
     def ready(self) -> None:
-        from arrears.field import imports
+        from arrears.field import imports, reports
         from arrears.web.navigation import NavItem, nav_register
 
         imports.register()
+        reports.register()
         nav_register(
             NavItem(
                 "field",

@@ -209,3 +209,58 @@ def test_the_command_imports_the_sheet(people, week, tmp_path, capsys):
     path = write(tmp_path, week)
     call_command("import", "visits", str(path), "--user", "fay", "--no-progress")
     assert Visit.objects.count() == 19
+
+
+def test_the_report_is_in_the_registry_command_api_and_csv(people, week, tmp_path, capsys):
+    import json
+
+    from arrears.api.tests.conftest import ApiClient
+
+    import_visits(path=write(tmp_path, week), actor=people["fay"])
+    call_command("report", "trip", "--region", TOWN, "--from", "2026-11-23", "--to", "2026-11-27")
+    printed = json.loads(capsys.readouterr().out)
+    assert (printed["visited"], printed["cash_principal"], printed["notices_signed"]) == (
+        19,
+        "600.00",
+        13,
+    )
+    api = ApiClient(people["tom"])
+    r = api.get("/reports/trip", region=TOWN, **{"from": "2026-11-23", "to": "2026-11-27"})
+    assert r.status_code == 200, r.content
+    assert r.json()["unsigned"]["time_barred"] == 2
+    assert r.json()["intention_principal"] == "4600.00"
+    out = tmp_path / "trip.csv"
+    call_command(
+        "report",
+        "trip",
+        "--region",
+        TOWN,
+        "--from",
+        "2026-11-23",
+        "--to",
+        "2026-11-27",
+        "--format",
+        "csv",
+        "--output",
+        str(out),
+    )
+    rows = dict(line.split(",", 1) for line in out.read_text("utf-8-sig").splitlines()[1:])
+    assert rows["borrowers"] == "19"
+    assert rows["cash_interest"] == "500.00"
+    assert rows["unsigned.moved_away"] == "1"
+    pdf = tmp_path / "trip.pdf"
+    call_command(
+        "report",
+        "trip",
+        "--region",
+        TOWN,
+        "--from",
+        "2026-11-23",
+        "--to",
+        "2026-11-27",
+        "--format",
+        "pdf",
+        "--output",
+        str(pdf),
+    )
+    assert pdf.read_bytes().startswith(b"%PDF")
