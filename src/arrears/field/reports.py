@@ -8,18 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 def _build(request) -> dict:
     from arrears.field.trip_report import trip_report
-    from arrears.reports.registry import ReportError
 
-    region = request.option("region")
-    try:
-        return trip_report(
-            user=request.user,
-            region=region or "",
-            date_from=request.date_from,
-            date_to=request.date_to,
-        )
-    except ValueError as exc:
-        raise ReportError(f"region: {exc}", field="region") from exc
+    return trip_report(
+        user=request.user,
+        region=request.option("region") or "",
+        date_from=request.date_from,
+        date_to=request.date_to,
+    )
 
 
 FIGURES = (
@@ -120,8 +115,10 @@ def register() -> None:
                 Param(
                     "region",
                     _("Region"),
-                    required=True,
-                    help=_("a prefix of the borrowers' region paths, e.g. 四川省/青林县/卧水镇"),
+                    help=_(
+                        "a prefix of the borrowers' region paths, e.g. 四川省/青林县/卧水镇 "
+                        "(blank: everywhere)"
+                    ),
                 ),
             ),
             period=True,

@@ -65,16 +65,18 @@ register_next_plan_source("assist", _assists)
 
 
 def region_parts(region: str) -> list[str]:
-    parts = [p.strip() for p in (region or "").strip().strip("/").split("/") if p.strip()]
-    if not parts or len(parts) > 4:
-        raise ValueError("give a region path of one to four levels, e.g. 四川省/青林县/卧水镇")
-    return parts
+    """The levels of a region path ('四川省/青林县/卧水镇'); blank is the whole book."""
+    return [p.strip() for p in (region or "").strip().strip("/").split("/") if p.strip()]
 
 
 def region_q(region: str, prefix: str = "") -> Q:
-    """Borrowers (through `prefix`) whose region path starts with `region`, level by level."""
+    """Borrowers (through `prefix`) whose region path starts with `region`, level by level.
+    A path deeper than 省/县/镇/村 matches nobody."""
+    parts = region_parts(region)
+    if len(parts) > len(LEVEL_FIELDS):
+        return Q(pk__in=[])
     q = Q()
-    for field, value in zip(LEVEL_FIELDS, region_parts(region), strict=False):
+    for field, value in zip(LEVEL_FIELDS, parts, strict=False):
         q &= Q(**{f"{prefix}{field}": value})
     return q
 
@@ -112,9 +114,8 @@ def trip_report(*, user: User | None, region: str, date_from: dt.date, date_to: 
         key = "/".join(row[f] for f in LEVEL_FIELDS if row[f])
         per_village[key] = per_village.get(key, 0) + row["n"]
     villages: dict[str, dict] = {}
-    for r in Region.objects.filter(
-        Q(path=path) | Q(path__startswith=path + "/"), level=Region.Level.VILLAGE
-    ):
+    in_region = Q(path=path) | Q(path__startswith=path + "/") if path else Q()
+    for r in Region.objects.filter(in_region, level=Region.Level.VILLAGE):
         villages[r.path] = {
             "name": r.name,
             "path": r.path,
@@ -122,7 +123,7 @@ def trip_report(*, user: User | None, region: str, date_from: dt.date, date_to: 
             "population": r.population,
         }
     for key, n in per_village.items():
-        if key.count("/") != 3 or not (key == path or key.startswith(path + "/")):
+        if key.count("/") != 3 or not (not path or key == path or key.startswith(path + "/")):
             continue
         entry = villages.setdefault(
             key, {"name": key.rsplit("/", 1)[-1], "path": key, "borrowers": 0, "population": None}

@@ -44,8 +44,67 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "field/home.html",
-        {"visits": visits, "trips": trips, "may_work": _may_work(request.user)},
+        {
+            "visits": visits,
+            "trips": trips,
+            "may_work": _may_work(request.user),
+            "towns": Region.objects.filter(level=Region.Level.TOWN),
+            "people": _teammates(request.user),
+        },
     )
+
+
+def _teammates(user: User):
+    """The people one may go out with: the same team, and the field agents."""
+    team = User.objects.filter(is_active=True).exclude(pk=user.pk)
+    if user.team_id:
+        team = team.filter(team_id=user.team_id) | team.filter(role="field_agent")
+    else:
+        team = team.filter(role__in=("field_agent", "team_lead", "collector"))
+    return team.order_by("username").distinct()[:50]
+
+
+@login_required
+@require_http_methods(["POST"])
+def trip_new(request: HttpRequest) -> HttpResponse:
+    """Plan a trip to a town: you and the people ticked, the town's cases with an assist
+    request (and the strategy's visit steps when wired), in route order."""
+    import datetime as dt
+
+    from arrears.core.dates import DateError, parse_date
+
+    if not _may_work(request.user):
+        raise PermissionDenied
+    town = Region.objects.filter(pk=request.POST.get("town") or 0, level="town").first()
+    try:
+        starts_on = parse_date(request.POST.get("starts_on", ""))
+        ends_on = (
+            parse_date(request.POST.get("ends_on", ""))
+            if request.POST.get("ends_on")
+            else starts_on + dt.timedelta(days=4)
+        )
+        if town is None:
+            raise VisitInvalid("town", _("Choose a town."))
+        members = [
+            request.user,
+            *User.objects.filter(username__in=request.POST.getlist("members"), is_active=True),
+        ]
+        trip = services.trip_create(
+            name=request.POST.get("name") or town.name,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            members=members,
+            regions=[town],
+            actor=request.user,
+            source="web",
+        )
+    except DateError as exc:
+        messages.error(request, str(exc))
+        return redirect("field:home")
+    except VisitInvalid as exc:
+        messages.error(request, exc.message)
+        return redirect("field:home")
+    return redirect("field:trip", pk=trip.pk)
 
 
 @login_required
@@ -59,17 +118,12 @@ def visit_form(request: HttpRequest) -> HttpResponse:
         .select_related("loan", "borrower")
         .order_by("borrower__town", "borrower__village", "borrower__name", "pk")[:CASES_ON_FORM]
     )
-    team = User.objects.filter(is_active=True).exclude(pk=request.user.pk)
-    if request.user.team_id:
-        team = team.filter(team_id=request.user.team_id) | team.filter(role="field_agent")
-    else:
-        team = team.filter(role__in=("field_agent", "team_lead", "collector"))
     return render(
         request,
         "field/visit_form.html",
         {
             "cases": cases,
-            "people": team.order_by("username").distinct()[:50],
+            "people": _teammates(request.user),
             "outcomes": VisitOutcome.choices,
             "signed_choices": NoticeSigned.choices,
         },
