@@ -250,6 +250,11 @@ def visit_record(
     today = local_today()
     if visited_on > today:
         raise VisitInvalid("visited_on", f"the visit date {visited_on} is in the future")
+    if visited_on < loan.disbursed_on:
+        raise VisitInvalid(
+            "visited_on",
+            f"the visit date {visited_on} is before the loan was disbursed ({loan.disbursed_on})",
+        )
     when = _visited_at(visited_on, visited_at)
     if any(part < 0 for part in cash):
         raise VisitInvalid("cash_principal", "cash amounts cannot be negative")
