@@ -264,3 +264,51 @@ def test_the_report_is_in_the_registry_command_api_and_csv(people, week, tmp_pat
         str(pdf),
     )
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_an_xlsx_sheet_with_chinese_headers_imports(people, tmp_path):
+    from arrears.core.spreadsheets import write_xlsx
+
+    town_loan(people, "L-X1", "方石头")
+    path = tmp_path / "外访记录.xlsx"
+    write_xlsx(
+        [
+            "外访编号",
+            "贷款编号",
+            "外访日期",
+            "外访时间",
+            "外访员",
+            "外访人员",
+            "录音编号",
+            "外访结果",
+            "收回本金",
+            "收回利息",
+            "收据号",
+            "需村干部协助",
+        ],
+        [
+            [
+                "X-1",
+                "L-X1",
+                D(2026, 11, 24),
+                "10:30",
+                "fay",
+                "tom",
+                "REC-X",
+                "见到本人",
+                "150.00",
+                "50.00",
+                "SJ-X1",
+                "否",
+            ]
+        ],
+        path,
+    )
+    report = import_visits(path=path, actor=people["fay"])
+    assert report.errors == [] and report.created == 1
+    visit = Visit.objects.get(visit_id="X-1")
+    assert (visit.cash_principal_fen, visit.cash_interest_fen, visit.payment.amount_fen) == (
+        15_000,
+        5_000,
+        20_000,
+    )
