@@ -78,6 +78,7 @@ def test_me_lists_the_roles_capabilities(people, api_as):
         "plan.approve",
         "plan.propose",
         "predue.read",
+        "report.read",
     ]
     aud = api_as("aud").get("/me").json()
     assert aud["read_only"] is True
