@@ -15,7 +15,8 @@ from typing import Annotated
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils import translation
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from arrears.api.access import require
@@ -159,6 +160,12 @@ class VisitOut(Schema):
         return None if obj.longitude is None else f"{obj.longitude:.6f}"
 
 
+class PhotoOut(Schema):
+    document_id: int
+    visit_id: str
+    created: bool = Field(description="false: the same picture was already filed on the visit")
+
+
 class VisitPage(PageMeta):
     items: list[VisitOut]
 
@@ -264,3 +271,33 @@ def visit_detail(request: HttpRequest, visit_id: PathId("the visit ID")):
     if visit is None:
         raise not_found("visit")
     return visit
+
+
+@router.post(
+    "/{visit_id}/photos",
+    response={200: PhotoOut, 201: PhotoOut, **error_responses(403, 404)},
+    summary="Add a photo to a visit",
+)
+def visit_photo(request: HttpRequest, visit_id: PathId("the visit ID"), file: File[UploadedFile]):
+    """A photo taken on the visit (multipart `file`, JPEG or PNG), filed on the case as a
+    visit photo. The same picture sent again answers 200 and is filed once."""
+    user = require(request, "document.file", "file photos")
+    visit = selectors.visit_get(user, visit_id)
+    if visit is None:
+        raise not_found("visit")
+    try:
+        with translation.override("en"):
+            document, created = services.visit_photo_add(
+                visit=visit,
+                fileobj=file,
+                filename=file.name or "photo.jpg",
+                declared_type=file.content_type,
+                actor=user,
+                source="api",
+            )
+    except VisitInvalid as exc:
+        raise ApiError(exc.status, exc.code, exc.message, field=exc.field) from exc
+    return Status(
+        201 if created else 200,
+        {"document_id": document.pk, "visit_id": visit.visit_id, "created": created},
+    )

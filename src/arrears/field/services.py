@@ -487,6 +487,52 @@ def visit_record(
     return visit, True
 
 
+def visit_photo_add(
+    *,
+    visit: Visit,
+    fileobj,
+    filename: str,
+    declared_type: str | None,
+    actor: User,
+    source: str = "api",
+) -> tuple[object, bool]:
+    """File a photo taken on the visit (category visit_photo, on its case) and link it.
+    Returns (document, created): the same picture sent again (its answer was lost on the way
+    back to the phone) is recognised by its content and filed once."""
+    import hashlib
+
+    from arrears.documents.services import document_file
+    from arrears.documents.storage import DocumentRefused
+
+    if actor is None or actor.is_read_only or not actor.can("document.file"):
+        raise VisitInvalid("file", "your role may not file photos", status=403)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: fileobj.read(1 << 16), b""):
+        digest.update(chunk)
+    fileobj.seek(0)
+    same = visit.documents.filter(sha256=digest.hexdigest()).first()
+    if same is not None:
+        return same, False
+    with transaction.atomic():
+        try:
+            document = document_file(
+                fileobj=fileobj,
+                filename=filename,
+                declared_type=declared_type,
+                category_code="visit_photo",
+                actor=actor,
+                case=visit.case,
+                note=f"外访 {visit.visit_id}",
+                source=source,
+            )
+        except DocumentRefused as exc:
+            raise VisitInvalid("file", exc.message, code=exc.code) from exc
+        visit.documents.add(document)
+        if visit.activity_id:
+            visit.activity.documents.add(document)
+    return document, True
+
+
 def _yuan(fen: int) -> str:
     from arrears.core.money import format_yuan
 

@@ -92,6 +92,7 @@ ENDPOINTS = {
     ("get", "/api/v1/visits"),
     ("post", "/api/v1/visits"),
     ("get", "/api/v1/visits/{visit_id}"),
+    ("post", "/api/v1/visits/{visit_id}/photos"),
 }
 
 

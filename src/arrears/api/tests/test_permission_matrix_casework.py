@@ -804,6 +804,16 @@ MATRIX: list[Row] = [
         },
     ),
     Row("GET", "/visits/{visit_id}", read(), params={"visit_id": "visit"}),
+    Row(
+        "POST",
+        "/visits/{visit_id}/photos",
+        write("document.file", 201),
+        params={"visit_id": "visit"},
+        multipart=True,
+        body=lambda s: {
+            "file": SimpleUploadedFile("现场.jpg", JPEG_BYTES, content_type="image/jpeg")
+        },
+    ),
     Row("GET", "/predue", reader("predue.read")),
     Row("GET", "/reports", everyone()),
     # The literal name is no report: readers learn that (404), others are refused first (403).

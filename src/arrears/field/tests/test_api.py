@@ -82,3 +82,26 @@ def test_bad_input_names_the_field(people, loan):
     r = api.post("/visits", body(visited_on=(dt.date.today() + dt.timedelta(days=3)).isoformat()))
     assert r.status_code == 422
     assert not Visit.objects.exists()
+
+
+def test_a_photo_sent_twice_is_filed_once(people, loan):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from arrears.documents.tests.conftest import JPEG_BYTES
+
+    api = ApiClient(people["fay"])
+    api.post("/visits", body())
+
+    def send():
+        return api.client.post(
+            "/api/v1/visits/phone-7f3a/photos",
+            {"file": SimpleUploadedFile("门前.jpg", JPEG_BYTES, content_type="image/jpeg")},
+            headers=api.headers,
+        )
+
+    first, again = send(), send()
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["document_id"] == again.json()["document_id"]
+    visit = Visit.objects.get()
+    assert [d.category.code for d in visit.documents.all()] == ["visit_photo"]
+    assert visit.activity.documents.count() == 1
