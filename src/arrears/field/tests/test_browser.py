@@ -45,14 +45,18 @@ def waiting(page) -> str:
 
 
 def test_a_visit_with_cash_online_and_offline_is_recorded_exactly_once(
-    live_server, browser, people
+    live_server, browser, people, tmp_path
 ):
+    from PIL import Image
+
     from arrears.book.models import Loan, Payment
     from arrears.book.selectors import loan_totals
     from arrears.core.dates import local_today
     from arrears.field.models import Visit
     from arrears.field.tests.conftest import town_loan
 
+    photo = tmp_path / "门前.jpg"
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(photo, "JPEG")
     town_loan(people, "L-ON", "房六桂")
     town_loan(people, "L-OFF", "沈双郎")
     context, page = sign_in(browser, live_server, "fay")
@@ -81,15 +85,18 @@ def test_a_visit_with_cash_online_and_offline_is_recorded_exactly_once(
         "#net-status"
     )
     fill_visit(page, loan_id="L-OFF", principal="600.00", interest="0.50", receipt="SJ-OFF")
+    page.set_input_files("#v-photos", str(photo))
     page.click("#visit-form button.primary")
     page.wait_for_function("document.getElementById('outbox').dataset.count === '1'")
     page.screenshot(path="/tmp/arrears-field-offline.png", full_page=True)
     assert not Visit.objects.filter(loan__external_id="L-OFF").exists()
 
-    # The signal returns: sent once.
+    # The signal returns: sent once, with its photo.
     context.set_offline(False)
     page.wait_for_function("document.getElementById('outbox').dataset.count === '0'", timeout=30000)
     assert Visit.objects.filter(loan__external_id="L-OFF").count() == 1
+    offline_visit = Visit.objects.get(loan__external_id="L-OFF")
+    assert [d.category.code for d in offline_visit.documents.all()] == ["visit_photo"]
 
     # The same visit sent again (its answer was lost on the way back): still once.
     sent = Visit.objects.get(loan__external_id="L-OFF")

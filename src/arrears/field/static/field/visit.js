@@ -75,11 +75,52 @@
       return v;
     }));
   }
+  function update(visitId, change) {
+    store(load().map(function (v) {
+      if (v.visit_id === visitId) change(v);
+      return v;
+    }));
+  }
+  function dataUrlBlob(url) {
+    var parts = url.split(",");
+    var bytes = atob(parts[1]);
+    var buf = new Uint8Array(bytes.length);
+    for (var i = 0; i < bytes.length; i++) buf[i] = bytes.charCodeAt(i);
+    return new Blob([buf], { type: "image/jpeg" });
+  }
+  function sendPhotos(entry) {
+    // The visit is recorded; its photos follow one by one (the same picture twice is filed
+    // once by the server, so a lost answer is harmless).
+    var photos = entry._photos || [];
+    if (!photos.length) {
+      sentCount += 1;
+      drop(entry.visit_id);
+      return Promise.resolve(true);
+    }
+    var data = new FormData();
+    data.append("file", dataUrlBlob(photos[0]), "photo-" + photos.length + ".jpg");
+    return fetch(form.dataset.api + "/" + encodeURIComponent(entry.visit_id) + "/photos", {
+      method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf() }, body: data
+    }).then(function (r) {
+      if (r.ok || (r.status >= 400 && r.status < 500 && r.status !== 401 && r.status !== 403)) {
+        update(entry.visit_id, function (v) { v._photos = (v._photos || []).slice(1); });
+        var left = load().filter(function (v) { return v.visit_id === entry.visit_id; })[0];
+        return left ? sendPhotos(left) : true;
+      }
+      return false;
+    }, function () { return false; });
+  }
   function flush() {
     if (sending) return Promise.resolve();
     var next = load().filter(function (v) { return !v._error; })[0];
     if (!next) { show(); return Promise.resolve(); }
     sending = true;
+    var done = function (more) {
+      sending = false;
+      show();
+      return more ? flush() : null;
+    };
+    if (next._sent) return sendPhotos(next).then(done);
     return fetch(form.dataset.api, {
       method: "POST",
       credentials: "same-origin",
@@ -87,25 +128,42 @@
       body: body(next)
     }).then(function (r) {
       if (r.status === 200 || r.status === 201) {
-        sentCount += 1;
-        drop(next.visit_id);
-        sending = false;
-        return flush();
+        update(next.visit_id, function (v) { v._sent = true; });
+        next._sent = true;
+        return sendPhotos(next).then(done);
       }
       if (r.status >= 400 && r.status < 500 && r.status !== 401 && r.status !== 403) {
         return r.json().then(function (data) {
           var e = (data.errors || [])[0] || {};
           mark(next.visit_id, (e.field ? e.field + ": " : "") + (e.message || r.status));
         }, function () { mark(next.visit_id, String(r.status)); }).then(function () {
-          sending = false;
-          return flush();
+          return done(true);
         });
       }
-      sending = false;  // signed out or a server error: keep it and try again later
-      show();
+      return done(false);  // signed out or a server error: keep it and try again later
     }, function () {
-      sending = false;  // no signal: keep it
-      show();
+      return done(false);  // no signal: keep it
+    });
+  }
+  function shrink(file) {
+    // A photo made small enough to keep on the phone: at most 1280 px, JPEG.
+    return new Promise(function (resolve) {
+      var reader = new FileReader();
+      reader.onload = function () {
+        var img = new Image();
+        img.onload = function () {
+          var scale = Math.min(1, 1280 / Math.max(img.width, img.height));
+          var canvas = document.createElement("canvas");
+          canvas.width = Math.round(img.width * scale);
+          canvas.height = Math.round(img.height * scale);
+          canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+          resolve(canvas.toDataURL("image/jpeg", 0.7));
+        };
+        img.onerror = function () { resolve(null); };
+        img.src = reader.result;
+      };
+      reader.onerror = function () { resolve(null); };
+      reader.readAsDataURL(file);
     });
   }
   function value(name) {
@@ -144,12 +202,21 @@
       entry.latitude = position.latitude.toFixed(6);
       entry.longitude = position.longitude.toFixed(6);
     }
-    var list = load();
-    if (!list.some(function (v) { return v.visit_id === entry.visit_id; })) list.push(entry);
-    store(list);
-    form.reset();
-    form.elements.visit_id.value = newId();
-    flush();
+    var files = form.elements.photos ? Array.prototype.slice.call(form.elements.photos.files) : [];
+    Promise.all(files.map(shrink)).then(function (photos) {
+      entry._photos = photos.filter(Boolean);
+      var list = load();
+      if (!list.some(function (v) { return v.visit_id === entry.visit_id; })) list.push(entry);
+      try {
+        store(list);
+      } catch (e) {  // the phone's storage is full: keep the visit, not its photos
+        entry._photos = [];
+        store(list);
+      }
+      form.reset();
+      form.elements.visit_id.value = newId();
+      flush();
+    });
   });
 
   if (navigator.geolocation) {
