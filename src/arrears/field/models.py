@@ -93,6 +93,7 @@ class TripStop(models.Model):
 
     class Source(models.TextChoices):
         ASSIST = "assist", _("Assist request")
+        HANDOVER = "handover", _("Handed to the field team")
         STRATEGY = "strategy", _("Strategy visit step")
         HAND = "hand", _("Picked by hand")
 

@@ -683,7 +683,8 @@ def trip_create(
 ) -> Trip:
     """Plan a trip: its team (two or more where the rule pack asks for two-person visits),
     dates, target regions and the visit list — the cases picked by hand plus, with
-    `from_assists`, those with an assist request active during the trip in the regions —
+    `from_assists`, the regions' open cases handed to the team (a member is their field
+    agent) and those with an assist request open during the trip —
     grouped by village and ordered to shorten the way where villages have coordinates."""
     from arrears.cases.models import Case, CaseAssist
 
@@ -699,18 +700,22 @@ def trip_create(
         raise VisitInvalid("members", "a trip needs its team")
     picked = {c.pk: (c, TripStop.Source.HAND) for c in cases}
     if regions and from_assists:
-        region_q = None
         from django.db.models import Q
 
+        region_q = Q(pk__in=[])
         for r in regions:
-            parts = r.path.split("/")
             q = Q()
-            for field, value in zip(("province", "county", "town", "village"), parts, strict=False):
+            for field, value in zip(
+                ("province", "county", "town", "village"), r.path.split("/"), strict=False
+            ):
                 q &= Q(**{f"borrower__{field}": value})
-            region_q = q if region_q is None else region_q | q
-        assisted = Case.objects.filter(
-            region_q,
-            status="open",
+            region_q |= q
+        in_region = Case.objects.filter(region_q, status="open")
+        # Cases handed to the field team (a member is the case's field agent) …
+        for case in in_region.filter(field_agent__in=members):
+            picked.setdefault(case.pk, (case, TripStop.Source.HANDOVER))
+        # … and those with an assist request (协催) open during the trip.
+        assisted = in_region.filter(
             pk__in=CaseAssist.objects.filter(
                 status__in=("requested", "active"), until__gte=starts_on
             ).values("case_id"),

@@ -35,7 +35,7 @@ def town_loan(people, external_id: str, name: str, village: str = "马头冲村"
         disbursed_on=kw.pop("disbursed_on", D(2026, 1, 10)),
         collector=people["carl"],
         team=people["tom"].team,
-        field_agent=people["fay"],
+        field_agent=kw.pop("field_agent", people["fay"]),
         **kw,
     )
     make_case(loan, opened_on=D(2026, 7, 11), bucket="M5", dpd=141)

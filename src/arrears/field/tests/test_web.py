@@ -9,7 +9,7 @@ from django.test import Client
 from arrears.core.dates import local_today
 from arrears.field.models import Region, Trip
 from arrears.field.services import regions_rebuild
-from arrears.field.tests.conftest import TOWN
+from arrears.field.tests.conftest import TOWN, town_loan
 from arrears.testing import PASSWORD
 
 
@@ -37,13 +37,14 @@ def test_planning_a_trip_to_a_town(people, loan):
     from arrears.cases.assignment import assist_request
     from arrears.cases.models import Case
 
+    other = town_loan(people, "L-WS2", "方石头", "卧水村", field_agent=None)
     regions_rebuild()
     assist_request(
-        case=Case.objects.get(loan=loan),
+        case=Case.objects.get(loan=other),
         actor=people["tom"],
         reason="需要外访",
         until=local_today() + dt.timedelta(days=20),
-        user=people["tina"],  # fay works the case already: another team's lead helps
+        user=people["fay"],
     )
     town = Region.objects.get(path=TOWN)
     r = client(people["fay"]).post(
@@ -52,8 +53,10 @@ def test_planning_a_trip_to_a_town(people, loan):
     )
     trip = Trip.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/field/trips/{trip.pk}/"
+    # fay's own case (handed to her) and the one she was asked to help on, by village.
     assert list(trip.stops.values_list("case__loan__external_id", "source")) == [
-        ("L-WS1", "assist")
+        ("L-WS2", "assist"),
+        ("L-WS1", "handover"),
     ]
     page = client(people["fay"]).get(f"/field/trips/{trip.pk}/").content.decode()
     assert "房六桂" in page and "10,000.00" in page

@@ -119,10 +119,16 @@ def write(tmp_path, rows, name="sheet.csv"):
 
 
 def test_the_weeks_sheet_imports_and_the_report_matches_it(people, week, tmp_path):
+    from arrears.eod.selectors import loan_limitation
+
+    signed = Loan.objects.get(external_id="L-WS05")  # signed on Monday 2026-11-23
+    assert loan_limitation(signed, as_of=FRI).deadline == D(2029, 7, 10)
     path = write(tmp_path, week)
     report = import_visits(path=path, actor=people["fay"])
     assert report.errors == []
     assert report.created == 19
+    # The notice served in person on the visit restarted the three years that day.
+    assert loan_limitation(signed, as_of=FRI).deadline == D(2029, 11, 23)
     regions_rebuild()
     from arrears.field.models import Region
 
