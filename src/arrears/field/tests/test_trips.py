@@ -81,3 +81,32 @@ def test_a_trip_of_one_is_refused_where_the_pack_asks_for_two(people, households
         )
     assert exc.value.field == "members"
     assert "2" in exc.value.message
+
+
+def test_next_plan_lists_the_cases_with_an_open_assist_by_town(people, households):
+    from arrears.cases.assignment import assist_request
+    from arrears.core.dates import local_today
+    from arrears.field.trip_report import register_next_plan_source, trip_report
+
+    case = Case.objects.get(loan=households["卧水村"])
+    assist_request(
+        case=case,
+        actor=people["tom"],
+        reason="下周外访",
+        until=local_today() + dt.timedelta(days=5),
+        user=people["tina"],
+    )
+    week = {"region": "四川省/青林县", "date_from": D(2026, 11, 23), "date_to": D(2026, 11, 27)}
+    got = trip_report(user=people["mia"], **week)
+    assert got["next_plan"] == [{"town": TOWN, "cases": [case.pk]}]
+
+    # The strategy's scheduled visit steps plug in the same way.
+    other = Case.objects.get(loan=households["姚龙村"])
+    register_next_plan_source("test_steps", lambda user, q, start, end: [other.pk])
+    try:
+        got = trip_report(user=people["mia"], **week)
+    finally:
+        from arrears.field import trip_report as module
+
+        module._NEXT_PLAN_SOURCES.pop("test_steps")
+    assert got["next_plan"] == [{"town": TOWN, "cases": sorted([case.pk, other.pk])}]
