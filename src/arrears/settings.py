@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "arrears.activities",
     "arrears.promises",
     "arrears.plans",
+    "arrears.writeoff",
     "arrears.documents",
     "arrears.notices",
     "arrears.field",
@@ -70,6 +71,10 @@ INSTALLED_APPS = [
     "arrears.compliance",
     "arrears.jobs",
     "arrears.reports",
+    "arrears.credithold",
+    "arrears.dashboard",
+    "arrears.strategy",
+    "arrears.agencies",
     "arrears.demo",
     "arrears.web",
     "arrears.api",
@@ -83,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A session is used only from where its user may sign in (core/logins.py).
+    "arrears.core.logins.SigninCheckMiddleware",
     # Before any view reads a body: refuse one larger than the path allows (core/uploads.py).
     "arrears.core.uploads.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -257,6 +264,9 @@ ARREARS_PROMISE_MAX_DAYS = int(os.environ.get("ARREARS_PROMISE_MAX_DAYS", "30"))
 ARREARS_PROMISE_LOOKBACK_DAYS = int(os.environ.get("ARREARS_PROMISE_LOOKBACK_DAYS", "31"))
 ARREARS_PLAN_GRACE_DAYS = int(os.environ.get("ARREARS_PLAN_GRACE_DAYS", "3"))
 ARREARS_PLAN_TOLERANCE_FEN = int(os.environ.get("ARREARS_PLAN_TOLERANCE_FEN", "0"))
+# The collections report (docs/reports.md): money received with no contact on the loan in this
+# many days up to the payment day counts as paid with no contact (self_paid).
+ARREARS_SELF_PAID_DAYS = int(os.environ.get("ARREARS_SELF_PAID_DAYS", "30"))
 
 # End-of-day parameters (eod.config.EodConfig); unset means the RULES.md default.
 for _name in (
@@ -276,6 +286,9 @@ if os.environ.get("ARREARS_EOD_BUCKETS"):
     ARREARS_EOD_BUCKETS = _json.loads(os.environ["ARREARS_EOD_BUCKETS"])
 if os.environ.get("ARREARS_EOD_LOAD_WORKERS"):
     ARREARS_EOD_LOAD_WORKERS = int(os.environ["ARREARS_EOD_LOAD_WORKERS"])
+# Daily snapshots are kept this many days; each month's month-end snapshot is kept for good
+# (eod/retention.py, docs/eod.md).
+ARREARS_SNAPSHOT_DAYS = int(os.environ.get("ARREARS_SNAPSHOT_DAYS", "90"))
 
 # Background jobs (docs/jobs.md). With a broker (redis://… or amqp://…) imports, exports and
 # end-of-day run on Celery workers (`arrears worker`, schedule: `arrears beat`); without one

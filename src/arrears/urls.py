@@ -12,6 +12,7 @@ urlpatterns = [
     path("activities/", include("arrears.activities.urls")),
     path("promises/", include("arrears.promises.urls")),
     path("plans/", include("arrears.plans.urls")),
+    path("writeoff/", include("arrears.writeoff.urls")),
     path("documents/", include("arrears.documents.urls")),
     path("notices/", include("arrears.notices.urls")),
     path("field/", include("arrears.field.urls")),
@@ -19,7 +20,10 @@ urlpatterns = [
     path("audit/", include("arrears.core.urls")),
     path("", include("arrears.core.account_urls")),
     path("jobs/", include("arrears.jobs.urls")),
+    path("strategy/", include("arrears.strategy.urls")),
     path("predue/", include("arrears.eod.urls")),
     path("reports/", include("arrears.reports.urls")),
+    path("dashboard/", include("arrears.dashboard.urls")),
+    path("agencies/", include("arrears.agencies.urls")),
     path("", include("arrears.web.urls")),
 ]

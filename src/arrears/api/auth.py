@@ -18,6 +18,7 @@ from ninja.utils import check_csrf
 
 from arrears.api.errors import ApiError
 from arrears.core.models import ApiToken, User
+from arrears.core.roles import API_ONLY_ROLES
 
 
 class TokenAuth(HttpBearer):
@@ -30,6 +31,21 @@ class TokenAuth(HttpBearer):
         found = ApiToken.objects.authenticate(token)
         if found is None:
             return None
+        allowed = API_ONLY_ROLES.get(found.user.role)
+        if allowed is not None and request.path not in allowed:
+            # A single-purpose account (the origination system's credit check) reaches its
+            # own operation and nothing else, whatever the operation's own checks would say.
+            raise ApiError(
+                403, "forbidden", f"your role ({found.user.role}) may use only its own operation"
+            )
+        from arrears.core.audit import request_ip
+        from arrears.core.logins import signin_refusal, signin_refused
+
+        ip = request_ip(request)
+        refusal = signin_refusal(found.user, ip)
+        if refusal:
+            signin_refused(user=found.user, ip=ip, source="api", reason=refusal)
+            raise ApiError(403, "address_refused", refusal)
         request.user = found.user
         return found.user
 

@@ -8,12 +8,14 @@ says `auth=None`; every error answers in the one shape of api/errors.py. OpenAPI
 from ninja import NinjaAPI
 
 from arrears.activities import api as activities_api
+from arrears.agencies import api as agencies_api
 from arrears.api import book, core, docs
 from arrears.api.auth import API_AUTH
 from arrears.api.errors import install_error_handlers
 from arrears.cases import api as cases_api
 from arrears.cases import assignment_api
 from arrears.core import api as audit_api
+from arrears.credithold import api as credithold_api
 from arrears.documents import api as documents_api
 from arrears.eod import api as eod_api
 from arrears.field import api as field_api
@@ -22,6 +24,8 @@ from arrears.notices import api as notices_api
 from arrears.plans import api as plans_api
 from arrears.promises import api as promises_api
 from arrears.reports import api as reports_api
+from arrears.strategy import api as strategy_api
+from arrears.writeoff import api as writeoff_api
 
 api = NinjaAPI(
     title="Arrears API",
@@ -45,6 +49,7 @@ api.add_router("/cases", assignment_api.router)
 api.add_router("/activities", activities_api.router)
 api.add_router("/promises", promises_api.router)
 api.add_router("/plans", plans_api.router)
+api.add_router("/writeoff", writeoff_api.router)
 api.add_router("/documents", documents_api.router)
 api.add_router("/notices", notices_api.router)
 api.add_router("/visits", field_api.router)
@@ -54,4 +59,8 @@ api.add_router("/imports", jobs_api.uploads)
 api.add_router("/exports", jobs_api.exports)
 api.add_router("/predue", eod_api.predue)
 api.add_router("/reports", reports_api.router)
+api.add_router("/credit-hold", credithold_api.router)
+api.add_router("/strategies", strategy_api.router)
+api.add_router("/cases", strategy_api.cases)
+api.add_router("/agencies", agencies_api.router)
 api.add_router("/docs", docs.router)

@@ -229,6 +229,10 @@ class Loan(models.Model):
     term_months = models.PositiveSmallIntegerField(_("term (months)"))
     repayment_method = models.CharField(max_length=20, choices=RepaymentMethod.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    # The day the loan was written off (核销; set with status WRITTEN_OFF by the writeoff app):
+    # from that day it leaves the figures that count as the book, though the ledger runs on
+    # and the borrower still owes it (账销案存, docs/writeoff.md).
+    written_off_on = models.DateField(_("written off on"), null=True, blank=True)
     schedule_source = models.CharField(max_length=10, default="generated")  # generated|imported
     credit_balance_fen = models.BigIntegerField(default=0)
     # When anything the ledger reads (schedule, payments, charges, terms) last changed; the
@@ -257,6 +261,7 @@ class Loan(models.Model):
             models.CheckConstraint(condition=Q(annual_rate__gte=0), name="loan_rate_nonneg"),
             models.CheckConstraint(condition=Q(penalty_rate__gte=0), name="loan_penalty_nonneg"),
         ]
+        indexes = [models.Index(fields=["written_off_on"], name="loan_written_off_on_idx")]
 
     def __str__(self) -> str:
         return self.external_id

@@ -328,6 +328,18 @@ def payment_list(*, user: User, loan: Loan | None = None) -> QuerySet[Payment]:
     return qs.prefetch_related("allocations__installment", "allocations__charge")
 
 
+def on_book_q(as_of: dt.date, prefix: str = "") -> Q:
+    """The loans that count as the book as of a date: not written off on or before it.
+
+    A written-off loan (核销, docs/writeoff.md) keeps its own balance here and in the
+    end-of-day snapshot — the borrower still owes it — but leaves the book's totals; sum
+    balances over `loan_totals(qs.filter(on_book_q(d)), d)` for book figures.
+    """
+    return Q(**{f"{prefix}written_off_on__isnull": True}) | Q(
+        **{f"{prefix}written_off_on__gt": as_of}
+    )
+
+
 def loan_totals(qs: QuerySet[Loan], as_of: dt.date | None = None) -> QuerySet[Loan]:
     """The one balance of many loans as of a date (default today), set-based.
 

@@ -348,6 +348,40 @@ def locks_in_force(at: dt.datetime | None = None):
 _recorded: ContextVar[bool] = ContextVar("arrears_login_recorded", default=False)
 
 
+# Checks a user must pass to sign in (or use an API token) from an address, besides the
+# password: fn(user, ip) -> the reason for a refusal, or None. The agencies app registers one
+# (an agency user only from the agency's listed address ranges).
+_SIGNIN_CHECKS: list = []
+
+
+def register_signin_check(fn) -> None:
+    """Add a check run after the password (and on every API token use)."""
+    if fn not in _SIGNIN_CHECKS:
+        _SIGNIN_CHECKS.append(fn)
+
+
+def signin_refusal(user: User, ip: str | None) -> str | None:
+    """Why `user` may not sign in from `ip` (the first check that refuses), or None."""
+    for check in _SIGNIN_CHECKS:
+        reason = check(user, ip)
+        if reason:
+            return reason
+    return None
+
+
+def signin_refused(*, user: User, ip: str | None, source: str, reason: str) -> None:
+    """Audit a sign-in (or token use) refused by a check; not counted as a failure."""
+    audit_record(
+        actor=None,
+        event="user.signin_refused",
+        object_type="user",
+        object_id=user.username,
+        after={"username": user.username, "reason": reason},
+        source=source,
+        ip=ip,
+    )
+
+
 class ThrottledModelBackend(ModelBackend):
     """Django's user-and-password backend, counting each attempt before checking its password.
 
@@ -356,6 +390,15 @@ class ThrottledModelBackend(ModelBackend):
     raises PermissionDenied, which stops authentication and makes Django send
     `user_login_failed`; the lock is left on the request for the sign-in form's message.
     """
+
+    def user_can_authenticate(self, user) -> bool:
+        # A role that reaches only the API (credit_check: core/roles.py API_ONLY_ROLES) never
+        # signs in to the web, and no session of one is honoured (get_user asks this too).
+        from arrears.core.roles import API_ONLY_ROLES
+
+        return super().user_can_authenticate(user) and (
+            getattr(user, "role", None) not in API_ONLY_ROLES
+        )
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
@@ -375,6 +418,14 @@ class ThrottledModelBackend(ModelBackend):
         if user is None:
             login_attempt_failed(username=username, ip=ip, source=source)
         else:
+            refusal = signin_refusal(user, ip)
+            if refusal:
+                # The password was right: no failure is counted, the refusal is audited.
+                _recorded.set(True)
+                signin_refused(user=user, ip=ip, source=source, reason=refusal)
+                if request is not None:
+                    request.arrears_signin_refusal = refusal
+                raise PermissionDenied(refusal)
             # The attempt is given back at once, whoever called authenticate (the sign-in
             # page audits the sign-in itself when it logs the user in).
             LoginThrottle.objects.filter(
@@ -420,3 +471,25 @@ def on_logged_out(sender, request, user, **kwargs) -> None:
         source=request_source(request),
         ip=request_ip(request) if request is not None else None,
     )
+
+
+class SigninCheckMiddleware:
+    """Re-run the sign-in checks on every signed-in request, so a session signed in from an
+    allowed address is not used from another (an agency user's ranges, agencies app). A
+    refused session is signed out: the page sends to the sign-in form, the API answers 401.
+    Users no check concerns cost nothing but the call (the agencies check reads the role)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        user = getattr(request, "user", None)
+        if _SIGNIN_CHECKS and user is not None and user.is_authenticated:
+            ip = request_ip(request)
+            reason = signin_refusal(user, ip)
+            if reason:
+                from django.contrib.auth import logout
+
+                signin_refused(user=user, ip=ip, source=request_source(request), reason=reason)
+                logout(request)
+        return self.get_response(request)

@@ -15,6 +15,8 @@ class Role(models.TextChoices):
     LEGAL = "legal", _("Legal officer")
     AGENCY = "agency", _("Agency")
     AUDITOR = "auditor", _("Auditor")
+    # The origination system's account: asks the credit hold list by ID number, nothing else.
+    CREDIT_CHECK = "credit_check", _("Credit check")
 
 
 # Capabilities are coarse on purpose: the scoping function decides *which* rows, this table
@@ -29,6 +31,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Reading the reports (/reports/, /api/v1/reports/, `arrears report`): each within the
     # reader's scope, so a team lead reads the team's figures.
     "report.read": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.AUDITOR}),
+    # Asking whether a borrower is on the credit hold list (POST /api/v1/credit-hold/check):
+    # the origination system's account (credit_check), and those who answer for the list.
+    "credit_hold.check": frozenset({Role.ADMIN, Role.MANAGER, Role.CREDIT_CHECK}),
+    # Setting the monthly collection targets the morning dashboard measures against.
+    "target.edit": frozenset({Role.ADMIN, Role.MANAGER}),
     # Seeing the users and teams (/users/, /teams/) read-only: who works where, capacity.
     "user.read": frozenset({Role.ADMIN, Role.MANAGER}),
     # The pre-due reminder list (/predue/): those who remind borrowers before a due date, in
@@ -96,6 +103,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     "plan.approve": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}),
     "plan.authority": frozenset({Role.ADMIN}),
+    # Write-off (核销, writeoff app): managers propose; another person decides, within the
+    # amount their role's row in writeoff_writeoffauthority allows; an administrator edits
+    # that table. The written-off ledger is read by those who answer for the book.
+    "writeoff.propose": frozenset({Role.ADMIN, Role.MANAGER}),
+    "writeoff.approve": frozenset({Role.ADMIN, Role.MANAGER}),
+    "writeoff.authority": frozenset({Role.ADMIN}),
+    "writeoff.read": frozenset({Role.ADMIN, Role.MANAGER, Role.AUDITOR}),
     # Case work (cases app): setting the debtor type, recording complaints, death reports and
     # whereabouts, marking a willful non-payer. Deciding complaints and death reports, moving a
     # case to the legal track and editing the playbooks are for supervisors.
@@ -114,6 +128,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "death.decide": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.LEGAL}),
     "case.legal_track": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.LEGAL}),
     "playbook.edit": frozenset({Role.ADMIN, Role.MANAGER}),
+    # Strategies (segments, treatment paths, champion/challenger): managers edit them, team
+    # leads and auditors read them (strategy app).
+    "strategy.edit": frozenset({Role.ADMIN, Role.MANAGER}),
+    "strategy.read": frozenset({Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.AUDITOR}),
     # Exporting ID and phone numbers unmasked (`arrears export … --unmasked`, audited).
     "pii.export": frozenset({Role.ADMIN}),
     # Full ID numbers only where the job needs them (court filings, identity checks).
@@ -130,11 +148,22 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Role.AGENCY,
         }
     ),
+    # Agencies (委外, agencies app): contracts, placements, recalls and deciding reported
+    # payments are the lender's managers'; reading them (statements, performance) also for
+    # auditors; agency users report their own payments (and managers for them).
+    "agency.manage": frozenset({Role.ADMIN, Role.MANAGER}),
+    "agency.read": frozenset({Role.ADMIN, Role.MANAGER, Role.AUDITOR}),
+    "agency.report": frozenset({Role.ADMIN, Role.MANAGER, Role.AGENCY}),
 }
 
 # Roles that read the whole book. Everyone else reads through an assignment.
 READ_ALL_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.AUDITOR})
 READ_ONLY_ROLES = frozenset({Role.AUDITOR})
+# Roles that reach only the API operations listed here (by path), no web page, no other
+# operation — whatever CAPABILITIES says (api/auth.py and core/logins.py enforce it).
+API_ONLY_ROLES: dict[str, frozenset[str]] = {
+    Role.CREDIT_CHECK: frozenset({"/api/v1/credit-hold/check"}),
+}
 
 
 def role_can(role: str, capability: str) -> bool:

@@ -4,8 +4,8 @@ Every selector, page and API endpoint that reads the book starts from these quer
 there is no unscoped path. A collector, field agent or legal officer sees what is assigned
 to them, a team lead the team's, an agency user only its placements, and admins, managers
 and auditors everything. "Assigned" is read in one place: the case (cases.Case team,
-collector, field_agent, legal_officer, agency), changed only by cases.assignment; a loan
-follows its current case.
+collector, field_agent, legal_officer, agency), changed only by cases.assignment (the agency
+only by agencies.services, placing and recalling); a loan follows its current case.
 """
 
 from __future__ import annotations

@@ -863,7 +863,7 @@ class ChunkBuilder:
         team = collector = field_agent = legal = agency = None
         if dpd > 0:
             # Who works the loan: phone teams for the early buckets, the field agent in the
-            # towns he covers, the legal officer for the oldest, the agency for part of M4+.
+            # towns he covers, the legal officer for the oldest, the agencies for part of M4+.
             side = lid % 2
             team = self.staff.teams[side]
             if dpd <= 90:
@@ -873,7 +873,8 @@ class ChunkBuilder:
             if dpd > LEGAL_DPD:
                 legal = self.staff.legal_officer
             elif dpd > 90 and field_agent is None and lid % 3 != 0:
-                agency = self.staff.agency
+                # One in four of those with the second agency (demo/agencies.py).
+                agency = self.staff.agency if lid % 4 else self.staff.second_agency
         rows["loans"].append(
             (
                 lid,

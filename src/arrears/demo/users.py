@@ -20,6 +20,8 @@ class DemoUser:
     team: int | None = None  # index into TEAM_NAMES
     agency: bool = False
     first_name: str = ""
+    # An agency other than the demo's first (AGENCY_NAME); demo/agencies.py gives it a contract.
+    agency_name: str = ""
 
     @property
     def password(self) -> str:
@@ -36,6 +38,13 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("field1", Role.FIELD_AGENT, team=0, first_name="外访员"),
     DemoUser("legal1", Role.LEGAL, first_name="法务"),
     DemoUser("agency1", Role.AGENCY, agency=True, first_name="委外专员"),
+    DemoUser(
+        "agency2",
+        Role.AGENCY,
+        agency=True,
+        first_name="委外专员二",
+        agency_name="成都诚信资产管理有限公司",
+    ),
     DemoUser("auditor1", Role.AUDITOR, first_name="审计"),
 )
 
@@ -49,6 +58,7 @@ class DemoStaff:
     field_agent: int
     legal_officer: int
     agency: int
+    second_agency: int  # agency2's (demo/agencies.py: overdue for its review)
 
 
 def demo_org() -> tuple[list[Team], Agency]:
@@ -74,7 +84,10 @@ def demo_users_ensure(*, set_passwords: bool = False) -> dict[str, User]:
         user.role = spec.role
         user.first_name = spec.first_name
         user.team = teams[spec.team] if spec.team is not None else None
-        user.agency = agency if spec.agency else None
+        if spec.agency_name:
+            user.agency = Agency.objects.get_or_create(name=spec.agency_name)[0]
+        else:
+            user.agency = agency if spec.agency else None
         user.is_active = True
         user.is_staff = spec.role == Role.ADMIN
         user.is_superuser = spec.role == Role.ADMIN
@@ -97,4 +110,5 @@ def demo_staff() -> DemoStaff:
         field_agent=users["field1"].pk,
         legal_officer=users["legal1"].pk,
         agency=agency.pk,
+        second_agency=users["agency2"].agency_id,
     )

@@ -23,11 +23,16 @@ HEADER = [
     "total_due",
     "limitation_deadline",
     "time_barred",
+    # The day the loan was written off (核销), when on or before the snapshot's day: the
+    # row's figures are then the loan's own (still owed), outside the book's totals
+    # (docs/writeoff.md). Blank for a loan on the book.
+    "written_off_on",
 ]
 _SQL = (
     "SELECT l.external_id, s.dpd, s.bucket, s.classification, s.overdue_principal_fen,"
     " s.overdue_interest_fen, s.penalty_fen, s.fees_fen, s.outstanding_principal_fen,"
-    " s.total_due_fen, s.limitation_deadline, s.time_barred"
+    " s.total_due_fen, s.limitation_deadline, s.time_barred,"
+    " CASE WHEN l.written_off_on <= s.as_of THEN l.written_off_on END"
     " FROM eod_loansnapshot s JOIN book_loan l ON l.id = s.loan_id"
     " WHERE s.as_of = %s ORDER BY l.external_id"
 )
@@ -48,6 +53,8 @@ def snapshot_rows(as_of: dt.date):
                 deadline = row[10]
                 row[10] = deadline.isoformat() if hasattr(deadline, "isoformat") else deadline
                 row[11] = bool(row[11])
+                off = row[12]
+                row[12] = off.isoformat() if hasattr(off, "isoformat") else (off or "")
                 yield row
 
 
@@ -95,6 +102,14 @@ def snapshot_export_rows(*, as_of: dt.date | None = None, user=None, **_):
             raise ExportError("no end-of-day run yet: run `arrears eod` first or give --as-of")
         as_of = run.as_of
     qs = LoanSnapshot.objects.filter(as_of=as_of)
+    if not qs.exists():
+        from arrears.eod.retention import snapshot_days_kept
+
+        raise ExportError(
+            f"no snapshot of {as_of.isoformat()}: end-of-day did not run that day, or its daily"
+            f" snapshot is gone (daily snapshots are kept {snapshot_days_kept()} days,"
+            " month-ends for good)"
+        )
     if user is not None:
         qs = qs.filter(loan_id__in=loans_for(user).values("id"))
     fields = (
@@ -110,6 +125,7 @@ def snapshot_export_rows(*, as_of: dt.date | None = None, user=None, **_):
         "total_due_fen",
         "limitation_deadline",
         "time_barred",
+        "loan__written_off_on",
     )
     for row in qs.order_by("loan__external_id").values_list(*fields).iterator(chunk_size=5000):
         yield (
@@ -117,6 +133,7 @@ def snapshot_export_rows(*, as_of: dt.date | None = None, user=None, **_):
             *(fen_to_yuan(v) for v in row[_MONEY]),
             row[10],
             "true" if row[11] else "false",
+            row[12] if row[12] is not None and row[12] <= as_of else "",
         )
 
 

@@ -262,6 +262,7 @@ def eod_run(
                     with connection.cursor() as cur:
                         cur.execute("ANALYZE eod_loansnapshot")
             summary = engine.summarise(result, previous_dpd, config, carried=carried_totals)
+            summary.update(book_and_written_off(as_of, summary, config))
             _test_pause("snapshot_written")
             with phases("cases", 10):
                 latest = (
@@ -354,6 +355,41 @@ def eod_run(
             except DatabaseError:
                 pass  # the transaction is already lost; temp tables end with the session
         phases.close()
+
+
+def book_and_written_off(as_of: dt.date, summary: dict, config: EodConfig) -> dict:
+    """The day's figures that count as the book, and the written-off ledger's (docs/writeoff.md).
+
+    A loan written off on or before the day (`book_loan.written_off_on`) leaves the book but
+    keeps its snapshot row: its debt runs on (accrual continues off-balance, within the cap).
+    The summary's top-level figures stay those of every row (an incremental run builds on
+    them), so `book` = all rows − `written_off`, both in engine.totals form, read from the
+    day's written snapshot: the same whether the day ran in full or incrementally.
+    """
+    day = loader._lit(as_of)
+    groups = loader.fetch(
+        f"SELECT {incremental._GROUPS}, COUNT(*), SUM(s.total_due_fen),"
+        " SUM(s.outstanding_principal_fen)"
+        " FROM eod_loansnapshot s JOIN book_loan l ON l.id = s.loan_id"
+        f" WHERE s.as_of = {day} AND l.written_off_on <= {day}"
+        f" GROUP BY {incremental._GROUPS}",
+        engine.GROUP_SCHEMA,
+    )
+    written_off = engine.totals(groups, config)
+    book = engine.totals_add(summary, written_off, -1)
+    out = {}
+    for name, part in (("book", book), ("written_off", written_off)):
+        out[name] = {
+            "loans": part["loans"],
+            "delinquent": part["delinquent"],
+            "time_barred": part["time_barred"],
+            "by_bucket": {
+                label: part["by_bucket"].get(label, {"loans": 0, "total_due": 0, "principal": 0})
+                for label, _ in config.buckets
+            },
+            "by_class": {c: n for c, n in sorted(part["by_class"].items()) if n},
+        }
+    return out
 
 
 def _external_write(as_of: dt.date, external: pl.DataFrame) -> None:

@@ -16,8 +16,8 @@ region paths (四川省/青林县/卧水镇). Every figure comes from the visits
   rule, eod.selectors.loan_limitation), moved_away, refused, not_found (not home too), other;
 - `needs_officials`: visits flagged for local officials' help;
 - `next_plan`: the cases due a visit in the next 7 days, by town, from the registered plan
-  sources (open assist requests here; the strategy app registers its scheduled visit steps
-  with `register_next_plan_source`).
+  sources: open assist requests and the strategy's scheduled visit steps (strategy.DueAction,
+  channel `visit`); more plug in with `register_next_plan_source`.
 
 Amounts are strings with two decimals, counts integers. The reads are set-based (a few
 queries over the region); only the limitation of the handful of unsigned households is
@@ -62,6 +62,25 @@ def _assists(user: User, region_q: Q, start: dt.date, end: dt.date) -> Iterable[
 
 
 register_next_plan_source("assist", _assists)
+
+
+def _strategy_visits(user: User, region_q: Q, start: dt.date, end: dt.date) -> Iterable[int]:
+    """Open cases whose strategy schedules a visit step in [start, end] (strategy.DueAction
+    rows of channel `visit` the rule pack did not refuse)."""
+    from django.apps import apps
+
+    if not apps.is_installed("arrears.strategy"):
+        return []
+    from arrears.cases.models import Case
+    from arrears.strategy.models import DueAction
+
+    steps = DueAction.objects.filter(
+        on__gte=start, on__lte=end, channel="visit", skipped_rule=""
+    ).values("case_id")
+    return Case.objects.filter(region_q, status="open", pk__in=steps).values_list("pk", flat=True)
+
+
+register_next_plan_source("strategy", _strategy_visits)
 
 
 def region_parts(region: str) -> list[str]:

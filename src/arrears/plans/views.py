@@ -305,7 +305,7 @@ def authority(request: HttpRequest) -> HttpResponse:
     table = {a.role: a for a in selectors.authorities()}
     rows = []
     for role, label in Role.choices:
-        if role == Role.AUDITOR:
+        if role in (Role.AUDITOR, Role.CREDIT_CHECK):
             continue
         auth = table.get(role)
         if role == bad_role:

@@ -74,7 +74,12 @@ def report_detail(request: HttpRequest, name: str) -> HttpResponse:
             )
         )
         return redirect("jobs:detail", job.pk)
-    data = report.build(req)
+    try:
+        data = report.build(req)
+    except ReportError as exc:
+        # Asked well but not answerable (e.g. no end-of-day snapshot yet): say why.
+        context["error"] = exc
+        return render(request, "reports/detail.html", context, status=400)
     if fmt:
         if fmt not in FORMATS:
             context["error"] = ReportError(_g("format: one of %s") % ", ".join(FORMATS))

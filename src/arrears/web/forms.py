@@ -141,6 +141,9 @@ class LoginForm(AuthenticationForm):
         try:
             return super().clean()
         except forms.ValidationError:
+            refusal = getattr(self.request, "arrears_signin_refusal", None)
+            if refusal:
+                raise forms.ValidationError(refusal, code="address_refused") from None
             lock = getattr(self.request, "arrears_login_lock", None)
             if lock is None:
                 raise

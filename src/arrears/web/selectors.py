@@ -18,7 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from arrears.book.models import Borrower, Loan
-from arrears.book.selectors import borrower_search_q, loan_totals
+from arrears.book.selectors import borrower_search_q, loan_totals, on_book_q
 from arrears.core.dates import local_today
 from arrears.core.models import User
 from arrears.core.scoping import borrowers_for, loan_scope_q, loans_for, show_id_number, show_phone
@@ -45,6 +45,9 @@ class Dashboard:
     overdue_loans: int
     overdue_principal: int
     counties: list[CountyFigures]
+    # Written off (核销) as of the date: out of the figures above, still owed.
+    written_off_loans: int = 0
+    written_off_outstanding: int = 0
 
 
 def dashboard(*, user: User, today: dt.date | None = None) -> Dashboard:
@@ -55,21 +58,26 @@ def dashboard(*, user: User, today: dt.date | None = None) -> Dashboard:
     """
     today = today or local_today()
     loans = loan_totals(loans_for(user), today)
+    # Balances are the book's: a loan written off (核销) leaves them (book.selectors.on_book_q).
+    book = on_book_q(today)
+    off = Q(written_off_on__isnull=False, written_off_on__lte=today)
     totals = loans.aggregate(
         n=Count("id"),
         active=Count("id", filter=Q(status=Loan.Status.ACTIVE)),
         principal=Coalesce(Sum("principal_fen"), 0),
-        overdue=Count("id", filter=Q(is_overdue=True)),
-        left=Coalesce(Sum("outstanding_principal"), 0),
-        late=Coalesce(Sum("overdue_principal"), 0),
+        overdue=Count("id", filter=Q(is_overdue=True) & book),
+        left=Coalesce(Sum("outstanding_principal", filter=book), 0),
+        late=Coalesce(Sum("overdue_principal", filter=book), 0),
+        wo=Count("id", filter=off),
+        wo_left=Coalesce(Sum("outstanding_principal", filter=off), 0),
     )
     by_county = {
         row["borrower__county"]: row
         for row in loans.values("borrower__county").annotate(
             n=Count("id"),
             principal=Coalesce(Sum("principal_fen"), 0),
-            overdue=Count("id", filter=Q(is_overdue=True)),
-            left=Coalesce(Sum("outstanding_principal"), 0),
+            overdue=Count("id", filter=Q(is_overdue=True) & book),
+            left=Coalesce(Sum("outstanding_principal", filter=book), 0),
         )
     }
     counties = [
@@ -91,6 +99,8 @@ def dashboard(*, user: User, today: dt.date | None = None) -> Dashboard:
         overdue_loans=totals["overdue"],
         overdue_principal=totals["late"],
         counties=counties,
+        written_off_loans=totals["wo"],
+        written_off_outstanding=totals["wo_left"],
     )
 
 

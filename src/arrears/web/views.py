@@ -64,7 +64,14 @@ def home(request: HttpRequest) -> HttpResponse:
         from arrears.cases.selectors import work_today
 
         work = work_today(user=request.user)
-    return render(request, "web/home.html", {"figures": figures, "work": work})
+    morning = None
+    if request.user.can("report.read"):
+        # The morning dashboard for managers and team leads (dashboard app), in their scope.
+        from arrears.core.dates import local_today
+        from arrears.dashboard.selectors import morning as morning_figures
+
+        morning = morning_figures(user=request.user, today=local_today())
+    return render(request, "web/home.html", {"figures": figures, "work": work, "morning": morning})
 
 
 @require_safe

@@ -149,6 +149,19 @@ class Scene:
         return job
 
     @cached_property
+    def writeoff_proposal(self):
+        """A write-off of L-CARL proposed by a third manager (so alice and mia may decide)."""
+        from arrears.testing import make_user
+        from arrears.writeoff.services import writeoff_propose
+
+        return writeoff_propose(
+            actor=make_user("wo_mgr", "manager"),
+            loan_ids=[self.book["carl"].external_id],
+            reason_code="other",
+            reason="无力偿还",
+        )
+
+    @cached_property
     def activity(self):
         from arrears.activities.services import outcome_log
 
@@ -305,6 +318,12 @@ class Scene:
         return self.case
 
     @cached_property
+    def handover(self):
+        from arrears.strategy.models import HandOver
+
+        return HandOver.objects.create(case=self.case, channel="visit", created_on=local_today())
+
+    @cached_property
     def assignment(self):
         """Today's move of the case from carl to cora (by the manager), undoable today."""
         from arrears.cases.assignment import assign_target, case_assign
@@ -328,6 +347,60 @@ class Scene:
             reason="需要法务意见",
             until=local_today() + dt.timedelta(days=7),
         )
+
+    # --- agencies (Agency One, ada's; L-CARL's case placed with it on demand) ------------
+    @cached_property
+    def agency(self):
+        from decimal import Decimal
+
+        from arrears.agencies.rules import Tier
+        from arrears.agencies.services import contract_save
+        from arrears.core.models import Agency
+
+        agency = Agency.objects.get(name="Agency One")
+        contract_save(
+            agency=agency,
+            number="C-ONE",
+            valid_from=local_today() - dt.timedelta(days=100),
+            valid_to=local_today() + dt.timedelta(days=100),
+            approved=True,
+            last_review_on=local_today() - dt.timedelta(days=10),
+            tier_key="dpd",
+            basis="all",
+            tiers=[Tier(0, None, "", Decimal("0.15"))],
+            actor=self.people["mia"],
+        )
+        agency.refresh_from_db()
+        return agency
+
+    @cached_property
+    def batch(self):
+        """L-CARL's case placed with Agency One from 10 days ago for 30 days."""
+        from arrears.agencies.services import batch_place
+
+        return batch_place(
+            agency=self.agency,
+            number="B-MATRIX",
+            starts_on=local_today() - dt.timedelta(days=10),
+            ends_on=local_today() + dt.timedelta(days=20),
+            case_ids=[self.case.pk],
+            actor=self.people["mia"],
+        )
+
+    @cached_property
+    def agency_report(self):
+        """ada's report of a payment the lender has not seen: waiting for a manager."""
+        from arrears.agencies.services import agency_payment_report
+
+        assert self.batch.placements.exists()  # the loan is with the agency
+        return agency_payment_report(
+            agency=self.agency,
+            payment_id="AG-MATRIX",
+            loan=self.case.loan,
+            paid_on=local_today() - dt.timedelta(days=2),
+            amount_fen=100_00,
+            actor=self.people["ada"],
+        )[0]
 
 
 def open_case(loan, opened_on: dt.date = dt.date(2026, 3, 11)):
@@ -379,12 +452,16 @@ class Row:
 
 
 LITERAL = {
+    "month": f"{local_today():%Y-%m}",
     "loan_id": "L-CARL",
     "borrower_id": "B-CARL",
     "code": "victim",
     "kind": "payments",
     "which": "errors",
     "name": "loans",
+    "strategy_code": "default",
+    "number": 1,
+    "role": "manager",
 }
 
 
@@ -395,6 +472,12 @@ def sees_mias_job() -> dict[str, int]:
 
 def payments_file(amount: str = "100.00") -> bytes:
     return f"payment_id,loan_id,paid_on,amount\nPM1,L-CARL,{local_today()},{amount}\n".encode()
+
+
+def default_segments() -> list:
+    from arrears.strategy.seed import DEFAULT_DEFINITION
+
+    return DEFAULT_DEFINITION["segments"]
 
 
 def case_id(s: Scene) -> int:
@@ -627,6 +710,44 @@ MATRIX: list[Row] = [
         params={"plan_id": "plan_approved"},
         body=lambda s: {"note": "客户要求重新协商"},
     ),
+    # --- write-off ------------------------------------------------------------------------
+    Row("GET", "/writeoff/proposals", reader("writeoff.read")),
+    Row(
+        "POST",
+        "/writeoff/proposals",
+        capability_only("writeoff.propose", 201),
+        body=lambda s: {"reason_code": "other", "reason": "无力偿还", "loans": ["L-CARL"]},
+    ),
+    Row(
+        "GET",
+        "/writeoff/proposals/{proposal_id}",
+        reader("writeoff.read"),
+        params={"proposal_id": "writeoff_proposal"},
+    ),
+    Row(
+        "POST",
+        "/writeoff/proposals/{proposal_id}/decision",
+        capability_only("writeoff.approve"),
+        params={"proposal_id": "writeoff_proposal"},
+        body=lambda s: {"approve": True, "note": "同意核销"},
+    ),
+    Row(
+        "POST",
+        "/writeoff/proposals/{proposal_id}/cancel",
+        # Only its proposer or an administrator withdraws it: mia is refused on the proposal.
+        capability_only("writeoff.propose") | {"mia": 403},
+        params={"proposal_id": "writeoff_proposal"},
+        body=lambda s: {"note": ""},
+    ),
+    Row("GET", "/writeoff/ledger", reader("writeoff.read")),
+    Row("GET", "/writeoff/totals", reader("writeoff.read")),
+    Row("GET", "/writeoff/authority", reader("writeoff.read")),
+    Row(
+        "POST",
+        "/writeoff/authority/{role}",
+        capability_only("writeoff.authority"),
+        body=lambda s: {"max_total": "300000.00"},
+    ),
     # --- documents ------------------------------------------------------------------------
     Row("GET", "/documents/categories", everyone()),
     Row(
@@ -777,7 +898,9 @@ MATRIX: list[Row] = [
     Row(
         "POST",
         "/jobs/{job_id}/commit",
-        capability_only("book.import", 202),
+        # ada may import a kind of file (her agency's payments, agency.report), so mia's job
+        # is one she cannot see: 404, as for a job that does not exist.
+        {**capability_only("book.import", 202), "ada": 404},
         params={"job_id": "check_job"},
     ),
     # An export is a read (the auditor may), written by a job in the background.
@@ -822,9 +945,148 @@ MATRIX: list[Row] = [
         "/reports/{name}",
         {u: 404 if role_can(ROLE[u], "report.read") else 403 for u in USERS},
     ),
+    # The credit hold check: those whose role holds credit_hold.check (the auditor changes
+    # nothing but a check is audited, so it is refused too); the body is an unknown number.
+    Row(
+        "POST",
+        "/credit-hold/check",
+        {
+            u: 200 if role_can(ROLE[u], "credit_hold.check") and ROLE[u] != "auditor" else 403
+            for u in USERS
+        },
+        body=lambda s: {"id_number": "11010519491231002X"},
+    ),
+    # --- strategies (configuration: read by strategy.read, saved by strategy.edit) ------------
+    Row("GET", "/strategies", reader("strategy.read")),
+    Row(
+        "POST",
+        "/strategies/validate",
+        reader("strategy.read"),
+        body=lambda s: {"segments": default_segments()},
+    ),
+    Row("GET", "/strategies/{strategy_code}", reader("strategy.read")),
+    Row("GET", "/strategies/{strategy_code}/versions", reader("strategy.read")),
+    Row("GET", "/strategies/{strategy_code}/versions/{number}", reader("strategy.read")),
+    Row(
+        "POST",
+        "/strategies/{strategy_code}/versions",
+        capability_only("strategy.edit", 201),
+        body=lambda s: {"segments": default_segments(), "note": "matrix"},
+    ),
+    Row("GET", "/cases/{case_id}/treatment", read()),
+    Row("GET", "/strategies/handovers", everyone()),
+    Row(
+        "POST",
+        "/strategies/handovers/{handover_id}/take",
+        write("case.work"),
+        params={"handover_id": "handover"},
+    ),
+    Row(
+        "POST",
+        "/strategies/handovers/{handover_id}/close",
+        write("case.work"),
+        params={"handover_id": "handover"},
+        body=lambda s: {"outcome": "done", "ref": "V-1"},
+    ),
     Row("GET", "/audit", reader("audit.read")),
     Row("GET", "/audit/export", reader("audit.read")),
     Row("GET", "/audit/verify", reader("audit.read")),
+    # --- agencies (委外): managers and auditors read, managers act; ada sees her agency ----
+    Row("GET", "/agencies", everyone()),
+    Row(
+        "GET",
+        "/agencies/{agency_id}",
+        {u: 200 if u in ("alice", "mia", "aud", "ada") else 404 for u in USERS},
+        params={"agency_id": "agency"},
+    ),
+    Row(
+        "POST",
+        "/agencies/{agency_id}/contracts",
+        capability_only("agency.manage", 201),
+        params={"agency_id": "agency"},
+        body=lambda s: {
+            "number": "C-TWO",
+            "valid_from": days(0),
+            "valid_to": days(300),
+            "approved": True,
+            "last_review_on": days(0),
+            "tier_key": "dpd",
+            "basis": "credited",
+            "tiers": [{"low": 0, "high": 90, "rate": "0.15"}, {"low": 90, "rate": "0.2"}],
+        },
+    ),
+    Row(
+        "POST",
+        "/agencies/{agency_id}/review",
+        capability_only("agency.manage"),
+        params={"agency_id": "agency"},
+        body=lambda s: {"reviewed_on": days(0)},
+    ),
+    Row(
+        "POST",
+        "/agencies/{agency_id}/ip-ranges",
+        capability_only("agency.manage"),
+        params={"agency_id": "agency"},
+        body=lambda s: {"networks": ["203.0.113.0/24"]},
+    ),
+    Row(
+        "GET",
+        "/agencies/{agency_id}/statements/{month}",
+        {u: 200 if u in ("alice", "mia", "aud") else 404 for u in USERS},
+        params={"agency_id": "agency"},
+    ),
+    Row(
+        "GET",
+        "/agencies/performance",
+        reader("agency.read"),
+        query=lambda s: {"date_from": days(-60), "date_to": days(0)},
+    ),
+    Row("GET", "/agencies/batches", everyone()),
+    Row(
+        "GET",
+        "/agencies/batches/{batch_id}",
+        {u: 200 if u in ("alice", "mia", "aud") else 404 for u in USERS},
+        params={"batch_id": "batch"},
+    ),
+    Row(
+        "POST",
+        "/agencies/batches",
+        capability_only("agency.manage", 201),
+        body=lambda s: {
+            "agency": s.agency.pk,
+            "number": "B-API",
+            "starts_on": days(0),
+            "ends_on": days(30),
+            "cases": [s.case.pk],
+        },
+    ),
+    Row(
+        "POST",
+        "/agencies/batches/{batch_id}/recall",
+        capability_only("agency.manage"),
+        params={"batch_id": "batch"},
+    ),
+    Row("GET", "/agencies/placements", everyone()),
+    Row("GET", "/agencies/payments", everyone()),
+    Row(
+        "POST",
+        "/agencies/payments",
+        capability_only("agency.report", 201),
+        body=lambda s: {
+            "agency": s.batch and s.agency.pk,  # placed first, so the loan is the agency's
+            "payment_id": "AG-API",
+            "loan_id": "L-CARL",
+            "paid_on": days(-1),
+            "amount": "88.00",
+        },
+    ),
+    Row(
+        "POST",
+        "/agencies/payments/{report_id}/decide",
+        capability_only("agency.manage"),
+        params={"report_id": "agency_report"},
+        body=lambda s: {"decision": "reject", "note": "not in the bank statement"},
+    ),
 ]
 
 
@@ -934,12 +1196,16 @@ class Missing:
 
 
 MISSING_LITERAL = {
+    "month": "2026-01",
     "loan_id": "L-NOSUCH",
     "borrower_id": "B-NOSUCH",
     "code": "nosuch",
     "kind": "nosuch",
     "which": "errors",
     "name": "nosuch",
+    "strategy_code": "nosuch",
+    "number": 99,
+    "role": "manager",
 }
 
 REFUSED = [
@@ -954,6 +1220,11 @@ REFUSED = [
         row.template in ("/plans/{plan_id}/cancel", "/cases/assists/{assist_id}/end")
         and user == "fay"
     )
+    # mia may cancel write-off proposals, only not one she did not propose.
+    and not (row.template == "/writeoff/proposals/{proposal_id}/cancel" and user == "mia")
+    # ada may import agency payments: a payments file is refused for its kind, a kind that
+    # does not exist is a 404 like any missing thing.
+    and not (row.template == "/imports/{kind}" and user == "ada")
 ]
 
 

@@ -120,10 +120,10 @@ def test_export_writes_yuan_with_two_decimals_as_csv_and_xlsx(book):
     lines = out.getvalue().splitlines()
     assert lines[0] == (
         "loan_id,dpd,bucket,classification,overdue_principal,overdue_interest,penalty,fees,"
-        "outstanding_principal,total_due,limitation_deadline,time_barred"
+        "outstanding_principal,total_due,limitation_deadline,time_barred,written_off_on"
     )
     assert lines[2] == (
-        "L-LATE,141,M5,substandard,10000.00,600.00,705.00,0.00,10000.00,11305.00,2029-07-10,false"
+        "L-LATE,141,M5,substandard,10000.00,600.00,705.00,0.00,10000.00,11305.00,2029-07-10,false,"
     )
     binary = io.BytesIO()
     export_snapshot(as_of=D(2026, 11, 28), fmt="xlsx", out=binary)
@@ -185,7 +185,7 @@ def test_arrears_export_snapshot_writes_the_days_rows_scoped_to_the_user(book, p
         "10000.00",
         "11305.00",
     ]
-    assert late_row[10:] == ["2029-07-10", "false"]
+    assert late_row[10:] == ["2029-07-10", "false", ""]
 
     # A collector who has neither loan assigned exports an empty sheet.
     scoped = io.StringIO()

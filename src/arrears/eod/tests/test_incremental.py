@@ -547,6 +547,9 @@ changes = st.one_of(
     # a revive-only signature — often after the period ran out.
     st.tuples(st.just("event"), st.integers(0, 20), day, events.event_kinds),
     st.tuples(st.just("gpay"), st.integers(0, 20), day, amounts),
+    # A write-off (writeoff app) as the book records it: status and date, possibly dated
+    # after the run (it leaves the book's figures from that day; docs/writeoff.md).
+    st.tuples(st.just("writeoff"), st.integers(0, 20), day),
 )
 books = st.fixed_dictionaries(
     {
@@ -622,6 +625,11 @@ class Book:
                 amount_fen=args[2],
                 channel="guarantor",
                 source="import",
+            )
+        elif kind == "writeoff":
+            Loan.objects.filter(pk=loan.pk).update(
+                status=Loan.Status.WRITTEN_OFF,
+                written_off_on=max(loan.disbursed_on, next_day + dt.timedelta(days=args[1])),
             )
         elif kind == "ack":
             self.acks(loan, max(loan.disbursed_on, next_day + dt.timedelta(days=args[1])))

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("activities", "0005_merge_callbacks_and_recorded_facts"),
-        ("book", "0009_payment_receipt_split"),
+        ("book", "0010_payment_receipt_split"),
         ("cases", "0006_case_colour_flag_casesuspension"),
         ("documents", "0002_seed_categories"),
         ("notices", "0002_seed_templates"),

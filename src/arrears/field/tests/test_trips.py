@@ -110,3 +110,26 @@ def test_next_plan_lists_the_cases_with_an_open_assist_by_town(people, household
 
         module._NEXT_PLAN_SOURCES.pop("test_steps")
     assert got["next_plan"] == [{"town": TOWN, "cases": sorted([case.pk, other.pk])}]
+
+
+def test_next_plan_reads_the_strategys_scheduled_visit_steps(people, households):
+    from arrears.core.dates import local_today
+    from arrears.field.trip_report import trip_report
+    from arrears.strategy.models import DueAction
+
+    case = Case.objects.get(loan=households["马头冲村"])
+    for channel, days in (("visit", 3), ("call", 2), ("visit", 9)):
+        DueAction.objects.create(
+            on=local_today() + dt.timedelta(days=days),
+            case=case if channel == "visit" or days != 2 else Case.objects.exclude(pk=case.pk)[0],
+            strategy_version_id=1,
+            segment_key="m1",
+            path_key="field",
+            step_key=f"{channel}{days}",
+            channel=channel,
+            role="field_agent",
+        )
+    got = trip_report(
+        user=people["mia"], region=TOWN, date_from=D(2026, 11, 23), date_to=D(2026, 11, 27)
+    )
+    assert got["next_plan"] == [{"town": TOWN, "cases": [case.pk]}]

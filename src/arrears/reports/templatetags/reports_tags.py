@@ -1,6 +1,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -25,7 +26,18 @@ def report_cell(row, column):
         return f"{value:,}"
     if isinstance(value, list | tuple):
         return "、".join(str(v) for v in value)
+    if column.kind == "who":
+        # A person's name as recorded (a login name where no name is set): not translated.
+        return format_html('<span translate="no">{}</span>', value)
     return value
+
+
+@register.simple_tag
+def report_chart(table):
+    """The table's chart as inline SVG (reports.charts), or "" when it has none."""
+    from arrears.reports.charts import chart_svg
+
+    return chart_svg(table) or ""
 
 
 @register.filter

@@ -46,6 +46,8 @@ def _samples(user, limit_cases: int) -> dict:
     from arrears.notices.models import Notice, NoticeTemplate
     from arrears.plans.models import Plan
     from arrears.reports.registry import REPORTS
+    from arrears.strategy.models import HandOver, Strategy
+    from arrears.writeoff.models import WriteOffProposal
 
     cases = list(cases_for(user).order_by("-id").values_list("pk", flat=True)[:limit_cases])
     pack = RulePack.objects.order_by("code").first()
@@ -67,6 +69,7 @@ def _samples(user, limit_cases: int) -> dict:
         "complaint": list(Complaint.objects.values_list("pk", flat=True)[:1]),
         "death_report": list(DeathReport.objects.values_list("pk", flat=True)[:1]),
         "plan": list(Plan.objects.values_list("pk", flat=True)[:1]),
+        "writeoff_proposal": list(WriteOffProposal.objects.values_list("pk", flat=True)[:2]),
         "category": list(Category.objects.values_list("pk", flat=True)[:1]),
         "notice": list(Notice.objects.filter(case_id__in=cases).values_list("pk", flat=True)[:2])
         or list(Notice.objects.values_list("pk", flat=True)[:1]),
@@ -84,12 +87,33 @@ def _samples(user, limit_cases: int) -> dict:
         "region": list(Region.objects.values_list("pk", flat=True)[:1]),
         "trip": list(trips_for(user).values_list("pk", flat=True)[:1]),
         "report": sorted(REPORTS),
+        "strategy": list(Strategy.objects.order_by("code").values_list("code", flat=True)[:1]),
+        "version": [1],
+        "handover": list(
+            HandOver.objects.filter(case_id__in=cases).values_list("pk", flat=True)[:1]
+        ),
+        **_agency_samples(),
+    }
+
+
+def _agency_samples() -> dict:
+    from arrears.agencies.models import AgencyPayment, PlacementBatch
+    from arrears.core.dates import local_today
+    from arrears.core.models import Agency
+
+    return {
+        "agency": list(Agency.objects.order_by("pk").values_list("pk", flat=True)[:1]),
+        "placement_batch": list(PlacementBatch.objects.values_list("pk", flat=True)[:1]),
+        "agency_payment": list(AgencyPayment.objects.values_list("pk", flat=True)[:1]),
+        "month": [f"{local_today():%Y-%m}"],
     }
 
 
 # Which sample fills which argument, by URL name (namespace) and argument.
 def _kind(name: str, arg: str) -> str | None:
     ns, _, view = name.partition(":")
+    if ns == "strategy":
+        return {"code": "strategy", "number": "version", "pk": "handover"}.get(arg)
     if arg in ("case_id", "case_pk"):
         return "case"
     if arg == "external_id":
@@ -112,6 +136,8 @@ def _kind(name: str, arg: str) -> str | None:
         return "visit"
     if arg == "name" and ns == "reports":
         return "report"
+    if arg == "month":
+        return "month"
     if arg == "pk":
         return {
             "cases": (
@@ -126,11 +152,19 @@ def _kind(name: str, arg: str) -> str | None:
                 else "case"
             ),
             "plans": "plan",
+            "writeoff": "writeoff_proposal",
             "documents": "category" if view.startswith("category") else None,
             "notices": "template" if view.startswith("template") else "notice",
             "compliance": "product",
             "accounts": "team" if view.startswith("team") else "user",
             "field": "region" if view.startswith("region") else "trip",
+            "agencies": (
+                "placement_batch"
+                if view == "batch"
+                else "agency_payment"
+                if view == "decide"
+                else "agency"
+            ),
         }.get(ns)
     return None
 

@@ -12,6 +12,7 @@ from arrears.core.money import format_yuan
 from arrears.demo.assign import demo_assign
 from arrears.demo.casework import demo_casework
 from arrears.demo.generator import DemoError, demo_eod, demo_generate
+from arrears.demo.writeoff import demo_writeoff
 
 
 class Command(BaseCommand):
@@ -99,6 +100,10 @@ class Command(BaseCommand):
                 out(f"  no suitable case for {skipped} (a bigger --loans gives more)")
             for error in work.errors:
                 self.stderr.write(f"  case work refused: {error}")
+            # Back-dated runs at the last month-ends, for roll rates (demo/reports.py).
+            from arrears.demo.reports import demo_month_ends
+
+            out(demo_month_ends(as_of=as_of))
         if not options["no_eod"]:
             # The first morning's allocation: every open case has a team and a collector.
             out(demo_assign().line())
@@ -106,10 +111,22 @@ class Command(BaseCommand):
 
             for line in demo_field(as_of=as_of).lines():
                 out(line)
+            from arrears.demo.strategy import demo_strategy
+
+            out(demo_strategy().line())
+            if not options["no_casework"]:
+                # Write-offs (核销) with recoveries after: case work too, and it reruns the day.
+                out(demo_writeoff(as_of=as_of).line())
+            from arrears.demo.agencies import demo_agencies
+
+            out(demo_agencies(as_of=as_of))
             from arrears.jobs.demo import demo_jobs
 
             for line in demo_jobs():
                 out(f"  {line}")
+            from arrears.demo.targets import demo_targets
+
+            out(demo_targets(as_of=as_of))
         out("Next: `arrears demo_users` prints the demo users and their passwords.")
 
 

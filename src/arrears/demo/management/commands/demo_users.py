@@ -77,6 +77,10 @@ class Command(BaseCommand):
         out("  ".join("-" * w for w in widths))
         for row in rows:
             out("  ".join(_pad(str(v), w) for v, w in zip(row, widths, strict=True)))
+        from arrears.demo.agencies import demo_agency_lines
+
+        for line in demo_agency_lines():
+            out(line)
         out("")
         rows = showcase()
         if rows:
@@ -88,6 +92,11 @@ class Command(BaseCommand):
             out("")
         out("Field work (外访): field1 records visits at /field/visit/ (works offline); the week's")
         out("  trip report for 卧水镇 is under /reports/ (trip), as lead1 or manager.")
+        out(
+            f"Morning dashboard: {base} as manager or lead1; reports (charts, files) at {base}reports/"
+        )
+        out(f"Strategy and champion/challenger results (manager edits): {base}strategy/default/")
+        out(f"Write-offs (核销): {base}writeoff/ (manager proposes, admin approves)")
         out(f"API token for admin (shown once): {raw}")
         out(f'  curl -H "Authorization: Bearer {raw}" {base}api/v1/loans')
         out(f"Log in at {base} with any user above.")

@@ -77,14 +77,25 @@ def render_summary(run) -> str:
         "",
         f"{'bucket':<7}{'loans':>12}{'principal':>20}{'total due':>20}",
     ]
-    for label, b in s["by_bucket"].items():
+    # The book's figures: written-off loans are left out (their line follows; docs/writeoff.md).
+    book = s.get("book") or s
+    for label, b in book["by_bucket"].items():
         lines.append(
             f"{label:<7}{b['loans']:>12,}{format_yuan(b['principal']):>20}"
             f"{format_yuan(b['total_due']):>20}"
         )
+    wo = s.get("written_off")
+    if wo and wo["loans"]:
+        # Written off (核销): not in the book's figures below the line (docs/writeoff.md).
+        principal = sum(b["principal"] for b in wo["by_bucket"].values())
+        total = sum(b["total_due"] for b in wo["by_bucket"].values())
+        lines.append(
+            f"written off {wo['loans']:,} loans, off the book (which holds {book['loans']:,}):"
+            f" principal {format_yuan(principal)}, total due {format_yuan(total)}"
+        )
     lines.append("")
     lines.append(
-        "class   " + "   ".join(f"{k} {v:,}" for k, v in sorted(s.get("by_class", {}).items()))
+        "class   " + "   ".join(f"{k} {v:,}" for k, v in sorted(book.get("by_class", {}).items()))
     )
     lines.append("time    " + "   ".join(f"{k} {v:.2f}s" for k, v in run.timings.items()))
     return "\n".join(lines) + "\n"

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("book", "0008_merge_guarantees_and_schedule_conventions"),
+        ("book", "0009_loan_written_off_on"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
