@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "arrears.writeoff",
     "arrears.documents",
     "arrears.notices",
+    "arrears.field",
     "arrears.eod",
     "arrears.compliance",
     "arrears.jobs",

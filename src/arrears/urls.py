@@ -15,6 +15,7 @@ urlpatterns = [
     path("writeoff/", include("arrears.writeoff.urls")),
     path("documents/", include("arrears.documents.urls")),
     path("notices/", include("arrears.notices.urls")),
+    path("field/", include("arrears.field.urls")),
     path("compliance/", include("arrears.compliance.urls")),
     path("audit/", include("arrears.core.urls")),
     path("", include("arrears.core.account_urls")),

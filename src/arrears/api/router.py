@@ -18,6 +18,7 @@ from arrears.core import api as audit_api
 from arrears.credithold import api as credithold_api
 from arrears.documents import api as documents_api
 from arrears.eod import api as eod_api
+from arrears.field import api as field_api
 from arrears.jobs import api as jobs_api
 from arrears.notices import api as notices_api
 from arrears.plans import api as plans_api
@@ -56,6 +57,7 @@ api.add_router("/plans", plans_api.router)
 api.add_router("/writeoff", writeoff_api.router)
 api.add_router("/documents", documents_api.router)
 api.add_router("/notices", notices_api.router)
+api.add_router("/visits", field_api.router)
 api.add_router("/audit", audit_api.router)
 api.add_router("/jobs", jobs_api.jobs)
 api.add_router("/imports", jobs_api.uploads)

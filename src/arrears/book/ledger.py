@@ -26,6 +26,8 @@ Rules (see docs/ledger.md):
   − paid; a payment pays fees only up to the allowance on its date, and the rest of the
   money goes on down the waterfall. The allowance never shrinks, so a fee held back by the
   cap becomes owed as the days pass.
+- A payment with a split (a receipt: principal, interest, penalty) pays each part as it says,
+  oldest installment first, never by the waterfall; what its part does not owe is credit.
 - Events on one date run in this order: credit applied to what falls due, then payments in
   payment-ID order. Posting order never matters, only dates and IDs.
 """
@@ -83,6 +85,10 @@ class PaymentIn:
     external_id: str
     paid_on: dt.date
     amount: int
+    # A receipt that says what it pays (a field visit's cash: principal, interest, penalty in
+    # fen) is allocated as it says, oldest installment first within each part, instead of by
+    # the waterfall; what finds nothing due on its part is held as credit. None: waterfall.
+    split: tuple[int, int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +323,35 @@ def replay(
                 )
         return amount
 
+    def pay_directed(p: PaymentIn, day: dt.date) -> int:
+        """Spend a receipt as it splits itself (principal, interest, penalty); return the rest."""
+        left_over = 0
+        for component, amount in zip(("principal", "interest", "penalty"), p.split, strict=True):
+            for inst in insts:
+                if amount <= 0 or inst.src.due_on > day:
+                    break
+                if component == "penalty":
+                    left = penalty_left(inst)
+                elif component == "interest":
+                    left = inst.interest_left
+                else:
+                    left = inst.principal_left
+                if left <= 0:
+                    continue
+                take = min(amount, left)
+                if component == "penalty":
+                    inst.penalty_paid += take
+                elif component == "interest":
+                    inst.interest_paid += take
+                else:
+                    inst.principal_paid += take
+                amount -= take
+                allocations.append(
+                    AllocationOut(p.key, component, take, day, installment_key=inst.src.key)
+                )
+            left_over += amount
+        return left_over
+
     pays_by_date: dict[dt.date, list[PaymentIn]] = {}
     for p in pays:
         pays_by_date.setdefault(p.paid_on, []).append(p)
@@ -333,7 +368,7 @@ def replay(
                 break
             credit.popleft()
         for p in pays_by_date.get(day, ()):
-            left = pay(p.amount, day, p.key)
+            left = pay_directed(p, day) if p.split is not None else pay(p.amount, day, p.key)
             if left > 0:
                 credit.append([p.key, left, p.paid_on])
 

@@ -367,13 +367,46 @@ class Payment(models.Model):
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A receipt that splits itself (cash collected on a field visit): the ledger allocates it
+    # exactly so, not by the waterfall (book.ledger). All three or none.
+    split_principal_fen = models.BigIntegerField(null=True, blank=True)
+    split_interest_fen = models.BigIntegerField(null=True, blank=True)
+    split_penalty_fen = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["paid_on", "external_id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payment_amount_pos"),
+            models.CheckConstraint(
+                condition=Q(
+                    split_principal_fen__isnull=True,
+                    split_interest_fen__isnull=True,
+                    split_penalty_fen__isnull=True,
+                )
+                | Q(
+                    split_principal_fen__gte=0,
+                    split_interest_fen__gte=0,
+                    split_penalty_fen__gte=0,
+                    amount_fen=F("split_principal_fen")
+                    + F("split_interest_fen")
+                    + F("split_penalty_fen"),
+                ),
+                name="payment_split_sums",
+            ),
         ]
         indexes = [models.Index(fields=["loan", "paid_on"])]
+
+    @property
+    def split(self) -> tuple[int, int, int] | None:
+        """(principal, interest, penalty) fen when the receipt splits itself, else None."""
+        return split_of(self.split_principal_fen, self.split_interest_fen, self.split_penalty_fen)
+
+
+def split_of(principal, interest, penalty) -> tuple[int, int, int] | None:
+    """A stored split as the ledger takes it (book.ledger.PaymentIn.split)."""
+    if principal is None or interest is None or penalty is None:
+        return None
+    return (principal, interest, penalty)
 
 
 # Payment channels that are not money received from anyone.

@@ -10,7 +10,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from arrears.book import ledger
-from arrears.book.models import Allocation, Borrower, Installment, Loan, Payment
+from arrears.book.models import Allocation, Borrower, Installment, Loan, Payment, split_of
 from arrears.book.terms import loan_terms
 from arrears.core.crypto import search_digests
 from arrears.core.dates import local_today
@@ -50,7 +50,7 @@ def loan_position(loan: Loan, as_of: dt.date | None = None) -> LoanPosition:
             for i in loan.installments.all()
         ],
         payments=[
-            ledger.PaymentIn(p.id, p.external_id, p.paid_on, p.amount_fen)
+            ledger.PaymentIn(p.id, p.external_id, p.paid_on, p.amount_fen, p.split)
             for p in loan.payments.all()
         ],
         charges=[
@@ -78,9 +78,16 @@ def loan_positions(as_of_by_loan: dict[int, dt.date]) -> dict[int, LoanPosition]
         insts[r[0]].append(ledger.InstallmentIn(*r[1:]))
     pays: dict[int, list] = defaultdict(list)
     for r in Payment.objects.filter(loan_id__in=ids).values_list(
-        "loan_id", "id", "external_id", "paid_on", "amount_fen"
+        "loan_id",
+        "id",
+        "external_id",
+        "paid_on",
+        "amount_fen",
+        "split_principal_fen",
+        "split_interest_fen",
+        "split_penalty_fen",
     ):
-        pays[r[0]].append(ledger.PaymentIn(*r[1:]))
+        pays[r[0]].append(ledger.PaymentIn(*r[1:5], split_of(*r[5:])))
     chgs: dict[int, list] = defaultdict(list)
     for r in Charge.objects.filter(loan_id__in=ids).values_list(
         "loan_id", "id", "charged_on", "amount_fen", "waived_fen"

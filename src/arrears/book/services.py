@@ -21,6 +21,7 @@ from arrears.book.models import (
     Loan,
     Payment,
     Product,
+    split_of,
 )
 from arrears.book.schedule import ScheduledInstallment, build_schedule
 from arrears.book.terms import cap_on, legal_cap_periods, terms_for
@@ -188,10 +189,23 @@ def _replay_chunk(ids: list[int]) -> None:
         current[r["id"]] = (r["principal_paid_fen"], r["interest_paid_fen"], r["penalty_paid_fen"])
     pays: dict[int, list[ledger.PaymentIn]] = defaultdict(list)
     for r in Payment.objects.filter(loan_id__in=ids).values(
-        "id", "loan_id", "external_id", "paid_on", "amount_fen"
+        "id",
+        "loan_id",
+        "external_id",
+        "paid_on",
+        "amount_fen",
+        "split_principal_fen",
+        "split_interest_fen",
+        "split_penalty_fen",
     ):
         pays[r["loan_id"]].append(
-            ledger.PaymentIn(r["id"], r["external_id"], r["paid_on"], r["amount_fen"])
+            ledger.PaymentIn(
+                r["id"],
+                r["external_id"],
+                r["paid_on"],
+                r["amount_fen"],
+                split_of(r["split_principal_fen"], r["split_interest_fen"], r["split_penalty_fen"]),
+            )
         )
     chgs: dict[int, list[ledger.ChargeIn]] = defaultdict(list)
     charge_paid_now: dict[int, int] = {}
@@ -328,13 +342,22 @@ def payment_post(
     actor: User | None = None,
     source: str = "web",
     ip: str | None = None,
+    split: tuple[int, int, int] | None = None,
 ) -> tuple[Payment, bool]:
     """Post one payment and re-allocate the loan. Returns (payment, created).
 
-    Posting the same payment ID again with the same details changes nothing.
+    Posting the same payment ID again with the same details changes nothing. `split`
+    (principal, interest, penalty fen, summing to the amount) is a receipt that says what it
+    pays: the ledger allocates it so, not by the waterfall (book.ledger).
     """
     if channel not in Payment.Channel.values:
         raise BookError("unknown_channel", f"unknown channel {channel!r}", field="channel")
+    if split is not None and (any(part < 0 for part in split) or sum(split) != amount_fen):
+        raise BookError(
+            "split_mismatch",
+            "principal, interest and penalty must be at least zero and add up to the amount",
+            field="amount",
+        )
     with transaction.atomic():
         # Lock the loan so two postings to one loan replay one after the other.
         loan = Loan.objects.select_for_update().get(pk=loan.pk)
@@ -351,6 +374,9 @@ def payment_post(
             channel=channel,
             source=source,
             posted_by=actor,
+            split_principal_fen=split[0] if split is not None else None,
+            split_interest_fen=split[1] if split is not None else None,
+            split_penalty_fen=split[2] if split is not None else None,
         )
         loans_replay([loan.id])
         audit_record(

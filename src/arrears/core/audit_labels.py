@@ -55,6 +55,11 @@ EVENT_LABELS: dict[str, str | Promise] = {
     "queue.effort": _("Minutes per action set"),
     "queue.refit": _("Payment probabilities refitted"),
     "import.activities": _("Activities imported"),
+    "import.visits": _("Visit sheet imported"),
+    "visit.record": _("Visit recorded"),
+    "region.rebuild": _("Region tree built"),
+    "region.update": _("Region edited"),
+    "trip.create": _("Field trip planned"),
     "import.deductions": _("Deductions imported"),
     "import.loans": _("Loans imported"),
     "import.payments": _("Payments imported"),
@@ -189,6 +194,9 @@ OBJECT_LABELS: dict[str, str | Promise] = {
     "skill": _("Skills"),
     "calendar": _("Holiday calendar"),
     "fact": _("Recorded fact"),
+    "visit": _("Field visit"),
+    "region": _("Region"),
+    "trip": _("Field trip"),
 }
 
 

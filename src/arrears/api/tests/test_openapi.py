@@ -143,6 +143,10 @@ ENDPOINTS = {
     ("get", "/api/v1/promises"),
     ("post", "/api/v1/promises"),
     ("get", "/api/v1/promises/{promise_id}"),
+    ("get", "/api/v1/visits"),
+    ("post", "/api/v1/visits"),
+    ("get", "/api/v1/visits/{visit_id}"),
+    ("post", "/api/v1/visits/{visit_id}/photos"),
 }
 
 

@@ -273,6 +273,25 @@ class Scene:
         return notice
 
     @cached_property
+    def visit(self):
+        """A field visit on the case by fay and tom yesterday (its path key is the visit ID)."""
+        from types import SimpleNamespace
+
+        from arrears.field.services import visit_record
+
+        visit, _ = visit_record(
+            visit_id="V-MATRIX",
+            loan=self.case.loan,
+            visited_on=local_today() - dt.timedelta(days=1),
+            visited_at=dt.time(10, 0),
+            collector=self.people["fay"],
+            participants=[self.people["tom"]],
+            recording_ref="REC-M",
+            outcome="not_home",
+        )
+        return SimpleNamespace(pk=visit.visit_id)
+
+    @cached_property
     def complaint(self):
         from arrears.cases.services import complaint_open
 
@@ -1002,6 +1021,34 @@ MATRIX: list[Row] = [
         "POST",
         "/exports/{name}",
         {u: 202 if role_can(ROLE[u], "book.export") else 403 for u in USERS},
+    ),
+    # --- field visits ------------------------------------------------------------------------
+    Row("GET", "/visits", everyone()),
+    Row(
+        "POST",
+        "/visits",
+        write("case.work", 201),
+        body=lambda s: {
+            "visit_id": "V-NEW",
+            # s.case opens the case (a Missing scene has none: an ID that does not exist)
+            "loan_id": getattr(getattr(s.case, "loan", None), "external_id", "L-NOSUCH"),
+            "visited_on": days(-1),
+            "visited_at": f"{days(-1)}T10:00:00+08:00",
+            "participants": ["tom", "fay"],
+            "recording_ref": "REC-N",
+            "outcome": "not_home",
+        },
+    ),
+    Row("GET", "/visits/{visit_id}", read(), params={"visit_id": "visit"}),
+    Row(
+        "POST",
+        "/visits/{visit_id}/photos",
+        write("document.file", 201),
+        params={"visit_id": "visit"},
+        multipart=True,
+        body=lambda s: {
+            "file": SimpleUploadedFile("现场.jpg", JPEG_BYTES, content_type="image/jpeg")
+        },
     ),
     Row("GET", "/predue", reader("predue.read")),
     Row("GET", "/reports", everyone()),

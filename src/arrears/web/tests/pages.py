@@ -47,6 +47,8 @@ def _samples(user, limit_cases: int) -> dict:
     from arrears.core.models import ApiToken, Team
     from arrears.core.scoping import borrowers_for, cases_for, loans_for
     from arrears.documents.models import DocumentCategory as Category
+    from arrears.field.models import Region
+    from arrears.field.selectors import trips_for, visits_for
     from arrears.jobs.models import Job
     from arrears.notices.models import Notice, NoticeTemplate
     from arrears.plans.models import Plan
@@ -88,6 +90,9 @@ def _samples(user, limit_cases: int) -> dict:
         "token": list(ApiToken.objects.values_list("pk", flat=True)[:1]),
         "job": list(Job.objects.values_list("pk", flat=True)[:1]),
         "which": ["errors"],
+        "visit": list(visits_for(user).values_list("visit_id", flat=True)[:1]),
+        "region": list(Region.objects.values_list("pk", flat=True)[:1]),
+        "trip": list(trips_for(user).values_list("pk", flat=True)[:1]),
         "report": sorted(REPORTS),
         "strategy": list(Strategy.objects.order_by("code").values_list("code", flat=True)[:1]),
         "version": [1],
@@ -135,6 +140,8 @@ def _kind(name: str, arg: str) -> str | None:
         return "job"
     if arg == "which":
         return "which"
+    if arg == "visit_id":
+        return "visit"
     if arg == "name" and ns == "reports":
         return "report"
     if arg == "month":
@@ -164,6 +171,7 @@ def _kind(name: str, arg: str) -> str | None:
             "notices": "template" if view.startswith("template") else "notice",
             "compliance": "product",
             "accounts": "team" if view.startswith("team") else "user",
+            "field": "region" if view.startswith("region") else "trip",
             "agencies": (
                 "placement_batch"
                 if view == "batch"

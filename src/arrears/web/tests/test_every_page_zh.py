@@ -36,6 +36,9 @@ def demo(db):
 
     demo_generate(loans=400, seed=7, as_of=AS_OF, chunk_size=150, reset=True)
     demo_casework(as_of=AS_OF, seed=7)
+    from arrears.demo.field import demo_field
+
+    demo_field(as_of=AS_OF)  # visits, regions and a trip for the field pages
 
 
 def test_every_page_pattern_can_be_filled():

@@ -104,6 +104,7 @@ def test_the_current_page_is_marked_in_the_nav(people):
         "cases": False,
         "borrowers": False,
         "predue": False,
+        "field": False,
     }
 
 

@@ -107,6 +107,10 @@ class Command(BaseCommand):
         if not options["no_eod"]:
             # The first morning's allocation: every open case has a team and a collector.
             out(demo_assign().line())
+            from arrears.demo.field import demo_field
+
+            for line in demo_field(as_of=as_of).lines():
+                out(line)
             from arrears.demo.strategy import demo_strategy
 
             out(demo_strategy().line())

@@ -90,6 +90,8 @@ class Command(BaseCommand):
                 seen = ", ".join(r.seen_by) if r.seen_by else "manager"
                 out(f"  {_pad(r.label, width)}  {r.url}  ({seen})")
             out("")
+        out("Field work (外访): field1 records visits at /field/visit/ (works offline); the week's")
+        out("  trip report for 卧水镇 is under /reports/ (trip), as lead1 or manager.")
         out(
             f"Morning dashboard: {base} as manager or lead1; reports (charts, files) at {base}reports/"
         )
