@@ -72,6 +72,25 @@ def _extra_collectors(teams) -> dict[str, User]:
     return out
 
 
+def demo_allocation_staff(*, reset: bool = False) -> None:
+    """The extra collectors, in place before the first end-of-day: its allocation phase gives
+    cases to every present collector, so a rebuilt demo (whose users survive the reset) and a
+    first one must both have them from the start to do the same work. On a reset the
+    allocation settings the last demo left (rules, skills, absences, rotation) are cleared
+    too, so the three weeks of case work run as on a new database; demo_allocation sets them
+    again at the end."""
+    from arrears.cases.models import CollectorSkill
+    from arrears.core.models import Team
+
+    teams, _agency = demo_org()
+    if reset:
+        AllocationRule.objects.all().delete()
+        Absence.objects.all().delete()
+        CollectorSkill.objects.all().delete()
+        Team.objects.update(rotation_days=None)
+    _extra_collectors(teams)
+
+
 def demo_allocation() -> AllocationDemo:
     """See the module docstring."""
     summary = AllocationDemo()

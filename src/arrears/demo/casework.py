@@ -658,7 +658,12 @@ def legal_case(d: Desk, c: Pick) -> Script:
         d.png("court"),
         note=f"{c.case.borrower.county}人民法院受理案件通知书",
     )
-    case_escalate(case=c.case, reason="legal_track", on=d.today, actor=c.worker, source=SOURCE)
+    # The legal officer files the suit: since end-of-day allocation gives every case a
+    # collector, the day-to-day worker may be a phone collector, who may not escalate.
+    from arrears.core.models import User
+
+    officer = User.objects.filter(pk=c.case.legal_officer_id).first() or c.lead
+    case_escalate(case=c.case, reason="legal_track", on=d.today, actor=officer, source=SOURCE)
     d.log(
         c,
         "other",

@@ -18,7 +18,10 @@ from arrears.demo.users import DEMO_USERS
 
 def demo_foreign_data() -> list[str]:
     """What this database holds that the demo did not create (empty on a demo database)."""
-    names = [u.username for u in DEMO_USERS]
+    from arrears.demo.allocation import EXTRA
+
+    # The demo's users, and the collectors the allocation demo adds to each team.
+    names = [u.username for u in DEMO_USERS] + [name for name, _team, _full in EXTRA]
     reasons: list[str] = []
     others = User.objects.exclude(username__in=names)
     if others.exists():

@@ -26,6 +26,7 @@ import random
 from collections.abc import Mapping
 
 import polars as pl
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -455,9 +456,15 @@ def _draws(facts: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     have = _frame(
         "SELECT case_id, draw FROM strategy_casedraw", [], {"case_id": pl.Int64, "draw": pl.Int64}
     )
-    new = facts.select("case_id").join(have, on="case_id", how="anti")
+    new = facts.select("case_id").join(have, on="case_id", how="anti").sort("case_id")
     if new.height:
-        rng = random.SystemRandom()
+        # At random; a demo (ARREARS_STRATEGY_DRAW_SEED, set by `arrears demo --seed`) draws
+        # the same numbers for the same day's new cases in the same order, so a rebuilt demo
+        # gives the same paths and the same work.
+        seed = getattr(settings, "ARREARS_STRATEGY_DRAW_SEED", None)
+        rng = (
+            random.SystemRandom() if seed is None else random.Random(f"{seed}:{as_of.isoformat()}")
+        )
         fresh = new.with_columns(
             pl.Series("draw", [rng.randrange(10000) for _ in range(new.height)], pl.Int64),
             pl.lit(as_of).alias("drawn_on"),

@@ -38,6 +38,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        from django.test.utils import override_settings
+
+        # The strategies' champion/challenger draws follow the demo's seed (a rebuilt demo
+        # gives the same paths and the same work); a real book draws at random.
+        with override_settings(ARREARS_STRATEGY_DRAW_SEED=options["seed"]):
+            self._handle(*args, **options)
+
+    def _handle(self, *args, **options):
         try:
             as_of = parse_date(options["as_of"]) if options["as_of"] else local_today()
         except DateError as exc:
@@ -68,6 +76,9 @@ class Command(BaseCommand):
         finally:
             if bar is not None:
                 bar.close()
+        from arrears.demo.allocation import demo_allocation_staff
+
+        demo_allocation_staff(reset=options["reset"])
         out = self.stdout.write
         out(f"Demo portfolio as of {as_of} (seed {options['seed']}):")
         out(
