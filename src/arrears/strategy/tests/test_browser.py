@@ -1,5 +1,6 @@
 """In a real browser on a phone-sized screen: a manager changes the default strategy in the
-editor, and the next end-of-day treats the case under the new version.
+editor, and the next end-of-day treats the case under the new version and changes the
+collector's queue accordingly.
 
 Screenshots go to /tmp/arrears-strategy-*.png for a person to look at.
 """
@@ -20,14 +21,25 @@ def test_a_manager_changes_the_early_split_and_the_next_end_of_day_uses_it(
 ):
     from arrears.cases.models import Case
     from arrears.eod.services import eod_run
+    from arrears.queues.models import QueueEntry
     from arrears.strategy.models import CaseDraw, CaseTreatment, Strategy
 
-    loan = make_loan(disbursed_on=dt.date(2026, 1, 10))
+    loan = make_loan(
+        disbursed_on=dt.date(2026, 1, 10), collector=people["carl"], team=people["tom"].team
+    )
     eod_run(as_of=dt.date(2026, 2, 20))
     case = Case.objects.get(loan=loan)
     CaseDraw.objects.filter(case=case).update(draw=6000)  # the challenger (call first) at 50/50
     eod_run(as_of=dt.date(2026, 2, 20))
     assert CaseTreatment.objects.get(case=case).path_key == "call_first"
+
+    def queued(day):
+        return list(
+            QueueEntry.objects.filter(case=case, on=day).values_list("user__username", "channel")
+        )
+
+    # Call first: carl's queue for the first day in the segment calls the borrower.
+    assert queued(dt.date(2026, 2, 21)) == [("carl", "call")]
 
     page = browser_sign_in(browser, live_server, "mia")
     page.goto(f"{live_server.url}/strategy/default/edit/")
@@ -49,6 +61,10 @@ def test_a_manager_changes_the_early_split_and_the_next_end_of_day_uses_it(
     t = CaseTreatment.objects.get(case=case)
     # Draw 6000 is below 7000 now: the same draw, the champion's larger share.
     assert (t.strategy_version.number, t.path_key) == (2, "sms_first")
+    # SMS first sent its message on day 0 and calls from day 2: nothing for carl on 02-22.
+    assert queued(dt.date(2026, 2, 22)) == []
+    eod_run(as_of=dt.date(2026, 2, 22))
+    assert queued(dt.date(2026, 2, 23)) == [("carl", "call")]
     page.goto(f"{live_server.url}/strategy/default/")
     page.screenshot(path="/tmp/arrears-strategy-detail.png", full_page=True)
     assert fits_width(page)
