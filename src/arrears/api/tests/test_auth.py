@@ -66,6 +66,7 @@ def test_me_lists_the_roles_capabilities(people, api_as):
     assert api_as("tom").get("/me").json()["capabilities"] == [
         "book.export",
         "case.assign",
+        "case.colour",
         "case.legal_track",
         "case.work",
         "complaint.resolve",
@@ -78,6 +79,7 @@ def test_me_lists_the_roles_capabilities(people, api_as):
         "plan.approve",
         "plan.propose",
         "predue.read",
+        "queue.oversee",
         "report.read",
         "strategy.read",
     ]
