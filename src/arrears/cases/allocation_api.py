@@ -176,7 +176,7 @@ class PlacedOut(Schema):
     amount_fen: int = Field(description="amount due on the cases given (integer fen)")
 
 
-class AllocationOut(Schema):
+class AllocationRunOut(Schema):
     day: dt.date
     routed: int = Field(description="cases without a team routed by a rule")
     no_rule: int = Field(description="cases without a team that match no rule")
@@ -478,7 +478,7 @@ def rule_update(request: HttpRequest, rule_id: int, payload: RuleIn):
 
 @router.get(
     "/preview",
-    response={200: AllocationOut, **error_responses(403)},
+    response={200: AllocationRunOut, **error_responses(403)},
     summary="What allocation would do now (nothing written)",
 )
 def preview(request: HttpRequest):
@@ -489,7 +489,7 @@ def preview(request: HttpRequest):
 
 @router.post(
     "/run",
-    response={200: AllocationOut, **error_responses(403)},
+    response={200: AllocationRunOut, **error_responses(403)},
     summary="Run allocation now: cover absences, route and place new cases",
 )
 def run(request: HttpRequest):

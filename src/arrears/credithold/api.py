@@ -30,7 +30,7 @@ class ReasonOut(Schema):
     label: str
 
 
-class CheckOut(Schema):
+class CreditCheckOut(Schema):
     hold: bool = Field(..., description="True: refuse new credit.")
     known: bool = Field(..., description="Whether any borrower has this ID number.")
     reasons: list[ReasonOut]
@@ -38,7 +38,7 @@ class CheckOut(Schema):
 
 @router.post(
     "/check",
-    response={200: CheckOut, **error_responses(403)},
+    response={200: CreditCheckOut, **error_responses(403)},
     summary="Whether a borrower is on the credit hold list",
 )
 def credit_hold_check_api(request: HttpRequest, body: CheckIn):

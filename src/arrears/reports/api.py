@@ -21,7 +21,7 @@ from arrears.reports.render import file_name, report_file
 router = Router(tags=["reports"])
 
 
-class ParamOut(Schema):
+class ReportParamOut(Schema):
     name: str
     label: str
     kind: str
@@ -29,16 +29,16 @@ class ParamOut(Schema):
     choices: list[str]
 
 
-class ReportOut(Schema):
+class ReportInfoOut(Schema):
     name: str
     label: str
     description: str
     period: bool
-    params: list[ParamOut]
+    params: list[ReportParamOut]
 
 
 @router.get(
-    "", response={200: list[ReportOut], **error_responses()}, summary="The reports you may read"
+    "", response={200: list[ReportInfoOut], **error_responses()}, summary="The reports you may read"
 )
 def report_index(request: HttpRequest):
     return [

@@ -173,12 +173,12 @@ class ProposalIn(Schema):
     county: SafeText(50) = ""
 
 
-class DecisionIn(Schema):
+class WriteOffDecisionIn(Schema):
     approve: bool
     note: SafeText(2000) = Field("", description="required to reject")
 
 
-class NoteIn(Schema):
+class WriteOffNoteIn(Schema):
     note: SafeText(2000) = ""
 
 
@@ -366,7 +366,7 @@ def proposal_detail(request: HttpRequest, proposal_id: int):
     response={200: ProposalOut, **error_responses(403, 404, 409)},
     summary="Approve or reject a proposal",
 )
-def proposal_decision(request: HttpRequest, proposal_id: int, payload: DecisionIn):
+def proposal_decision(request: HttpRequest, proposal_id: int, payload: WriteOffDecisionIn):
     """Approve (the loans are written off today) or reject (a note is required). 403 for the
     proposer, and beyond your role's authority (the message says the limit)."""
     user = _require(request, "writeoff.approve", "decide on write-offs")
@@ -387,7 +387,7 @@ def proposal_decision(request: HttpRequest, proposal_id: int, payload: DecisionI
     response={200: ProposalOut, **error_responses(403, 404, 409)},
     summary="Cancel a proposal",
 )
-def proposal_cancel(request: HttpRequest, proposal_id: int, payload: NoteIn):
+def proposal_cancel(request: HttpRequest, proposal_id: int, payload: WriteOffNoteIn):
     """Withdraw a pending proposal: its proposer or an administrator."""
     user = _require(request, "writeoff.propose", "cancel write-offs")
     proposal = _proposal(user, proposal_id)

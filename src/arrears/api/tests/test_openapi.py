@@ -239,3 +239,27 @@ def test_in_production_the_document_and_the_docs_need_sign_in(settings, people):
     assert with_token.status_code == 200 and with_token.json()["info"]["title"] == "Arrears API"
     client.force_login(people["carl"])
     assert client.get(f"{BASE}/docs").status_code == 200
+
+
+def test_no_two_schemas_share_a_name():
+    """django-ninja names an OpenAPI component after its Schema class: two apps' classes of one
+    name would both be documented as whichever came first (the reports list was once
+    documented as an agency payment)."""
+    import collections
+
+    from ninja import Schema
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    # Importing the router imports every app's API module.
+    from arrears.api.router import api  # noqa: F401
+
+    names = collections.defaultdict(set)
+    for cls in subclasses(Schema):
+        if cls.__module__.startswith("arrears.") and ".tests" not in cls.__module__:
+            names[cls.__name__].add(cls.__module__)
+    clashes = {name: sorted(mods) for name, mods in names.items() if len(mods) > 1}
+    assert clashes == {}
