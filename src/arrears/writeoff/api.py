@@ -71,20 +71,9 @@ def _reader(request: HttpRequest) -> User:
 # --- schemas --------------------------------------------------------------------------------
 
 
-class ItemOut(Schema):
-    """One loan of a proposal, its amounts as of the proposal date."""
-
-    loan_id: str
-    dpd: int
-    principal: Yuan
-    interest: Yuan = Field(description="interest due by the date, unpaid")
-    penalty: Yuan
-    fees: Yuan
-    total: Yuan
-
-    @staticmethod
-    def resolve_loan_id(obj) -> str:
-        return obj.loan.external_id
+class WrittenOffAmountsOut(Schema):
+    """The written-off amounts of a proposal item or ledger row, fen to yuan (resolvers only:
+    each schema declares its own fields)."""
 
     @staticmethod
     def resolve_principal(obj) -> str:
@@ -105,6 +94,22 @@ class ItemOut(Schema):
     @staticmethod
     def resolve_total(obj) -> str:
         return yuan(obj.total_fen)
+
+
+class ItemOut(WrittenOffAmountsOut):
+    """One loan of a proposal, its amounts as of the proposal date."""
+
+    loan_id: str
+    dpd: int
+    principal: Yuan
+    interest: Yuan = Field(description="interest due by the date, unpaid")
+    penalty: Yuan
+    fees: Yuan
+    total: Yuan
+
+    @staticmethod
+    def resolve_loan_id(obj) -> str:
+        return obj.loan.external_id
 
 
 class ProposalOut(Schema):
@@ -188,7 +193,7 @@ class ProposalFilters(Schema):
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
-class LedgerOut(Schema):
+class LedgerOut(WrittenOffAmountsOut):
     """A row of the written-off ledger: the amounts written off and what came in after."""
 
     loan_id: str
@@ -226,26 +231,6 @@ class LedgerOut(Schema):
     @staticmethod
     def resolve_proposal(obj: WrittenOffLoan) -> str:
         return obj.proposal.number
-
-    @staticmethod
-    def resolve_principal(obj) -> str:
-        return yuan(obj.principal_fen)
-
-    @staticmethod
-    def resolve_interest(obj) -> str:
-        return yuan(obj.interest_fen)
-
-    @staticmethod
-    def resolve_penalty(obj) -> str:
-        return yuan(obj.penalty_fen)
-
-    @staticmethod
-    def resolve_fees(obj) -> str:
-        return yuan(obj.fees_fen)
-
-    @staticmethod
-    def resolve_total(obj) -> str:
-        return yuan(obj.total_fen)
 
     @staticmethod
     def resolve_recovered(obj) -> str:
