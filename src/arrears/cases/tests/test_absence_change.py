@@ -199,6 +199,33 @@ def test_team_leads_may_not_delete_rules(people):
 # --- the pages ---------------------------------------------------------------------------------
 
 
+def assert_no_english(html: str) -> None:
+    """The Chinese page shows none of the catalogs' English (the zh page sweep's check)."""
+    from arrears.web.tests.pages import english_pattern, english_strings, visible_text
+
+    found = sorted(
+        {m.group(0) for m in english_pattern(english_strings()).finditer(visible_text(html))}
+    )
+    assert found == []
+
+
+def test_the_new_forms_are_chinese(people, away):
+    from arrears.core.models import Team
+
+    # Team names are data: the demo's are Chinese, the test people's are not.
+    Team.objects.filter(pk=people["tom"].team_id).update(name="电催一组")
+    Team.objects.filter(pk=people["tina"].team_id).update(name="电催二组")
+    AllocationRule.objects.create(position=1, name="全部", team=people["tom"].team)
+    page = client_for(people["tom"]).get(
+        f"/cases/people/{people['carl'].pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert_no_english(page.content.decode())
+    rules = client_for(people["mia"]).get(
+        "/cases/allocation/rules/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert_no_english(rules.content.decode())
+
+
 def test_person_page_moves_the_end_and_cancels_in_chinese(people, away):
     tom = client_for(people["tom"])
     url = f"/cases/people/{people['carl'].pk}/"
