@@ -734,11 +734,9 @@ def rule_delete(*, rule: AllocationRule, actor=None, source: str = "web") -> Non
 
     if actor is not None and (actor.is_read_only or not actor.can("allocation.edit")):
         raise CaseForbidden(_("Only managers edit the allocation rules."))
-    row = (
-        AllocationRule.objects.select_for_update()
-        .select_related("team", "product", "debtor_type")
-        .get(pk=rule.pk)
-    )
+    # Locked alone: PostgreSQL refuses FOR UPDATE across the outer joins of the blank
+    # product and debtor type; they are read after the lock.
+    row = AllocationRule.objects.select_for_update().get(pk=rule.pk)
     before = rule_content(row)
     pk = row.pk
     row.delete()
