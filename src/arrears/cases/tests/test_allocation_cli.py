@@ -166,10 +166,13 @@ def test_cancel_reports_the_cases_that_go_back(people, cases):
         "absence", "add", "carl", "--from", TODAY.isoformat(), "--until", day(3).isoformat(),
         "--reason", "sick",
     )  # fmt: skip
+    assert "covered 1" in arrears("plan")
     arrears("run")
     row = Absence.objects.get()
     out = arrears("absence", "cancel", str(row.pk))
     assert "1 covered case(s) go back at the next end-of-day" in out
+    assert "returned 1" in arrears("plan")  # the dry run says so too, and changes nothing
+    assert holder(cases["carl"]) == "cora"
     assert "returned 1" in arrears("run")
     history = CaseAssignment.objects.filter(case=cases["carl"]).latest("at")
     assert (history.cause, history.to_collector.username) == ("cover_return", "carl")

@@ -206,10 +206,29 @@ class Command(BaseCommand):
 
     def do_plan(self, opts):
         day = opts.get("day") or local_today()
-        report, _routing, _moves = allocation.allocation_plan(
-            day=day, team_ids=self._team_ids(opts, None)
-        )
+        team_ids = self._team_ids(opts, None)
+        report, _routing, _moves = allocation.allocation_plan(day=day, team_ids=team_ids)
+        report.covered, report.returned = self._cover_due(day, team_ids)
         self._report(report, opts, dry_run=True)
+
+    def _cover_due(self, day: dt.date, team_ids) -> tuple[int, int]:
+        """For a dry run: the open cases of collectors away tomorrow (to cover), and the
+        covered cases whose owner is back (to return) — at most; a run leaves out suspended
+        cases and those moved elsewhere meanwhile."""
+        from arrears.cases.models import CaseCover
+
+        away = allocation.absent_ids(day + dt.timedelta(days=1))
+        to_cover = Case.objects.filter(
+            status=Case.Status.OPEN,
+            collector_id__in=away,
+            collector__role=Role.COLLECTOR,
+            team__isnull=False,
+        )
+        to_return = CaseCover.objects.filter(returned_on__isnull=True).exclude(owner_id__in=away)
+        if team_ids is not None:
+            to_cover = to_cover.filter(team_id__in=team_ids)
+            to_return = to_return.filter(case__team_id__in=team_ids)
+        return to_cover.count(), to_return.count()
 
     def do_run(self, opts):
         from arrears.core.audit import audit_record
