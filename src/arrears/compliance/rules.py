@@ -34,8 +34,16 @@ PURPOSES = (COLLECT, LOCATE, COMPLAINT)
 STEP_LEGAL, STEP_AGENCY_PLACEMENT = "legal", "agency_placement"
 BLOCK, WARN = "block", "warn"
 MODES = (BLOCK, WARN)
-# Holds a case may carry; a pack decides which purposes each one still allows.
-HOLDS = ("dispute", "death_verification", "cease_contact", "bankruptcy", "breathing_space")
+# Holds a case may carry; a pack decides which purposes each one still allows. `suspended`
+# (停催) is judged from its dates by the built-in ALL.HOLD_SUSPENSION (CaseFacts.suspensions).
+HOLDS = (
+    "dispute",
+    "death_verification",
+    "cease_contact",
+    "bankruptcy",
+    "breathing_space",
+    "suspended",
+)
 DEBTOR_STATUSES = ("unreachable", "deceased", "incapacitated")
 # The words a message uses for the vocabulary above: a person reads "查找债务人", not "locate".
 PURPOSE_WORDS = {
@@ -528,7 +536,7 @@ def _suspension_on(facts: CaseFacts, day: dt.date) -> Suspension | None:
     return max(live, key=lambda s: s.ends_on) if live else None
 
 
-def _suspension_words(s: Suspension) -> tuple[str, str]:
+def suspension_words(s: Suspension) -> tuple[str, str]:
     resumes = s.ends_on + dt.timedelta(days=1)
     zh = (
         f"案件已停催（原因：{s.reason_zh or s.reason_en}），至 {s.ends_on} 止，"
@@ -547,7 +555,7 @@ def _case_suspension(rule: RuleSpec, action: Action, facts: CaseFacts, ctx: _Ctx
     found = _suspension_on(facts, ctx.local.date())
     if found is None:
         return None
-    zh, en = _suspension_words(found)
+    zh, en = suspension_words(found)
     # The day after it ends, at the borrower's midnight; the contact-hours rule then moves
     # `Decision.next_allowed_at` on to the start of the hours (see _next_allowed).
     return _outcome(
