@@ -2,7 +2,7 @@
 
 `case_facts(case, at=…)` gathers a `compliance.rules.CaseFacts`: every earlier contact attempt
 about the borrower (all cases, users, agencies and imported dialer records alike), the
-borrower's time zone, the case's holds and the debtor's statuses (from the sources the apps
+borrower's time zone, the case's holds, its suspensions (停催) and the debtor's statuses (from the sources the apps
 register in cases.holds), whether the debt is time-barred (the latest end-of-day figures), and
 the facts people recorded (activities.recorded: opt-outs, inconvenient times, consent outside
 hours, third parties' refusals, forbearance offered, enforcement against the debtor exhausted).
@@ -151,6 +151,7 @@ def base_facts(case) -> CaseFacts:
     """The facts about a case without its attempts: zone, holds, statuses, time bar."""
     from arrears.activities.recorded import borrower_conduct_facts
     from arrears.cases.holds import case_holds, debtor_statuses
+    from arrears.cases.selectors import suspension_facts
     from arrears.eod.selectors import loan_state
 
     borrower = case.borrower
@@ -164,6 +165,7 @@ def base_facts(case) -> CaseFacts:
         incapacitated="incapacitated" in statuses,
         holds=frozenset(case_holds(case)),
         time_barred=bool(state is not None and state.time_barred),
+        suspensions=suspension_facts([case.pk]).get(case.pk, ()),
         # What people recorded: opt-outs, named times, consent, refusals, forbearance,
         # enforcement exhausted (activities.recorded).
         **borrower_conduct_facts(case),

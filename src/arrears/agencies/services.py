@@ -294,18 +294,25 @@ def _case_refusals(cases: Sequence[Case], agency: Agency, on: dt.date) -> list[s
 
     A pack whose rules pass a case with the worst facts needs no per-case look-up."""
     from arrears.activities.facts import base_facts, pack_for_case
+    from arrears.cases.selectors import suspension_facts
     from arrears.compliance.rules import CaseFacts, may_schedule_step
 
     worst = CaseFacts(forbearance_offered=False, time_barred=True)
+    # Suspensions (停催) in one query: a suspended case is refused whatever its pack says.
+    held = suspension_facts([c.pk for c in cases], since=on)
     needs: dict[int, bool] = {}
     out = []
     for case in cases:
         pack = pack_for_case(case)
         if pack.pk not in needs:
             needs[pack.pk] = bool(_blocking(may_schedule_step(_step(agency, on), worst, pack=pack)))
-        if not needs[pack.pk]:
+        if needs[pack.pk]:
+            facts = base_facts(case)
+        elif case.pk in held:
+            facts = CaseFacts(forbearance_offered=True, suspensions=held[case.pk])
+        else:
             continue
-        blocking = _blocking(may_schedule_step(_step(agency, on), base_facts(case), pack=pack))
+        blocking = _blocking(may_schedule_step(_step(agency, on), facts, pack=pack))
         if blocking:
             out.append(f"{case.pk}: {_said(blocking[0])}")
     return out

@@ -26,6 +26,9 @@ class CasesConfig(AppConfig):
         imports.register()  # `arrears import assignments FILE`
         register_hold_source("dispute", selectors.has_open_complaint)
         register_hold_source("death_verification", selectors.has_unverified_death_report)
+        # 停催 shows on the case page with the other holds; the rule that refuses contact
+        # (compliance ALL.HOLD_SUSPENSION) reads the suspensions themselves, with their dates.
+        register_hold_source("suspended", selectors.has_suspension_in_force)
         register_status_source("deceased", selectors.is_deceased)
         register_status_source("unreachable", selectors.is_unreachable)
         # The same two holds for a whole list at once (the case list marks them per row).

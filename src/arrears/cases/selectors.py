@@ -376,6 +376,60 @@ def suspension_in_force_exists():
     )
 
 
+def has_suspension_in_force(case) -> bool:
+    """The `suspended` hold: a suspension (停催) is in force on the case today."""
+    from arrears.cases.models import CaseSuspension, suspended_on
+    from arrears.core.dates import local_today
+
+    return CaseSuspension.objects.filter(suspended_on(local_today()), case_id=case.pk).exists()
+
+
+# How far back suspensions are read for the compliance facts: a contact logged late (up to the
+# activities' lookback) is judged on the day it happened.
+SUSPENSION_LOOKBACK_DAYS = 31
+
+
+def suspension_facts(case_ids, *, since: dt.date | None = None) -> dict[int, tuple]:
+    """{case id: (compliance.rules.Suspension, …)} for the suspensions of the cases that are
+    in force on or after `since` (today − 31 days), read in one query per 2,000 cases.
+
+    The end is the last day in force: a suspension lifted early ends the day before it was
+    lifted (cases.models.suspended_on), one lifted on its first day never took effect. The
+    reason is given in both languages for the rule's message; "other" carries its note.
+    """
+    from django.utils import translation
+
+    from arrears.cases.models import CaseSuspension
+    from arrears.compliance.rules import Suspension
+    from arrears.core.dates import local_today
+
+    since = since or local_today() - dt.timedelta(days=SUSPENSION_LOOKBACK_DAYS)
+    ids = sorted(set(case_ids))
+    labels = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            labels[language] = {c: str(label) for c, label in CaseSuspension.Reason.choices}
+    out: dict[int, list] = {}
+    for i in range(0, len(ids), 2000):
+        rows = (
+            CaseSuspension.objects.filter(case_id__in=ids[i : i + 2000], ends_on__gte=since)
+            .order_by("case_id", "starts_on", "id")
+            .values_list("case_id", "reason", "note", "starts_on", "ends_on", "lifted_on")
+        )
+        for case_id, reason, note, starts, ends, lifted in rows:
+            if lifted is not None:
+                ends = min(ends, lifted - dt.timedelta(days=1))
+            if ends < starts:
+                continue
+            zh, en = labels["zh-hans"].get(reason, reason), labels["en"].get(reason, reason)
+            if reason == CaseSuspension.Reason.OTHER and note:
+                zh, en = f"{zh}：{note}", f"{en}: {note}"
+            out.setdefault(case_id, []).append(
+                Suspension(starts_on=starts, ends_on=ends, reason_zh=zh, reason_en=en)
+            )
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def open_complaint_exists():
     """has_open_complaint for every row of a Case queryset."""
     return Exists(

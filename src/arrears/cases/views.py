@@ -8,6 +8,8 @@ on the fields (status 400).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -54,6 +56,26 @@ HOLD_LABELS = {
     "breathing_space": gettext_lazy("Breathing-space moratorium"),
     "suspended": gettext_lazy("Collection suspended (停催)"),
 }
+
+
+def _hold_label(case, hold: str) -> str:
+    """The hold in words; a suspension (停催) with its reason and the day contact resumes."""
+    if hold == "suspended":
+        from arrears.cases.suspension import suspension_in_force
+
+        found = suspension_in_force(case)
+        if found is not None:
+            return _(
+                "Collection suspended (停催): %(reason)s, until %(until)s; no calls, messages, "
+                "letters or visits until %(resumes)s (rule ALL.HOLD_SUSPENSION)."
+            ) % {
+                "reason": found.get_reason_display(),
+                "until": found.ends_on.isoformat(),
+                "resumes": (found.ends_on + dt.timedelta(days=1)).isoformat(),
+            }
+    return str(HOLD_LABELS.get(hold, hold))
+
+
 # The short mark of each hold on the case list (the case page says it in full).
 HOLD_BADGES = {
     "dispute": gettext_lazy("Complaint"),
@@ -219,7 +241,7 @@ def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict
         "time_barred": time_barred,
         "limitation_note": selectors.limitation_note(case),
         "bucket_history": list(case.bucket_history.order_by("-as_of")),
-        "holds": [(h, HOLD_LABELS.get(h, h)) for h in holds],
+        "holds": [(h, _hold_label(case, h)) for h in holds],
         "statuses": [(s, STATUS_LABELS.get(s, s)) for s in statuses],
         "profile": profile,
         "type_form": bound.get("type")

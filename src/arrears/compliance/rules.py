@@ -34,8 +34,16 @@ PURPOSES = (COLLECT, LOCATE, COMPLAINT)
 STEP_LEGAL, STEP_AGENCY_PLACEMENT = "legal", "agency_placement"
 BLOCK, WARN = "block", "warn"
 MODES = (BLOCK, WARN)
-# Holds a case may carry; a pack decides which purposes each one still allows.
-HOLDS = ("dispute", "death_verification", "cease_contact", "bankruptcy", "breathing_space")
+# Holds a case may carry; a pack decides which purposes each one still allows. `suspended`
+# (停催) is judged from its dates by the built-in ALL.HOLD_SUSPENSION (CaseFacts.suspensions).
+HOLDS = (
+    "dispute",
+    "death_verification",
+    "cease_contact",
+    "bankruptcy",
+    "breathing_space",
+    "suspended",
+)
 DEBTOR_STATUSES = ("unreachable", "deceased", "incapacitated")
 # The words a message uses for the vocabulary above: a person reads "查找债务人", not "locate".
 PURPOSE_WORDS = {
@@ -166,6 +174,21 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Suspension:
+    """A suspension of collection (停催) on the case, in force from `starts_on` through
+    `ends_on` (business dates; a suspension lifted early ends the day before it was lifted),
+    with its reason in Chinese and English."""
+
+    starts_on: dt.date
+    ends_on: dt.date
+    reason_zh: str = ""
+    reason_en: str = ""
+
+    def covers(self, day: dt.date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+@dataclass(frozen=True)
 class CaseFacts:
     """What a check needs to know about a case, gathered by the caller."""
 
@@ -183,6 +206,7 @@ class CaseFacts:
     refused_by: frozenset[str] = frozenset()  # third parties who asked not to be contacted
     forbearance_offered: bool = False
     debtor_enforcement_exhausted: bool = False  # for a general guarantor's defence
+    suspensions: tuple[Suspension, ...] = ()  # 停催 on the case, current and coming
 
     @property
     def debtor_statuses(self) -> set[str]:
@@ -490,6 +514,55 @@ def _case_hold(rule: RuleSpec, action: Action, facts: CaseFacts, ctx: _Ctx):
     )
 
 
+# --------------------------------------------------------------------------- the lender's own holds
+
+# Suspension (停催) is the lender's own decision recorded on a case, not a law of one country:
+# every pack applies it, and editing a pack cannot remove it (lift the suspension instead).
+SUSPENSION_RULE = RuleSpec(
+    rule_id="ALL.HOLD_SUSPENSION",
+    kind="case_suspension",
+    parameters={"allowed_purposes": [COMPLAINT], "steps": [STEP_LEGAL, STEP_AGENCY_PLACEMENT]},
+    description_zh="案件停催期间暂停一切催收联系与升级步骤（仅可就投诉联系），停催结束次日恢复。",
+    description_en="While a case is suspended (停催), no collection contact or escalation step "
+    "(contact about a complaint stays allowed); collection resumes the day after it ends.",
+    source="lender policy (cases.suspension)",
+)
+BUILTIN_RULES = (SUSPENSION_RULE,)
+
+
+def _suspension_on(facts: CaseFacts, day: dt.date) -> Suspension | None:
+    """The suspension in force on `day`, the latest-ending one if several."""
+    live = [s for s in facts.suspensions if s.covers(day)]
+    return max(live, key=lambda s: s.ends_on) if live else None
+
+
+def suspension_words(s: Suspension) -> tuple[str, str]:
+    resumes = s.ends_on + dt.timedelta(days=1)
+    zh = (
+        f"案件已停催（原因：{s.reason_zh or s.reason_en}），至 {s.ends_on} 止，"
+        f"{resumes} 起方可恢复催收联系。"
+    )
+    en = (
+        f"Collection is suspended ({s.reason_en or s.reason_zh}) until {s.ends_on}; "
+        f"contact may resume on {resumes}."
+    )
+    return zh, en
+
+
+def _case_suspension(rule: RuleSpec, action: Action, facts: CaseFacts, ctx: _Ctx):
+    if action.purpose in rule.parameters.get("allowed_purposes", []):
+        return None
+    found = _suspension_on(facts, ctx.local.date())
+    if found is None:
+        return None
+    zh, en = suspension_words(found)
+    # The day after it ends, at the borrower's midnight; the contact-hours rule then moves
+    # `Decision.next_allowed_at` on to the start of the hours (see _next_allowed).
+    return _outcome(
+        rule, zh, en, next_at=_at(found.ends_on + dt.timedelta(days=1), dt.time(0, 0), ctx.tz)
+    )
+
+
 def _visit(rule: RuleSpec, action: Action, facts: CaseFacts, ctx: _Ctx):
     if action.channel != VISIT:
         return None
@@ -613,6 +686,8 @@ def _evaluate(
             result = check(rule, action, facts, ctx)
             if result is not None:
                 outcomes.append(result)
+    if (held := _case_suspension(SUSPENSION_RULE, action, facts, ctx)) is not None:
+        outcomes.append(held)
     if action.text:
         audience = THIRD_PARTY if action.target.kind == THIRD_PARTY else "debtor"
         findings = lint_template(
@@ -761,6 +836,22 @@ def _step_forbearance(rule: RuleSpec, step: Step, facts: CaseFacts):
     return None
 
 
+def _step_suspension(rule: RuleSpec, step: Step, facts: CaseFacts):
+    if step.kind not in rule.parameters.get("steps", [STEP_LEGAL, STEP_AGENCY_PLACEMENT]):
+        return None
+    found = _suspension_on(facts, step.on)
+    if found is None:
+        return None
+    resumes = found.ends_on + dt.timedelta(days=1)
+    return _outcome(
+        rule,
+        f"案件已停催（原因：{found.reason_zh or found.reason_en}），至 {found.ends_on} 止，"
+        f"停催期间不得安排升级步骤，{resumes} 起方可。",
+        f"Collection is suspended ({found.reason_en or found.reason_zh}) until "
+        f"{found.ends_on}; no escalation step before {resumes}.",
+    )
+
+
 STEP_CHECKS: dict[str, Callable] = {
     "limitation_no_legal": _step_limitation,
     "time_barred_no_suit": _step_time_barred_suit,
@@ -783,6 +874,8 @@ def may_schedule_step(
             if result.rule_id in done and result.overridable:
                 result = replace(result, overridden=True)
             outcomes.append(result)
+    if (held := _step_suspension(SUSPENSION_RULE, step, facts)) is not None:
+        outcomes.append(held)
     return _decide(outcomes)
 
 

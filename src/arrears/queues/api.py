@@ -1,5 +1,6 @@
 """Queues over HTTP: GET /api/v1/queues (your queue; a team lead's team; managers all),
-GET /api/v1/queues/exclusions (cases left out and why, for those who oversee), and
+GET /api/v1/queues/exclusions (cases left out and why, for those who oversee),
+GET /api/v1/queues/coverage (each person's queue worked so far, for those who oversee), and
 POST /api/v1/cases/{id}/colour (案件标色)."""
 
 from __future__ import annotations
@@ -149,6 +150,69 @@ def exclusion_list(request: HttpRequest, filters: Query[ExclusionFilters]):
         for x in page["items"]
     ]
     return page
+
+
+class CoverageRowOut(Schema):
+    user: str | None = Field(description="username; null on the totals row")
+    name: str
+    role: str
+    team: str
+    capacity: int = Field(description="the most actions a day the person's queue takes")
+    entries: int = Field(description="entries in the person's queue that day")
+    done: int = Field(description="entries with an activity on their channel logged that day")
+    remaining: int
+    left_out: int = Field(description="cases the compliance rules left out of the queue")
+    suspended: int = Field(description="the person's open cases suspended (停催) that day")
+    absent: bool
+
+
+class CoverageOut(Schema):
+    day: dt.date
+    items: list[CoverageRowOut] = Field(description="one row per person, most remaining first")
+    totals: CoverageRowOut
+
+
+class CoverageFilters(Schema):
+    day: dt.date | None = Field(None, description="the day (default today)")
+    team: int | None = Field(None, description="managers: one team's people (team id)")
+
+
+def _coverage_row(r) -> dict:
+    return {
+        "user": r.username or None,
+        "name": r.name,
+        "role": r.role,
+        "team": r.team,
+        "capacity": r.capacity,
+        "entries": r.entries,
+        "done": r.done,
+        "remaining": r.remaining,
+        "left_out": r.left_out,
+        "suspended": r.suspended,
+        "absent": r.absent,
+    }
+
+
+@queues.get(
+    "/coverage",
+    response={200: CoverageOut, **error_responses(403)},
+    summary="Queue coverage per person",
+)
+def coverage(request: HttpRequest, filters: Query[CoverageFilters]):
+    """Per collector and field agent you oversee (a team lead: their team; managers: everyone
+    or one team): capacity, entries in the day's queue, done, remaining, cases left out by the
+    compliance rules, suspended cases and whether they are away — the figures of
+    /queues/coverage/."""
+    user: User = request.user
+    if not selectors.may_oversee(user):
+        raise ApiError(403, "forbidden", f"your role ({user.role}) does not oversee queues")
+    day = filters.day or local_today()
+    found = selectors.queue_coverage(user=user, on=day, team_id=filters.team)
+    return {
+        "day": day,
+        "items": [_coverage_row(r) for r in found.rows],
+        "totals": _coverage_row(found.totals),
+    }
 
 
 class ColourIn(Schema):

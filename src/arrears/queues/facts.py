@@ -2,7 +2,7 @@
 
 `activities.facts.case_facts` reads one case in several queries; a queue of thousands needs
 the same facts in a handful. `cases_facts` gathers them for a list of cases: the borrowers'
-zones and numbers, the holds (the set-based expressions apps register in cases.holds, and
+zones and numbers, the suspensions (停催, cases.selectors.suspension_facts), the holds (the set-based expressions apps register in cases.holds, and
 the per-case sources that have none), what people recorded (opt-outs, named times, consent,
 refusals, forbearance, enforcement: the same reading as activities.recorded
 .borrower_conduct_facts) and every earlier attempt (activities.facts.borrower_attempts).
@@ -108,11 +108,13 @@ def cases_facts(
     """{case id: CaseFacts} for (case id, loan id, borrower id, time barred) rows, with the
     attempts up to `until`."""
     from arrears.activities.facts import borrower_attempts
+    from arrears.cases.selectors import suspension_facts
 
     case_ids = [c for c, *_ in cases]
     borrower_ids = sorted({b for _c, _l, b, _t in cases})
     zones = borrower_zones(borrower_ids)
     holds = _holds(case_ids)
+    suspensions = suspension_facts(case_ids)
     conduct = _conduct(borrower_ids)
     attempts: dict[int, list] = {}
     for chunk in _chunks(borrower_ids):
@@ -125,6 +127,7 @@ def cases_facts(
             borrower_number=phone,
             holds=frozenset(holds.get(case_id, ())),
             time_barred=bool(barred),
+            suspensions=suspensions.get(case_id, ()),
             attempts=tuple(attempts.get(borrower_id, ())),
             **_conduct_fields(conduct.get(borrower_id, []), loan_id),
         )

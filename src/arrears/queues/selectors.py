@@ -9,12 +9,16 @@ cases) and managers.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from arrears.core.models import User
 from arrears.core.roles import READ_ALL_ROLES, Role
 from arrears.queues.models import ChannelEffort, PaymentProbability, QueueEntry, QueueExclusion
+
+# Whose rows the coverage page shows: the people a queue is built for by the team's rules.
+COVERAGE_ROLES = (Role.COLLECTOR, Role.FIELD_AGENT)
 
 
 def queue_owner_q(user: User, prefix: str = "") -> Q:
@@ -83,8 +87,11 @@ def may_oversee(user: User) -> bool:
     return user.is_active and user.can("queue.oversee")
 
 
-def exclusions(*, user: User, on: dt.date, channel: str = "", rule: str = "") -> QuerySet:
-    """The cases left out of the day's queues the user may see (team lead: their team's)."""
+def exclusions(
+    *, user: User, on: dt.date, channel: str = "", rule: str = "", person: int | None = None
+) -> QuerySet:
+    """The cases left out of the day's queues the user may see (team lead: their team's);
+    `person`: only those left out of that person's queue."""
     from arrears.core.scoping import case_scope_q
 
     if not may_oversee(user):
@@ -94,6 +101,8 @@ def exclusions(*, user: User, on: dt.date, channel: str = "", rule: str = "") ->
         qs = qs.filter(channel=channel)
     if rule:
         qs = qs.filter(rule_id=rule)
+    if person:
+        qs = qs.filter(user_id=person)
     return qs.select_related("case", "case__borrower", "user").order_by("case_id", "channel")
 
 
@@ -146,3 +155,148 @@ def plans_awaiting_borrower(*, user: User):
         .select_related("case", "case__borrower", "loan")
         .order_by("proposed_on", "id")[:100]
     )
+
+
+# --------------------------------------------------------------------------- coverage per person
+
+
+@dataclass
+class CoverageRow:
+    """One person's day: their queue and how far it is worked, what was kept from it."""
+
+    user_id: int | None
+    username: str
+    name: str
+    role: str
+    team: str
+    capacity: int
+    entries: int
+    done: int
+    left_out: int
+    suspended: int
+    absent: bool
+
+    @property
+    def remaining(self) -> int:
+        return self.entries - self.done
+
+
+@dataclass
+class Coverage:
+    """The coverage page's figures: a row per person, most work remaining first, and totals."""
+
+    day: dt.date
+    rows: list[CoverageRow]
+    totals: CoverageRow
+
+
+def coverage_people(*, user: User, team_id: int | None = None) -> QuerySet[User]:
+    """The collectors and field agents whose queues the user oversees (a team lead: their own
+    team; managers and administrators: everyone, or one team's)."""
+    if not may_oversee(user):
+        return User.objects.none()
+    people = User.objects.filter(is_active=True, role__in=COVERAGE_ROLES)
+    if user.is_superuser or user.role in READ_ALL_ROLES:
+        return people.filter(team_id=team_id) if team_id else people
+    if user.role == Role.TEAM_LEAD and user.team_id:
+        return people.filter(team_id=user.team_id)
+    return User.objects.none()
+
+
+def _by_user(rows) -> dict[int, int]:
+    return {u: n for u, n in rows if u is not None}
+
+
+def queue_coverage(*, user: User, on: dt.date, team_id: int | None = None) -> Coverage:
+    """Per person, the day's queue: capacity, entries, done (the queues' own rule, the one the
+    dashboard tile and the workbench use: `queue_entries(…).done`), remaining, cases the
+    compliance rules left out of their queue, open cases of theirs held by a suspension (停催)
+    that day, and whether they are away (cases.models.Absence). A fixed number of grouped
+    queries, whatever the number of people."""
+    from django.db.models import Count
+
+    from arrears.cases.allocation import absent_ids
+    from arrears.cases.models import Case, CaseSuspension, suspended_on
+    from arrears.core.scoping import cases_for
+    from arrears.queues.engine import daily_capacity_default
+
+    people = list(
+        coverage_people(user=user, team_id=team_id)
+        .select_related("team")
+        .order_by("username")
+        .only("id", "username", "first_name", "last_name", "role", "team__name", "daily_capacity")
+    )
+    ids = [p.pk for p in people]
+    entries = queue_entries(user=user, on=on).filter(user_id__in=ids).order_by()
+    total = _by_user(entries.values("user_id").annotate(n=Count("id")).values_list("user_id", "n"))
+    done = _by_user(
+        entries.filter(done=True)
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .values_list("user_id", "n")
+    )
+    left_out = _by_user(
+        exclusions(user=user, on=on)
+        .filter(user_id__in=ids)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("case_id", distinct=True))
+        .values_list("user_id", "n")
+    )
+    held = (
+        cases_for(user)
+        .filter(status=Case.Status.OPEN)
+        .filter(Exists(CaseSuspension.objects.filter(suspended_on(on), case_id=OuterRef("pk"))))
+        .order_by()
+    )
+    suspended: dict[int, int] = {}
+    for column in ("collector_id", "field_agent_id"):
+        for u, n in (
+            held.filter(**{f"{column}__in": ids})
+            .values(column)
+            .annotate(n=Count("id"))
+            .values_list(column, "n")
+        ):
+            suspended[u] = suspended.get(u, 0) + n
+    away = absent_ids(on)
+    default = daily_capacity_default()
+    rows = [
+        CoverageRow(
+            user_id=p.pk,
+            username=p.username,
+            name=p.get_full_name() or p.username,
+            role=p.role,
+            team=p.team.name if p.team_id else "",
+            capacity=p.daily_capacity if p.daily_capacity is not None else default,
+            entries=total.get(p.pk, 0),
+            done=done.get(p.pk, 0),
+            left_out=left_out.get(p.pk, 0),
+            suspended=suspended.get(p.pk, 0),
+            absent=p.pk in away,
+        )
+        for p in people
+    ]
+    rows.sort(key=lambda r: (-r.remaining, r.username))
+    totals = CoverageRow(
+        user_id=None,
+        username="",
+        name="",
+        role="",
+        team="",
+        capacity=sum(r.capacity for r in rows),
+        entries=sum(r.entries for r in rows),
+        done=sum(r.done for r in rows),
+        left_out=sum(r.left_out for r in rows),
+        suspended=sum(r.suspended for r in rows),
+        absent=False,
+    )
+    return Coverage(day=on, rows=rows, totals=totals)
+
+
+def coverage_teams(*, user: User):
+    """The teams a manager may filter the coverage page by (none for a team lead)."""
+    from arrears.core.models import Team
+
+    if not may_oversee(user) or not (user.is_superuser or user.role in READ_ALL_ROLES):
+        return Team.objects.none()
+    return Team.objects.order_by("name")

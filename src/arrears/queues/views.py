@@ -3,6 +3,8 @@ and the probability and minutes tables. Thin: parse, call a selector or service,
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -96,7 +98,8 @@ def exclusion_list(request: HttpRequest) -> HttpResponse:
     channel = request.GET.get("channel", "")
     if channel not in QueueChannel.values:
         channel = ""
-    rows = selectors.exclusions(user=user, on=day, channel=channel)
+    person = _int(request.GET.get("person", ""))
+    rows = selectors.exclusions(user=user, on=day, channel=channel, person=person)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     zh = _zh()
     for x in page.object_list:
@@ -110,6 +113,57 @@ def exclusion_list(request: HttpRequest) -> HttpResponse:
             "channel": channel,
             "channels": QueueChannel.choices,
             "summary": selectors.exclusion_summary(user=user, on=day),
+            "person": selectors.coverage_people(user=user).filter(pk=person).first()
+            if person
+            else None,
+        },
+    )
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+@require_safe
+@login_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    """Per person, the day's queue and how far it is worked (team leads: their team; managers:
+    everyone, or one team); `?format=csv|xlsx` downloads the same rows."""
+    from django.http import StreamingHttpResponse
+
+    from arrears.core.audit import request_ip
+    from arrears.queues.exports import COVERAGE_FORMATS, coverage_export
+
+    user = request.user
+    if not selectors.may_oversee(user):
+        raise PermissionDenied(_("Your role does not oversee the queues."))
+    day = _day(request)
+    if request.GET.get("on") and day == local_today() and request.GET["on"] != day.isoformat():
+        messages.error(request, _("Day: not a date (like 2026-12-06); showing today."))
+    teams = list(selectors.coverage_teams(user=user))
+    team = _int(request.GET.get("team", ""))
+    if team not in {t.pk for t in teams}:
+        team = None
+    fmt = request.GET.get("format", "")
+    if fmt in COVERAGE_FORMATS:
+        export = coverage_export(
+            user=user, on=day, team_id=team, fmt=fmt, source="web", ip=request_ip(request)
+        )
+        response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+    query = {"on": day.isoformat(), **({"team": team} if team else {})}
+    return render(
+        request,
+        "queues/coverage.html",
+        {
+            "coverage": selectors.queue_coverage(user=user, on=day, team_id=team),
+            "day": day,
+            "teams": teams,
+            "team": team,
+            "query": urlencode(query),
         },
     )
 

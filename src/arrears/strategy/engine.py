@@ -10,7 +10,8 @@ due actions, and the hand-overs — set-based.
    segment is unchanged, else it is the next day (the first working day in the segment).
 4. `DueAction` rows for `as_of + 1` are rewritten: the current timed steps (definition.py says
    when a step is due) and trigger steps whose event happened since the previous run. Escalation
-   steps the case's rule pack refuses (`compliance.rules.may_schedule_step`) are kept with the
+   steps the case's rule pack refuses (`compliance.rules.may_schedule_step`, which also refuses
+   any step while a suspension (停催) is in force: ALL.HOLD_SUSPENSION) are kept with the
    rule id and reason in `skipped_rule`/`skipped_reason`, and are not due.
 5. Due visits, agency placements and legal reviews open `HandOver` items (one live per case and
    channel); open items of closed cases are cancelled.
@@ -368,9 +369,37 @@ def _packs_by_product() -> tuple[dict[int, str], dict[str, compliance_rules.Pack
     return {**chosen, None: default}, specs
 
 
+def suspended_on(case_ids: list[int], on: dt.date) -> pl.DataFrame:
+    """case_id → the suspension (停催) in force on `on`: its last day and reason, and the words
+    that refuse a visit, from the CaseSuspension rows (cases.selectors.suspension_facts, one
+    query per 2,000 cases)."""
+    from arrears.cases.selectors import suspension_facts
+
+    rows = []
+    for case_id, found in suspension_facts(case_ids, since=on).items():
+        live = [s for s in found if s.covers(on)]
+        if live:
+            s = max(live, key=lambda s: s.ends_on)
+            zh, en = compliance_rules.suspension_words(s)
+            rows.append((case_id, s.ends_on, s.reason_zh, s.reason_en, zh, en))
+    return pl.DataFrame(
+        rows,
+        schema={
+            "case_id": pl.Int64,
+            "susp_ends_on": pl.Date,
+            "susp_zh": pl.Utf8,
+            "susp_en": pl.Utf8,
+            "visit_zh": pl.Utf8,
+            "visit_en": pl.Utf8,
+        },
+        orient="row",
+    )
+
+
 def refusals(due: pl.DataFrame, facts: pl.DataFrame, on: dt.date) -> pl.DataFrame:
     """For each escalation step due, the rule that refuses it (blank when none), decided once
-    per distinct (pack, channel, time-barred, agency review date), not once per case."""
+    per distinct (pack, channel, time-barred, agency review date, suspension), not once per
+    case."""
     chosen, specs = _packs_by_product()
     default = chosen[None]
     esc = due.filter(pl.col("channel").is_in(list(d.STEP_KIND))).join(
@@ -387,30 +416,53 @@ def refusals(due: pl.DataFrame, facts: pl.DataFrame, on: dt.date) -> pl.DataFram
         )
         .alias("pack")
     )
-    keys = esc.select(
-        "pack", "channel", "time_barred", "agency_id", "agency_review_due_on"
-    ).unique()
+    held_on = suspended_on(due["case_id"].unique().to_list(), on)
+    esc = esc.join(held_on.drop("visit_zh", "visit_en"), on="case_id", how="left")
+    key = [
+        "pack",
+        "channel",
+        "time_barred",
+        "agency_id",
+        "agency_review_due_on",
+        "susp_ends_on",
+        "susp_zh",
+        "susp_en",
+    ]
+    keys = esc.select(key).unique()
     out = []
-    for pack, channel, barred, agency_id, review in keys.iter_rows():
+    for pack, channel, barred, agency_id, review, ends, susp_zh, susp_en in keys.iter_rows():
         spec = specs.get(pack)
         rule_id = reason = reason_zh = ""
         if spec is not None:
             kind = d.STEP_KIND[channel]
-            if kind == "agency_placement" and agency_id is None:
+            held = (
+                (compliance_rules.Suspension(on, ends, susp_zh or "", susp_en or ""),)
+                if ends is not None
+                else ()
+            )
+            if kind == "agency_placement" and agency_id is None and not held:
                 # Not yet placed: the agency is chosen when the hand-over is taken, and the
                 # placement checks that agency's review then.
                 decision = None
             else:
                 decision = compliance_rules.may_schedule_step(
                     compliance_rules.Step(kind=kind, on=on, agency_review_due_on=review),
-                    compliance_rules.CaseFacts(time_barred=bool(barred)),
+                    compliance_rules.CaseFacts(time_barred=bool(barred), suspensions=held),
                     pack=spec,
                 )
             if decision is not None and not decision.allowed:
-                first = next(o for o in decision.outcomes if o.mode == "block")
+                blocking = decision.blocking
+                # A suspension (停催) says why first: it ends on a known day.
+                first = next(
+                    (o for o in blocking if o.rule_id == compliance_rules.SUSPENSION_RULE.rule_id),
+                    blocking[0],
+                )
                 rule_id, reason = first.rule_id, first.message_en[:300]
                 reason_zh = first.message_zh[:300]
-        out.append((pack, channel, barred, agency_id, review, rule_id, reason, reason_zh))
+        out.append(
+            (pack, channel, barred, agency_id, review, ends, susp_zh, susp_en)
+            + (rule_id, reason, reason_zh)
+        )
     table = pl.DataFrame(
         out,
         schema={
@@ -419,24 +471,43 @@ def refusals(due: pl.DataFrame, facts: pl.DataFrame, on: dt.date) -> pl.DataFram
             "time_barred": pl.Boolean,
             "agency_id": pl.Int64,
             "agency_review_due_on": pl.Date,
+            "susp_ends_on": pl.Date,
+            "susp_zh": pl.Utf8,
+            "susp_en": pl.Utf8,
             "skipped_rule": pl.Utf8,
             "skipped_reason": pl.Utf8,
             "skipped_reason_zh": pl.Utf8,
         },
         orient="row",
     )
-    refused = esc.join(
-        table,
-        on=["pack", "channel", "time_barred", "agency_id", "agency_review_due_on"],
-        how="left",
-        nulls_equal=True,
-    ).select(
+    refused = esc.join(table, on=key, how="left", nulls_equal=True).select(
         "case_id", "step_key", "channel", "skipped_rule", "skipped_reason", "skipped_reason_zh"
     )
-    result = due.join(refused, on=["case_id", "step_key", "channel"], how="left")
-    return result.with_columns(
+    result = due.join(refused, on=["case_id", "step_key", "channel"], how="left").with_columns(
         pl.col("skipped_rule", "skipped_reason", "skipped_reason_zh").fill_null("")
     )
+    # A field visit of a suspended case opens no hand-over either (the queues leave its other
+    # channels out themselves, through cases.models.suspended_on).
+    visits = held_on.select(
+        "case_id",
+        pl.lit(compliance_rules.VISIT).alias("channel"),
+        pl.lit(compliance_rules.SUSPENSION_RULE.rule_id).alias("_rule"),
+        "visit_en",
+        "visit_zh",
+    )
+    result = result.join(visits, on=["case_id", "channel"], how="left")
+    take = (pl.col("skipped_rule") == "") & pl.col("_rule").is_not_null()
+    return result.with_columns(
+        pl.when(take).then(pl.col("_rule")).otherwise(pl.col("skipped_rule")).alias("skipped_rule"),
+        pl.when(take)
+        .then(pl.col("visit_en").str.slice(0, 300))
+        .otherwise(pl.col("skipped_reason"))
+        .alias("skipped_reason"),
+        pl.when(take)
+        .then(pl.col("visit_zh").str.slice(0, 300))
+        .otherwise(pl.col("skipped_reason_zh"))
+        .alias("skipped_reason_zh"),
+    ).drop("_rule", "visit_en", "visit_zh")
 
 
 # --------------------------------------------------------------------------- the phase

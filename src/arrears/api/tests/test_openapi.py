@@ -45,6 +45,7 @@ ENDPOINTS = {
     ("post", "/api/v1/credit-hold/check"),
     ("get", "/api/v1/queues"),
     ("get", "/api/v1/queues/exclusions"),
+    ("get", "/api/v1/queues/coverage"),
     ("post", "/api/v1/cases/{case_id}/colour"),
     ("get", "/api/v1/activities"),
     ("post", "/api/v1/activities"),

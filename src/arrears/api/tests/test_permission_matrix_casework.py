@@ -1139,6 +1139,7 @@ MATRIX: list[Row] = [
     # the cases left out by the compliance rules are for those who oversee.
     Row("GET", "/queues", everyone()),
     Row("GET", "/queues/exclusions", reader("queue.oversee")),
+    Row("GET", "/queues/coverage", reader("queue.oversee")),
     Row(
         "POST",
         "/cases/{case_id}/colour",

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from arrears.cases.models import Case, Complaint
+from arrears.cases.models import Case, CaseSuspension, Complaint
 from arrears.core.models import Agency
 from arrears.eod.services import eod_run
 from arrears.strategy import selectors, services
@@ -308,3 +308,30 @@ def _admin():
     from arrears.testing import make_user
 
     return make_user("root", "admin")
+
+
+def test_a_suspended_case_gets_no_escalation_step_nor_visit_hand_over(strategy):
+    loan = make_loan(disbursed_on=dt.date(2026, 1, 10))
+    eod_run(as_of=FEB_20)
+    case = Case.objects.get(loan=loan)
+    # 停催 through 30 April (written directly: the service refuses a start in the past).
+    CaseSuspension.objects.create(
+        case=case,
+        reason="disaster",
+        starts_on=dt.date(2026, 4, 1),
+        ends_on=dt.date(2026, 4, 30),
+    )
+    eod_run(as_of=APR_20)
+    assert treatment(case.pk).segment_key == "late"
+    skipped = {
+        a.step_key: a
+        for a in DueAction.objects.filter(case=case, on=dt.date(2026, 4, 21)).exclude(
+            skipped_rule=""
+        )
+    }
+    assert set(skipped) == {"legal", "place", "visit"}
+    assert {a.skipped_rule for a in skipped.values()} == {"ALL.HOLD_SUSPENSION"}
+    assert "Natural disaster" in skipped["legal"].skipped_reason
+    assert "2026-04-30" in skipped["visit"].skipped_reason
+    assert "自然灾害" in skipped["place"].skipped_reason_zh
+    assert not HandOver.objects.filter(case=case).exists()
