@@ -165,12 +165,17 @@ def rule_matches(rule: AllocationRule, row: dict) -> bool:
 # --- reading the book ------------------------------------------------------------------------
 
 
+def live_absences():
+    """Absences not cancelled (a cancelled one is kept for its cover rows and the record)."""
+    return Absence.objects.filter(cancelled_on__isnull=True)
+
+
 def absent_ids(day: dt.date) -> set[int]:
     """People away on `day`."""
     return set(
-        Absence.objects.filter(starts_on__lte=day, ends_on__gte=day).values_list(
-            "user_id", flat=True
-        )
+        live_absences()
+        .filter(starts_on__lte=day, ends_on__gte=day)
+        .values_list("user_id", flat=True)
     )
 
 
@@ -428,9 +433,9 @@ def _cover_absent(*, day, actor, source, team_ids) -> int:
     tomorrow = day + dt.timedelta(days=1)
     absences = {
         a.user_id: a
-        for a in Absence.objects.filter(
-            starts_on__lte=tomorrow, ends_on__gte=tomorrow, user__role=Role.COLLECTOR
-        ).select_related("user")
+        for a in live_absences()
+        .filter(starts_on__lte=tomorrow, ends_on__gte=tomorrow, user__role=Role.COLLECTOR)
+        .select_related("user")
     }
     if not absences:
         return 0
@@ -590,6 +595,178 @@ def skills_set(
     return rows
 
 
+def _absence_dates_check(
+    *, user: User, starts_on: dt.date, ends_on: dt.date, ignore: int | None = None
+) -> None:
+    """The dates an absence may have: in order, not over, at most a year, no overlap with
+    another (live) absence of the person (`ignore`: the one being changed)."""
+    from arrears.cases.errors import CaseInvalid
+    from arrears.core.dates import local_today
+
+    if ends_on < starts_on:
+        raise CaseInvalid("ends_on", _("The end date is before the start."), code="before_start")
+    if ends_on < local_today():
+        raise CaseInvalid("ends_on", _("The end date is in the past."), code="past_date")
+    if (ends_on - starts_on).days > 366:
+        raise CaseInvalid("ends_on", _("An absence lasts at most a year."), code="too_long")
+    others = live_absences().filter(user=user, starts_on__lte=ends_on, ends_on__gte=starts_on)
+    if ignore is not None:
+        others = others.exclude(pk=ignore)
+    if others.exists():
+        raise CaseInvalid(
+            "starts_on", _("This person already has an absence in those days."), code="overlap"
+        )
+
+
+def _absence_content(row: Absence) -> dict:
+    return {
+        "absence": row.pk,
+        "from": row.starts_on,
+        "until": row.ends_on,
+        "reason": row.reason,
+        "note": row.note,
+    }
+
+
+def _absence_locked(absence: Absence, actor) -> Absence:
+    """The absence re-read under a row lock, for someone who manages the person; refused when
+    cancelled or already over."""
+    from arrears.cases.errors import CaseConflict
+    from arrears.core.dates import local_today
+
+    row = Absence.objects.select_for_update().select_related("user").get(pk=absence.pk)
+    _may_manage_person(actor, row.user)
+    if row.cancelled_on is not None:
+        raise CaseConflict(_("This absence was cancelled."), code="cancelled")
+    if row.ends_on < local_today():
+        raise CaseConflict(_("This absence is over; it cannot change."), code="over")
+    return row
+
+
+@transaction.atomic
+def absence_cancel(
+    *, absence: Absence, actor=None, reason: str = "", source: str = "web"
+) -> Absence:
+    """Call off an absence, before or during it (audited). The row stays, marked cancelled:
+    the person counts as present from now, and the cases covered for them go back at the next
+    end-of-day (`_cover_return`: the owner is no longer in `absent_ids`)."""
+    from arrears.cases.errors import CaseInvalid
+    from arrears.core.audit import audit_record
+    from arrears.core.dates import local_today
+
+    row = _absence_locked(absence, actor)
+    text = (reason or "").strip()
+    if len(text) > 300:
+        raise CaseInvalid("reason", _("At most %(n)d characters, please.") % {"n": 300})
+    before = _absence_content(row)
+    row.cancelled_on = local_today()
+    row.cancel_reason = text
+    row.save(update_fields=["cancelled_on", "cancel_reason"])
+    audit_record(
+        actor=actor,
+        event="absence.cancel",
+        object_type="user",
+        object_id=row.user_id,
+        before=before,
+        after={"absence": row.pk, "cancelled_on": row.cancelled_on, "why": text},
+        source=source,
+    )
+    return row
+
+
+@transaction.atomic
+def absence_change(
+    *,
+    absence: Absence,
+    ends_on: dt.date | None = None,
+    starts_on: dt.date | None = None,
+    actor=None,
+    source: str = "web",
+) -> Absence:
+    """Move an absence's dates: shorten or extend it (audited; the checks of absence_record).
+
+    Once it has started only the end moves. Ending it before tomorrow gives the covered cases
+    back at the next end-of-day; extending it keeps them with the cover.
+    """
+    from arrears.cases.errors import CaseInvalid
+    from arrears.core.audit import audit_record
+    from arrears.core.dates import local_today
+
+    if ends_on is None and starts_on is None:
+        raise CaseInvalid("ends_on", _("Give the new end date."), code="required")
+    row = _absence_locked(absence, actor)
+    today = local_today()
+    new_start = row.starts_on if starts_on is None else starts_on
+    new_end = row.ends_on if ends_on is None else ends_on
+    if new_start != row.starts_on:
+        if row.starts_on <= today:
+            raise CaseInvalid(
+                "starts_on",
+                _("The absence has started: only its end date can change."),
+                code="started",
+            )
+        if new_start < today:
+            raise CaseInvalid("starts_on", _("The start date is in the past."), code="past_date")
+    _absence_dates_check(user=row.user, starts_on=new_start, ends_on=new_end, ignore=row.pk)
+    if (new_start, new_end) == (row.starts_on, row.ends_on):
+        return row
+    before = _absence_content(row)
+    row.starts_on, row.ends_on = new_start, new_end
+    row.save(update_fields=["starts_on", "ends_on"])
+    audit_record(
+        actor=actor,
+        event="absence.change",
+        object_type="user",
+        object_id=row.user_id,
+        before=before,
+        after=_absence_content(row),
+        source=source,
+    )
+    return row
+
+
+@transaction.atomic
+def rule_delete(*, rule: AllocationRule, actor=None, source: str = "web") -> None:
+    """Delete an allocation rule (managers; audited with its content). Cases it routed keep
+    their team: a rule only routes new, team-less cases."""
+    from arrears.cases.errors import CaseForbidden
+    from arrears.core.audit import audit_record
+
+    if actor is not None and (actor.is_read_only or not actor.can("allocation.edit")):
+        raise CaseForbidden(_("Only managers edit the allocation rules."))
+    # Locked alone: PostgreSQL refuses FOR UPDATE across the outer joins of the blank
+    # product and debtor type; they are read after the lock.
+    row = AllocationRule.objects.select_for_update().get(pk=rule.pk)
+    before = rule_content(row)
+    pk = row.pk
+    row.delete()
+    audit_record(
+        actor=actor,
+        event="allocation.rule_delete",
+        object_type="allocation_rule",
+        object_id=pk,
+        before=before,
+        source=source,
+    )
+
+
+def rule_content(r: AllocationRule) -> dict:
+    """A rule as plain values (API answers, the CLI, the audit trail)."""
+    return {
+        "id": r.pk,
+        "position": r.position,
+        "name": r.name,
+        "active": r.active,
+        "region_prefix": r.region_prefix,
+        "product": r.product.code if r.product_id else None,
+        "dpd_min": r.dpd_min,
+        "dpd_max": r.dpd_max,
+        "borrower_kind": r.borrower_kind,
+        "debtor_type": r.debtor_type.code if r.debtor_type_id else None,
+        "team": r.team.name,
+    }
+
+
 @transaction.atomic
 def absence_record(
     *,
@@ -604,7 +781,6 @@ def absence_record(
     """Record that a person is away (audited); allocation covers their cases meanwhile."""
     from arrears.cases.errors import CaseInvalid
     from arrears.core.audit import audit_record
-    from arrears.core.dates import local_today
 
     _may_manage_person(actor, user)
     if reason not in Absence.Reason.values:
@@ -613,16 +789,7 @@ def absence_record(
             _("Choose one of: %(codes)s.") % {"codes": ", ".join(Absence.Reason.values)},
             code="bad_choice",
         )
-    if ends_on < starts_on:
-        raise CaseInvalid("ends_on", _("The end date is before the start."), code="before_start")
-    if ends_on < local_today():
-        raise CaseInvalid("ends_on", _("The end date is in the past."), code="past_date")
-    if (ends_on - starts_on).days > 366:
-        raise CaseInvalid("ends_on", _("An absence lasts at most a year."), code="too_long")
-    if Absence.objects.filter(user=user, starts_on__lte=ends_on, ends_on__gte=starts_on).exists():
-        raise CaseInvalid(
-            "starts_on", _("This person already has an absence in those days."), code="overlap"
-        )
+    _absence_dates_check(user=user, starts_on=starts_on, ends_on=ends_on)
     row = Absence.objects.create(
         user=user,
         starts_on=starts_on,

@@ -155,19 +155,7 @@ class RuleOut(Schema):
 
 
 def _rule_out(r: AllocationRule) -> dict:
-    return {
-        "id": r.pk,
-        "position": r.position,
-        "name": r.name,
-        "active": r.active,
-        "region_prefix": r.region_prefix,
-        "product": r.product.code if r.product_id else None,
-        "dpd_min": r.dpd_min,
-        "dpd_max": r.dpd_max,
-        "borrower_kind": r.borrower_kind,
-        "debtor_type": r.debtor_type.code if r.debtor_type_id else None,
-        "team": r.team.name,
-    }
+    return allocation.rule_content(r)
 
 
 class PlacedOut(Schema):
@@ -207,6 +195,17 @@ class AbsenceIn(Schema):
     note: Blankable(SafeText(300)) = None
 
 
+class AbsenceChangeIn(Schema):
+    ends_on: dt.date | None = Field(None, description="the new last day (not in the past)")
+    starts_on: dt.date | None = Field(
+        None, description="the new first day; only before the absence has started"
+    )
+
+
+class AbsenceCancelIn(Schema):
+    reason: Blankable(SafeText(300)) = None
+
+
 class AbsenceOut(Schema):
     id: int
     user: str
@@ -214,6 +213,7 @@ class AbsenceOut(Schema):
     ends_on: dt.date
     reason: str
     note: str
+    cancelled_on: dt.date | None = Field(description="set once the absence is cancelled")
 
 
 def _absence_out(a: Absence) -> dict:
@@ -224,6 +224,7 @@ def _absence_out(a: Absence) -> dict:
         "ends_on": a.ends_on,
         "reason": a.reason,
         "note": a.note,
+        "cancelled_on": a.cancelled_on,
     }
 
 
@@ -476,6 +477,23 @@ def rule_update(request: HttpRequest, rule_id: int, payload: RuleIn):
     return _rule_out(_save_rule(user, rule, payload))
 
 
+@router.post(
+    "/rules/{int:rule_id}/delete",
+    response={200: RuleOut, **error_responses(403, 404)},
+    summary="Delete an allocation rule (answers with what it was)",
+)
+def rule_delete(request: HttpRequest, rule_id: int):
+    """Cases the rule routed keep their team; new cases go by the remaining rules."""
+    user = _require(request, "allocation.edit", "delete allocation rules")
+    rule = AllocationRule.objects.select_related("team", "product", "debtor_type")
+    rule = rule.filter(pk=rule_id).first()
+    if rule is None:
+        raise not_found("rule")
+    gone = _rule_out(rule)
+    _english(lambda: allocation.rule_delete(rule=rule, actor=user, source="api"))
+    return gone
+
+
 @router.get(
     "/preview",
     response={200: AllocationRunOut, **error_responses(403)},
@@ -524,7 +542,7 @@ def _person(username: str) -> User:
 )
 def absences(request: HttpRequest):
     user = _require(request, "case.assign", "read absences")
-    qs = Absence.objects.filter(ends_on__gte=local_today()).select_related("user")
+    qs = allocation.live_absences().filter(ends_on__gte=local_today()).select_related("user")
     if user.role == Role.TEAM_LEAD:
         qs = qs.filter(user__team_id=user.team_id)
     return [_absence_out(a) for a in qs.order_by("starts_on", "pk")]
@@ -550,6 +568,57 @@ def absence_create(request: HttpRequest, payload: AbsenceIn):
         )
     )
     return Status(201, _absence_out(row))
+
+
+def _absence(user, absence_id: int) -> Absence:
+    """An absence the user may see: a team lead's are their team's (others: 404)."""
+    qs = Absence.objects.filter(pk=absence_id).select_related("user")
+    if user.role == Role.TEAM_LEAD:
+        qs = qs.filter(user__team_id=user.team_id)
+    row = qs.first()
+    if row is None:
+        raise not_found("absence")
+    return row
+
+
+@router.post(
+    "/absences/{int:absence_id}",
+    response={200: AbsenceOut, **error_responses(403, 404, 409)},
+    summary="Move an absence's end (or, before it starts, its start)",
+)
+def absence_change(request: HttpRequest, absence_id: int, payload: AbsenceChangeIn):
+    """Shorten or extend: the checks of recording one (not over, at most a year, no overlap).
+    Once it has started only the end moves (422 `started`); an absence already over or
+    cancelled is a 409. Ending it before tomorrow gives the covered cases back at the next
+    end-of-day."""
+    user = _require(request, "case.assign", "change absences")
+    row = _absence(user, absence_id)
+    row = _english(
+        lambda: allocation.absence_change(
+            absence=row,
+            ends_on=payload.ends_on,
+            starts_on=payload.starts_on,
+            actor=user,
+            source="api",
+        )
+    )
+    return _absence_out(row)
+
+
+@router.post(
+    "/absences/{int:absence_id}/cancel",
+    response={200: AbsenceOut, **error_responses(403, 404, 409)},
+    summary="Cancel an absence (covered cases go back at the next end-of-day)",
+)
+def absence_cancel(request: HttpRequest, absence_id: int, payload: AbsenceCancelIn):
+    user = _require(request, "case.assign", "cancel absences")
+    row = _absence(user, absence_id)
+    row = _english(
+        lambda: allocation.absence_cancel(
+            absence=row, reason=payload.reason or "", actor=user, source="api"
+        )
+    )
+    return _absence_out(row)
 
 
 @router.get(

@@ -320,6 +320,25 @@ def rules(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
+@require_POST
+@login_required
+def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager deletes a rule (the rules page asks to confirm first)."""
+    from arrears.cases.allocation import rule_delete as delete
+
+    if not _can(request.user, "allocation.edit"):
+        raise PermissionDenied(_("Only managers edit the allocation rules."))
+    rule = get_object_or_404(AllocationRule, pk=pk)
+    name = rule.name
+    try:
+        delete(rule=rule, actor=request.user, source="web")
+    except CaseError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("The rule %(name)s is deleted.") % {"name": name})
+    return redirect("cases:allocation_rules")
+
+
 # --- a person's skills and absences; team rotation settings -----------------------------------
 
 
@@ -356,6 +375,16 @@ class AbsenceForm(forms.Form):
     )
     reason = forms.ChoiceField(label=gettext_lazy("Reason"), choices=Absence.Reason.choices)
     note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
+
+
+class AbsenceEndForm(forms.Form):
+    ends_on = forms.DateField(
+        label=gettext_lazy("New end date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class AbsenceCancelForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Why"), max_length=300, required=False)
 
 
 def _person_for(user, pk: int) -> User:
@@ -398,17 +427,83 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect("cases:person", person.pk)
         except CaseError as exc:
             _refused(request, exc)
+    from arrears.cases.allocation import live_absences
+
+    today = local_today()
+    absences = list(live_absences().filter(user=person, ends_on__gte=today))
+    for a in absences:
+        a.started = a.starts_on <= today
+        a.end_form = AbsenceEndForm(initial={"ends_on": a.ends_on}, prefix=f"a{a.pk}")
+        a.cancel_form = AbsenceCancelForm(prefix=f"c{a.pk}")
     return render(
         request,
         "cases/person.html",
         {
             "person": person,
             "skills": skills,
-            "absences": Absence.objects.filter(user=person, ends_on__gte=local_today()),
+            "absences": absences,
             "skills_form": skills_form,
             "absence_form": absence_form,
         },
     )
+
+
+def _absence_of(request: HttpRequest, pk: int, absence_pk: int) -> Absence:
+    _require_read(request.user)
+    person = _person_for(request.user, pk)
+    return get_object_or_404(Absence.objects.select_related("user"), pk=absence_pk, user=person)
+
+
+def _form_errors(request: HttpRequest, form: forms.Form) -> None:
+    for name, errors in form.errors.items():
+        for error in errors:
+            messages.error(request, f"{form.fields[name].label}: {error}")
+
+
+@require_POST
+@login_required
+def absence_change(request: HttpRequest, pk: int, absence_pk: int) -> HttpResponse:
+    """Move an absence's end date (shorten or extend) from the person page."""
+    from arrears.cases.allocation import absence_change as change
+
+    absence = _absence_of(request, pk, absence_pk)
+    form = AbsenceEndForm(request.POST, prefix=f"a{absence.pk}")
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("cases:person", pk)
+    try:
+        row = change(absence=absence, ends_on=form.cleaned_data["ends_on"], actor=request.user)
+    except CaseError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(
+            request,
+            _("The absence now ends on %(day)s.") % {"day": row.ends_on.isoformat()},
+        )
+    return redirect("cases:person", pk)
+
+
+@require_POST
+@login_required
+def absence_cancel(request: HttpRequest, pk: int, absence_pk: int) -> HttpResponse:
+    """Cancel an absence from the person page: covered cases go back at the next end-of-day."""
+    from arrears.cases.allocation import absence_cancel as cancel
+
+    absence = _absence_of(request, pk, absence_pk)
+    form = AbsenceCancelForm(request.POST, prefix=f"c{absence.pk}")
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("cases:person", pk)
+    try:
+        cancel(absence=absence, reason=form.cleaned_data["reason"], actor=request.user)
+    except CaseError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(
+            request,
+            _("The absence is cancelled: covered cases go back at the next end-of-day."),
+        )
+    return redirect("cases:person", pk)
 
 
 @require_POST

@@ -692,6 +692,10 @@ class Absence(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # A cancelled absence is kept, not deleted: its cover rows (CaseCover) still say which
+    # cases go back to the owner at the next end-of-day.
+    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-starts_on", "id"]

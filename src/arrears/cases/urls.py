@@ -21,7 +21,22 @@ urlpatterns = [
     path("allocation/rules/", allocation_views.rules, name="allocation_rules"),
     path("allocation/rules/<int:pk>/", allocation_views.rules, name="allocation_rule_edit"),
     path("allocation/teams/<int:pk>/", allocation_views.team_rotation, name="team_rotation"),
+    path(
+        "allocation/rules/<int:pk>/delete/",
+        allocation_views.rule_delete,
+        name="allocation_rule_delete",
+    ),
     path("people/<int:pk>/", allocation_views.person, name="person"),
+    path(
+        "people/<int:pk>/absences/<int:absence_pk>/change/",
+        allocation_views.absence_change,
+        name="absence_change",
+    ),
+    path(
+        "people/<int:pk>/absences/<int:absence_pk>/cancel/",
+        allocation_views.absence_cancel,
+        name="absence_cancel",
+    ),
     path("<int:pk>/suspend/", allocation_views.suspend, name="suspend"),
     path("<int:pk>/suspension/lift/", allocation_views.lift, name="suspension_lift"),
     path("<int:pk>/retain/", allocation_views.retain, name="retain"),

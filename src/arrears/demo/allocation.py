@@ -10,7 +10,8 @@ After `demo_assign` has given every open case to its team's first collector, thi
 3. takes a third of each team's cases off their collector and runs allocation, which places
    them balanced by count and amount, by skill and continuity;
 4. records collector4 as away for three days from today and runs allocation again: their
-   cases are covered by collector2 (cover moves, back when the absence ends);
+   cases are covered by collector2 (cover moves, back when the absence ends); books
+   collector3's training for next week and shortens it by a day (absence_change);
 5. suspends one of collector1's cases (hospitalised, two weeks) and has collector1 retain
    another one that has a promise pending (recording the promise first if none is).
 
@@ -22,7 +23,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from arrears.cases.allocation import absence_record, allocation_run, skills_set
+from arrears.cases.allocation import (
+    absence_change,
+    absence_record,
+    allocation_run,
+    live_absences,
+    skills_set,
+)
 from arrears.cases.assignment import Target, cases_assign_bulk
 from arrears.cases.models import Absence, AllocationRule, Case, CaseRetention, CaseSuspension
 from arrears.cases.rotation import case_retain
@@ -140,7 +147,7 @@ def demo_allocation() -> AllocationDemo:
     summary.placed = sum(allocation_run(day=today, actor=manager, source="demo").placed.values())
     # 4. collector4 is away for three days; collector2 covers.
     away = extra["collector4"]
-    if not Absence.objects.filter(user=away, ends_on__gte=today).exists():
+    if not live_absences().filter(user=away, ends_on__gte=today).exists():
         absence_record(
             user=away,
             starts_on=today,
@@ -151,6 +158,22 @@ def demo_allocation() -> AllocationDemo:
             source="demo",
         )
     summary.covered = allocation_run(day=today, actor=manager, source="demo").covered
+    # collector3's training next week, booked for four days and then shortened by one: the
+    # person page offers to move or cancel it, the audit trail shows the change.
+    trainee = extra["collector3"]
+    if not live_absences().filter(user=trainee, ends_on__gte=today).exists():
+        training = absence_record(
+            user=trainee,
+            starts_on=today + dt.timedelta(days=7),
+            ends_on=today + dt.timedelta(days=10),
+            reason=Absence.Reason.TRAINING,
+            note="演示：业务培训",
+            actor=manager,
+            source="demo",
+        )
+        absence_change(
+            absence=training, ends_on=today + dt.timedelta(days=9), actor=manager, source="demo"
+        )
     # 5. A suspended case and a retained case of collector1.
     c1 = users["collector1"]
     mine = Case.objects.filter(status=Case.Status.OPEN, collector=c1).order_by("-dpd", "pk")

@@ -349,6 +349,19 @@ class Scene:
 
         return AllocationRule.objects.create(position=1, name="全部", team=self.team_a)
 
+    @cached_property
+    def absence(self):
+        """carl's leave from tomorrow for three days."""
+        from arrears.cases.models import Absence
+
+        start = local_today() + dt.timedelta(days=1)
+        return Absence.objects.create(
+            user=self.people["carl"],
+            starts_on=start,
+            ends_on=start + dt.timedelta(days=2),
+            reason="leave",
+        )
+
     @property
     def team_a(self):
         return self.people["tom"].team
@@ -965,6 +978,12 @@ MATRIX: list[Row] = [
         params={"rule_id": "rule"},
         body=lambda s: {"name": "全部", "team": "Team B", "position": 5},
     ),
+    Row(
+        "POST",
+        "/allocation/rules/{rule_id}/delete",
+        capability_only("allocation.edit"),
+        params={"rule_id": "rule"},
+    ),
     Row("GET", "/allocation/preview", capability_only("case.assign")),
     Row("POST", "/allocation/run", capability_only("case.assign")),
     Row("GET", "/allocation/absences", capability_only("case.assign")),
@@ -979,6 +998,21 @@ MATRIX: list[Row] = [
             "ends_on": days(3),
             "reason": "leave",
         },
+    ),
+    Row(
+        "POST",
+        "/allocation/absences/{absence_id}",
+        # tina leads team B: carl's absence is not hers to see.
+        capability_only("case.assign") | {"tina": 404},
+        params={"absence_id": "absence"},
+        body=lambda s: {"ends_on": days(5)},
+    ),
+    Row(
+        "POST",
+        "/allocation/absences/{absence_id}/cancel",
+        capability_only("case.assign") | {"tina": 404},
+        params={"absence_id": "absence"},
+        body=lambda s: {"reason": "假期取消"},
     ),
     Row("GET", "/allocation/skills/{username}", capability_only("case.assign")),
     Row(

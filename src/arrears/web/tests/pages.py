@@ -37,6 +37,7 @@ def _samples(user, limit_cases: int) -> dict:
     from arrears.activities.models import Activity, RecordedFact
     from arrears.book.models import Product
     from arrears.cases.models import (
+        Absence,
         AllocationRule,
         CollectionAdvice,
         Complaint,
@@ -100,6 +101,7 @@ def _samples(user, limit_cases: int) -> dict:
             HandOver.objects.filter(case_id__in=cases).values_list("pk", flat=True)[:1]
         ),
         "allocation_rule": list(AllocationRule.objects.values_list("pk", flat=True)[:1]),
+        "absence": list(Absence.objects.values_list("pk", flat=True)[:1]),
         **_agency_samples(),
     }
 
@@ -146,15 +148,17 @@ def _kind(name: str, arg: str) -> str | None:
         return "report"
     if arg == "month":
         return "month"
+    if arg == "absence_pk":
+        return "absence"
     if arg == "pk":
         return {
             "cases": (
                 "allocation_rule"
-                if view == "allocation_rule_edit"
+                if view in ("allocation_rule_edit", "allocation_rule_delete")
                 else "team"
                 if view == "team_rotation"
                 else "user"
-                if view == "person"
+                if view in ("person", "absence_change", "absence_cancel")
                 else "debtor_type"
                 if view.startswith("debtor_type")
                 else "advice"
