@@ -187,14 +187,20 @@ def not_suspended(qs, day: dt.date):
 
 def _amounts(case_qs) -> dict[int, int]:
     """Case id → amount due (latest end-of-day figures; 0 before the first run)."""
-    from arrears.eod.models import LoanState
+    return amounts_of_loans(dict(case_qs.values_list("pk", "loan_id")))
 
-    loan_of = dict(case_qs.values_list("pk", "loan_id"))
-    due = dict(
-        LoanState.objects.filter(loan_id__in=case_qs.values("loan_id")).values_list(
-            "loan_id", "total_due_fen"
+
+def amounts_of_loans(loan_of: dict[int, int]) -> dict[int, int]:
+    """Case id → amount due for the cases of `loan_of` (case id → loan id), looked up in
+    chunks: a night's few rotated cases need not read the amounts of every held case."""
+    from arrears.eod.models import LoanState
+    from arrears.ingest.bulk import LOOKUP_CHUNK, chunked
+
+    due: dict[int, int] = {}
+    for chunk in chunked(sorted(set(loan_of.values())), LOOKUP_CHUNK):
+        due.update(
+            LoanState.objects.filter(loan_id__in=chunk).values_list("loan_id", "total_due_fen")
         )
-    )
     return {pk: int(due.get(loan, 0) or 0) for pk, loan in loan_of.items()}
 
 

@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from arrears.cases import selectors
@@ -251,7 +251,7 @@ class RuleForm(forms.ModelForm):
         labels = {
             "position": gettext_lazy("Order"),
             "name": gettext_lazy("Name"),
-            "active": gettext_lazy("Active"),
+            "active": pgettext_lazy("allocation rule", "Active"),
             "region_prefix": gettext_lazy("Region starts with"),
             "product": gettext_lazy("Product"),
             "dpd_min": gettext_lazy("DPD from"),

@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +35,7 @@ from arrears.core.dates import local_today
 from arrears.core.models import Team, User
 from arrears.core.roles import Role
 from arrears.core.scoping import cases_for
+from arrears.ingest.bulk import insert_rows, reserve_ids, update_rows
 
 # The slot each assignable role fills, and the user role that may fill it.
 ROLES = ("collector", "field_agent", "legal", "team")
@@ -266,24 +267,16 @@ def cases_assign_bulk(
 
 
 def _update_slots(groups: dict[tuple, list[int]], now) -> None:
-    """Write the new holders: one executemany per set of changed columns (a parameterised
-    UPDATE per case, sent as one batch), whatever the number of distinct holders."""
-    from django.db import connection
-
+    """Write the new holders: one set-based update per set of changed columns, whatever the
+    number of distinct holders (ingest.bulk.update_rows)."""
     by_columns: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
     now = connection.ops.adapt_datetimefield_value(now)
     for changed, ids in groups.items():
         columns = tuple(f"{s}_id" for s, _v in changed)
         values = tuple(v for _s, v in changed)
-        by_columns[columns] += [(*values, now, pk) for pk in ids]
-    table = connection.ops.quote_name(Case._meta.db_table)
-    with connection.cursor() as cur:
-        for columns, params in by_columns.items():
-            sets = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
-            cur.executemany(
-                f"UPDATE {table} SET {sets}, updated_at = %s WHERE id = %s",  # noqa: S608
-                params,
-            )
+        by_columns[columns] += [(pk, *values, now) for pk in ids]
+    for columns, rows in by_columns.items():
+        update_rows(Case, [*columns, "updated_at"], rows)
 
 
 def _write_moves(*, actor, before: dict[int, dict], target_of, source, day, cause) -> AssignResult:
@@ -312,24 +305,45 @@ def _write_moves(*, actor, before: dict[int, dict], target_of, source, day, caus
         return result
     now = timezone.now()
     _update_slots(groups, now)
-    rows = CaseAssignment.objects.bulk_create(
+    # History rows as plain tuples with keys taken up front: a model instance per row and
+    # Django's bulk INSERT cost most of a 90,000-case allocation (bench/README.md).
+    ids = reserve_ids(CaseAssignment, len(afters))
+    at = connection.ops.adapt_datetimefield_value(now)
+    on = connection.ops.adapt_datefield_value(day)
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    insert_rows(
+        CaseAssignment,
         [
-            CaseAssignment(
-                case_id=pk,
-                kind=CaseAssignment.Kind.ASSIGN,
-                batch=result.batch,
-                on=day,
-                at=now,
-                actor=actor,
-                source=source,
-                reason=wanted[pk][1],
-                cause=cause,
-                **{f"from_{s}_id": before[pk][s] for s in SLOTS},
-                **{f"to_{s}_id": after[s] for s in SLOTS},
-            )
-            for pk, after in afters.items()
+            "id",
+            "case_id",
+            "kind",
+            "batch",
+            "on",
+            "at",
+            "actor_id",
+            "source",
+            "reason",
+            "cause",
+            *(f"from_{s}_id" for s in SLOTS),
+            *(f"to_{s}_id" for s in SLOTS),
         ],
-        batch_size=1000,
+        (
+            (
+                row_id,
+                pk,
+                CaseAssignment.Kind.ASSIGN.value,
+                result.batch,
+                on,
+                at,
+                actor_id,
+                source,
+                wanted[pk][1],
+                cause,
+                *(before[pk][s] for s in SLOTS),
+                *(after[s] for s in SLOTS),
+            )
+            for row_id, (pk, after) in zip(ids, afters.items(), strict=True)
+        ),
     )
     users = _names(v for pk in afters for s in SLOTS[1:] for v in (before[pk][s], afters[pk][s]))
     teams = dict(
@@ -358,10 +372,6 @@ def _write_moves(*, actor, before: dict[int, dict], target_of, source, day, caus
     )
     result.moved = len(afters)
     result.case_ids = list(afters)
-    # bulk_create returns ids on PostgreSQL and SQLite ≥ 3.35; read them back otherwise.
-    ids = [r.pk for r in rows if r.pk]
-    if len(ids) != len(rows):
-        ids = list(CaseAssignment.objects.filter(batch=result.batch).values_list("pk", flat=True))
     result.assignment_ids = ids
     return result
 

@@ -147,6 +147,9 @@ class Case(models.Model):
         return f"Case {self.pk} ({self.loan_id})"
 
 
+_RECORDED = {"db_constraint": False, "db_index": False}
+
+
 class CaseAssignment(models.Model):
     """One move of a case between people (分案/调案): who had it, who has it, why, by whom.
 
@@ -173,29 +176,63 @@ class CaseAssignment(models.Model):
     # What made the move: "" by hand, or allocation, rotation, cover, cover_return, retention
     # (the rules in cases/allocation.py and cases/rotation.py).
     cause = models.CharField(max_length=20, blank=True, default="", db_default="")
+    # Who held the case before and after: a record of what was, not a live reference, so no
+    # foreign-key check and no index per column — eight of each per row were most of the cost
+    # of a night that moves many cases (bench/README.md). Deleting a person still clears them
+    # (Django's on_delete), and no query looks a move up by these columns.
     from_team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", **_RECORDED
     )
     to_team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", **_RECORDED
     )
     from_collector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        **_RECORDED,
     )
     to_collector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        **_RECORDED,
     )
     from_field_agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        **_RECORDED,
     )
     to_field_agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        **_RECORDED,
     )
     from_legal_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        **_RECORDED,
     )
     to_legal_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        **_RECORDED,
     )
     undo_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -38,7 +38,14 @@ from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from arrears.cases.allocation import Item, _amounts, _apply_moves, people, plan_collectors
+from arrears.cases.allocation import (
+    Item,
+    _amounts,
+    _apply_moves,
+    amounts_of_loans,
+    people,
+    plan_collectors,
+)
 from arrears.cases.errors import CaseConflict, CaseForbidden, CaseInvalid
 from arrears.cases.models import Case, CaseRetention, CaseSuspension, suspended_on
 from arrears.core.audit import audit_record, audit_record_many
@@ -231,8 +238,9 @@ def rotation_run(*, day: dt.date, actor=None, source: str = "system") -> dict:
     if not due:
         return {"retentions_ended": ended, "rotated": 0, "stuck": 0}
     qs = Case.objects.filter(status=Case.Status.OPEN, collector__isnull=False)
-    rows = [r for r in qs.values_list("pk", "team_id", "collector_id") if r[0] in due]
-    amounts = _amounts(qs)
+    held = [r for r in qs.values_list("pk", "team_id", "collector_id", "loan_id") if r[0] in due]
+    amounts = amounts_of_loans({pk: loan for pk, _t, _c, loan in held})
+    rows = [(pk, team, holder) for pk, team, holder, _loan in held]
     items = [
         Item(case_id=pk, team_id=team, amount_fen=amounts.get(pk, 0), exclude=holder)
         for pk, team, holder in rows

@@ -114,7 +114,7 @@ def audit_record_many(
     items: Iterable[AuditItem | tuple],
     source: str = "system",
     ip: str | None = None,
-    batch: int = 1000,
+    batch: int = 1000,  # unused since entries are hashed before writing; kept for callers
 ) -> int:
     """Append one entry per item (event, object_type, object_id, before, after), in bulk.
 
@@ -124,54 +124,66 @@ def audit_record_many(
     Call it inside the transaction of the change, like `audit_record`. Returns how many
     entries were written (0 for no items, without touching the trail).
     """
+    from arrears.ingest.bulk import insert_rows, reserve_ids
+
     rows = [AuditItem(*item) for item in items]
     if not rows:
         return 0
     now = timezone.now()
     who = _actor_fields(actor)
+    actor_id = who["actor"].pk if who["actor"] is not None else None
     with transaction.atomic():
         _lock_chain()
-        last = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
-        last_id, prev = last if last is not None else (0, GENESIS)
-        AuditEntry.objects.bulk_create(
-            [
-                AuditEntry(
-                    at=now,
-                    **who,
-                    event=row.event,
-                    object_type=row.object_type,
-                    object_id=str(row.object_id),
-                    before=_normalise(row.before),
-                    after=_normalise(row.after),
-                    source=source,
-                    ip=ip,
+        prev = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+        # Keys first, then each entry hashed in memory and written once (no read-back): the
+        # values hashed are the JSON round-tripped ones, which is what the database returns.
+        ids = reserve_ids(AuditEntry, len(rows))
+        at = connection.ops.adapt_datetimefield_value(now)
+        written = []
+        for pk, row in zip(ids, rows, strict=True):
+            before_text, before = _json_pair(row.before)
+            after_text, after = _json_pair(row.after)
+            entry = _Pending(
+                pk, now, actor_id, who["actor_name"], row.event, row.object_type,
+                str(row.object_id), before, after, source, ip, prev,
+            )  # fmt: skip
+            prev = entry_hash(entry)
+            written.append(
+                (
+                    *(pk, at, actor_id, entry.actor_name, entry.event, entry.object_type),
+                    *(entry.object_id, before_text, after_text, source, ip),
+                    *(entry.prev_hash, prev),
                 )
-                for row in rows
-            ],
-            batch_size=batch,
-        )
-        # Read the new rows back in id order (under the lock nobody else appends, so they are
-        # exactly the ids after `last_id`): the stored form is what is hashed.
-        written = 0
-        table = connection.ops.quote_name(AuditEntry._meta.db_table)
-        while True:
-            entries = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:batch])
-            if not entries:
-                break
-            for entry in entries:
-                entry.prev_hash = prev
-                entry.hash = entry_hash(entry)
-                prev = entry.hash
-            # One parameterised UPDATE per entry sent as a batch: far cheaper than
-            # bulk_update's CASE expression for thousands of rows.
-            with connection.cursor() as cur:
-                cur.executemany(
-                    f"UPDATE {table} SET prev_hash = %s, hash = %s WHERE id = %s",  # noqa: S608
-                    [(e.prev_hash, e.hash, e.id) for e in entries],
-                )
-            written += len(entries)
-            last_id = entries[-1].id
-    return written
+            )
+        fields = ["id", "at", "actor_id", "actor_name", "event", "object_type"]
+        fields += ["object_id", "before", "after", "source", "ip", "prev_hash", "hash"]
+        return insert_rows(AuditEntry, fields, written)
+
+
+class _Pending(NamedTuple):
+    """An entry of audit_record_many before it is written: what _canonical reads."""
+
+    id: int
+    at: Any
+    actor_id: int | None
+    actor_name: str
+    event: str
+    object_type: str
+    object_id: str
+    before: Any
+    after: Any
+    source: str
+    ip: str | None
+    prev_hash: str
+
+
+def _json_pair(value: Any) -> tuple[str | None, Any]:
+    """The column text of a JSONField value and the value as the database hands it back
+    (None stays SQL NULL, as the ORM stores it)."""
+    if value is None:
+        return None, None
+    text = json.dumps(value, cls=DjangoJSONEncoder)
+    return text, json.loads(text)
 
 
 @dataclass(frozen=True)

@@ -274,6 +274,8 @@ def test_rules_page_deletes_after_confirming(people):
     mia = client_for(people["mia"])
     page = mia.get("/cases/allocation/rules/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "确认删除规则" in page
+    # "Active" of a rule is 启用, not the loan status 未结清 that shares the English word.
+    assert 'data-label="启用"' in page and "未结清" not in page
     tom_page = client_for(people["tom"]).get("/cases/allocation/rules/").content.decode()
     assert f"/cases/allocation/rules/{rule.pk}/delete/" not in tom_page
     assert (

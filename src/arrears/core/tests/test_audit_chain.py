@@ -87,3 +87,31 @@ def test_no_items_write_nothing(people):
 
     assert audit_record_many(actor=people["mia"], items=[]) == 0
     assert not AuditEntry.objects.exists()
+
+
+def test_bulk_entries_hashed_in_memory_verify_as_stored(people):
+    """audit_record_many hashes each entry before writing it (no read-back): the values the
+    database hands back must hash the same, for every kind of value an entry carries."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from arrears.core.audit import audit_record_many
+
+    values = [
+        {"名字": "张三", "note": "逾期 M1\n第二行", "quote": 'a "b" \\ c'},
+        {"nested": {"list": [1, 2.5, None, True, False], "empty": {}}, "n": -12345678901},
+        {"at": dt.datetime(2026, 12, 6, 9, 30, 1, 250, tzinfo=dt.UTC), "d": Decimal("0.10")},
+        ["a", 1, 0.5],
+        "plain text",
+        0,
+    ]
+    written = audit_record_many(
+        actor=people["mia"],
+        items=[("test.values", "case", n, v, v) for n, v in enumerate(values)],
+    )
+    assert written == len(values)
+    stored = list(AuditEntry.objects.filter(event="test.values").order_by("id"))
+    assert stored[0].after["名字"] == "张三" and stored[3].before == ["a", 1, 0.5]
+    assert stored[2].after == {"at": "2026-12-06T09:30:01.000Z", "d": "0.10"}
+    report = audit_verify()
+    assert report.ok, report
