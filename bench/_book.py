@@ -427,7 +427,7 @@ def treatment_history(as_of: dt.date = AS_OF) -> dict:
     counts = strategy_run(as_of)
     back = f"case_id %% {HISTORY_DAYS}"  # %% : a literal % beside parameters
     entered = (
-        f"CAST(%s AS date) - ({back})"
+        f"CAST(%s AS date) - CAST({back} AS integer)"
         if connection.vendor == "postgresql"
         else f"date(%s, '-' || ({back}) || ' days')"
     )
