@@ -75,6 +75,7 @@ def workday(as_of: dt.date) -> dict:
     assert tuple(p.name for p in phases) == WORKDAY, [p.name for p in phases]
     steps = _QueueSteps()
     log = logging.getLogger("arrears.queues.engine")
+    level = log.level
     log.addHandler(steps)
     log.setLevel(logging.INFO)
     moves0, audit0 = CaseAssignment.objects.count(), AuditEntry.objects.count()
@@ -92,6 +93,7 @@ def workday(as_of: dt.date) -> dict:
         seconds["commit"] = round(time.perf_counter() - clock, 2)
     finally:
         log.removeHandler(steps)
+        log.setLevel(level)
     seconds["total"] = round(time.perf_counter() - t0, 2)
     strategy, queues = summary["strategy"], summary["queues"]
     return {
