@@ -41,6 +41,8 @@ PG_BASE = "postgres://postgres@127.0.0.1:5432"
 MAX_TEAMS = 20
 FIELD_AGENTS = 20
 HISTORY_DAYS = 45
+# The champion/challenger draws are random in production; a seed makes two builds agree.
+DRAW_SEED = 11
 BUCKET_SQL = (
     "CASE WHEN {d} <= 0 THEN 'M0' WHEN {d} <= 30 THEN 'M1' WHEN {d} <= 60 THEN 'M2'"
     " WHEN {d} <= 90 THEN 'M3' WHEN {d} <= 120 THEN 'M4' WHEN {d} <= 150 THEN 'M5'"
@@ -421,10 +423,12 @@ def treatment_history(as_of: dt.date = AS_OF) -> dict:
     of the HISTORY_DAYS days before `as_of` (by case id), as if the strategies had been running
     all along: the next run keeps those dates for the cases that stay in their segment."""
     from django.db import connection
+    from django.test import override_settings
 
     from arrears.strategy.engine import strategy_run
 
-    counts = strategy_run(as_of)
+    with override_settings(ARREARS_STRATEGY_DRAW_SEED=DRAW_SEED):
+        counts = strategy_run(as_of)
     back = f"case_id %% {HISTORY_DAYS}"  # %% : a literal % beside parameters
     entered = (
         f"CAST(%s AS date) - CAST({back} AS integer)"
