@@ -26,6 +26,7 @@ Ids are assigned here, so foreign keys need no lookups.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import os
@@ -119,6 +120,35 @@ def build_then_run(
     finally:
         if tmp:
             tmp.cleanup()
+
+
+def book_main(script: str, doc: str, pg_name: str, run) -> tuple[argparse.Namespace, dict | None]:
+    """The command line of a benchmark on this book: `--phase build` builds and prints the
+    counts; `--phase run` sets Django up and prints `run()`; `all` (the default) does both in
+    fresh processes and prints and returns the result, with the build's and the machine's."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    ap.add_argument("--loans", type=int, default=1_000_000)
+    ap.add_argument("--cases", type=int, default=100_000)
+    ap.add_argument("--collectors", type=int, default=200)
+    ap.add_argument("--phase", choices=["all", "build", "run"], default="all")
+    ap.add_argument("--var-dir", help="SQLite directory (default: a new temp dir)")
+    args = ap.parse_args()
+    if args.phase == "build":
+        built = build(args.db, pg_name, args.var_dir, args.loans, args.cases, args.collectors)
+        print(json.dumps(built, ensure_ascii=False))
+        return args, None
+    if args.phase == "run":
+        setup_django(args.db, args.var_dir, pg_name)
+        print(json.dumps(run(), ensure_ascii=False))
+        return args, None
+    sizes = ["--loans", str(args.loans), "--cases", str(args.cases)]
+    sizes += ["--collectors", str(args.collectors)]
+    built, result = build_then_run(script, sizes, db=args.db, var_dir=args.var_dir)
+    result["build"] = built
+    result["machine"] = machine()
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return args, result
 
 
 # --------------------------------------------------------------------------- frames

@@ -17,22 +17,19 @@ bench/workday.py times it with strategy, allocation and rotation, as end-of-day 
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _book import AS_OF, build, build_then_run, machine, peak_mb, setup_django  # noqa: E402
+from _book import AS_OF, book_main, peak_mb  # noqa: E402
 
 PG_NAME = "arrears_bench_queues"
 
 
-def run(db: str, var_dir: str | None) -> dict:
-    setup_django(db, var_dir, PG_NAME)
+def run() -> dict:
     from django.db import transaction
 
     from arrears.queues.engine import build_queues
@@ -50,28 +47,7 @@ def run(db: str, var_dir: str | None) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    ap.add_argument("--loans", type=int, default=1_000_000)
-    ap.add_argument("--cases", type=int, default=100_000)
-    ap.add_argument("--collectors", type=int, default=200)
-    ap.add_argument("--phase", choices=["all", "build", "run"], default="all")
-    ap.add_argument("--var-dir", help="SQLite directory (default: a new temp dir)")
-    args = ap.parse_args()
-
-    if args.phase == "build":
-        built = build(args.db, PG_NAME, args.var_dir, args.loans, args.cases, args.collectors)
-        print(json.dumps(built, ensure_ascii=False))
-        return
-    if args.phase == "run":
-        print(json.dumps(run(args.db, args.var_dir)))
-        return
-    sizes = ["--loans", str(args.loans), "--cases", str(args.cases)]
-    sizes += ["--collectors", str(args.collectors)]
-    built, result = build_then_run(__file__, sizes, db=args.db, var_dir=args.var_dir)
-    result["build"] = built
-    result["machine"] = machine()
-    print(json.dumps(result, indent=2, ensure_ascii=False))
+    book_main(__file__, __doc__, PG_NAME, run)
 
 
 if __name__ == "__main__":

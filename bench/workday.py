@@ -23,9 +23,7 @@ RSS, and a table row for bench/README.md. Never touches var/arrears.sqlite3.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
 import logging
 import sys
 import time
@@ -37,11 +35,8 @@ from _book import (  # noqa: E402  (bench/_book.py)
     AS_OF,
     BUCKET_SQL,
     DRAW_SEED,
-    build,
-    build_then_run,
-    machine,
+    book_main,
     peak_mb,
-    setup_django,
     with_defaults,
 )
 
@@ -223,30 +218,9 @@ def table_row(db: str, args, result: dict) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    ap.add_argument("--loans", type=int, default=1_000_000)
-    ap.add_argument("--cases", type=int, default=100_000)
-    ap.add_argument("--collectors", type=int, default=200)
-    ap.add_argument("--phase", choices=["all", "build", "run"], default="all")
-    ap.add_argument("--var-dir", help="SQLite directory (default: a new temp dir)")
-    args = ap.parse_args()
-
-    if args.phase == "build":
-        built = build(args.db, PG_NAME, args.var_dir, args.loans, args.cases, args.collectors)
-        print(json.dumps(built, ensure_ascii=False))
-        return
-    if args.phase == "run":
-        setup_django(args.db, args.var_dir, PG_NAME)
-        print(json.dumps(run(), ensure_ascii=False))
-        return
-    sizes = ["--loans", str(args.loans), "--cases", str(args.cases)]
-    sizes += ["--collectors", str(args.collectors)]
-    built, result = build_then_run(__file__, sizes, db=args.db, var_dir=args.var_dir)
-    result["build"] = built
-    result["machine"] = machine()
-    print(json.dumps(result, indent=2, ensure_ascii=False))
-    print(table_row(args.db, args, result))
+    args, result = book_main(__file__, __doc__, PG_NAME, run)
+    if result is not None:
+        print(table_row(args.db, args, result))
 
 
 if __name__ == "__main__":
