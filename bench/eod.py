@@ -18,31 +18,29 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import json
-import os
 import resource
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-AS_OF = dt.date(2026, 11, 28)
-PG_BASE = "postgres://postgres@127.0.0.1:5432"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _book import (  # noqa: E402  (bench/_book.py: what the benchmarks share)
+    AS_OF,
+    build_then_run,
+    machine,
+    peak_mb,
+    pg_recreate,
+    setup_django,
+    with_defaults,
+)
+
 PG_NAME = "arrears_bench_eod"
 
 
 def _setup_django(db: str, var_dir: str | None) -> None:
-    if db == "sqlite":
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["ARREARS_VAR_DIR"] = var_dir
-    else:
-        os.environ["DATABASE_URL"] = f"{PG_BASE}/{PG_NAME}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arrears.settings")
-    import django
-
-    django.setup()
+    setup_django(db, var_dir, PG_NAME)
 
 
 # --------------------------------------------------------------------------- build
@@ -286,30 +284,9 @@ def _tables(n_borrowers, loans, inst, payments, allocations, charges):
     ]
 
 
-def _with_defaults(table: str, df):
-    """Add any NOT NULL column the frame lacks with its model field's default (columns other
-    apps add to the book later, e.g. blind indexes, must not break the benchmark)."""
-    import polars as pl
-    from django.apps import apps
-
-    model = next(m for m in apps.get_models() if m._meta.db_table == table)
-    extra = []
-    for f in model._meta.concrete_fields:
-        if f.primary_key or f.null or f.column in df.columns:
-            continue
-        value = f.get_default()
-        if isinstance(value, (str, int, bool)):
-            extra.append(pl.lit(value).alias(f.column))
-    return df.with_columns(extra) if extra else df
-
-
 def build(db: str, n_loans: int, var_dir: str | None) -> dict:
     if db == "postgres":
-        import psycopg
-
-        with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as con:
-            con.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-            con.execute(f"CREATE DATABASE {PG_NAME}")
+        pg_recreate(PG_NAME)
     _setup_django(db, var_dir)
     from django.core.management import call_command
     from django.db import connection
@@ -332,7 +309,7 @@ def build(db: str, n_loans: int, var_dir: str | None) -> dict:
 
     with transaction.atomic():
         for table, df in _tables(*frames):
-            df = _with_defaults(table, df)
+            df = with_defaults(table, df)
             bulk_insert(table, df)
             counts[table] = df.height
     if db == "postgres":
@@ -351,10 +328,6 @@ def build(db: str, n_loans: int, var_dir: str | None) -> dict:
 
 
 # --------------------------------------------------------------------------- run
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def peak_workers_mb() -> float:
@@ -474,24 +447,6 @@ def run(db: str, var_dir: str | None, baseline: int, changes_share: float) -> di
     return out
 
 
-def machine() -> dict:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
-    except OSError:
-        mem_kb = 0
-    return {
-        "nproc": os.cpu_count(),
-        "mem_gb": round(mem_kb / 1024 / 1024, 1),
-        "cpu": cpu,
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-    }
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
@@ -514,34 +469,17 @@ def main() -> None:
         print(json.dumps(run(args.db, args.var_dir, args.baseline, args.changes)))
         return
 
-    tmp = tempfile.TemporaryDirectory(prefix="arrears-bench-eod-") if args.db == "sqlite" else None
-    var_dir = args.var_dir or (tmp.name if tmp else None)
-    common = [sys.executable, __file__, "--db", args.db, "--loans", str(args.loans)]
-    if var_dir:
-        common += ["--var-dir", var_dir]
     # Build and run in separate processes, so the run's peak memory is the engine's own.
-    built = json.loads(subprocess.check_output([*common, "--phase", "build"]).splitlines()[-1])
-    print(f"built in {built['build_s']} s: {built['rows']}", file=sys.stderr)
-    result = json.loads(
-        subprocess.check_output(
-            [
-                *common,
-                "--phase",
-                "run",
-                "--baseline",
-                str(args.baseline),
-                "--changes",
-                str(args.changes),
-            ]
-        ).splitlines()[-1]
+    built, result = build_then_run(
+        __file__,
+        ["--loans", str(args.loans)],
+        db=args.db,
+        var_dir=args.var_dir,
+        run_args=["--baseline", str(args.baseline), "--changes", str(args.changes)],
     )
     result["build"] = built
     result["machine"] = machine()
-    out = io.StringIO()
-    json.dump(result, out, indent=2, ensure_ascii=False)
-    print(out.getvalue())
-    if tmp:
-        tmp.cleanup()
+    print(json.dumps(result, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -29,8 +29,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import eod as eod_bench  # noqa: E402  (bench/eod.py: the synthetic book)
+from _book import PG_BASE, with_defaults  # noqa: E402
 
-PG_BASE = "postgres://postgres@127.0.0.1:5432"
 PG_NAME = "arrears_bench_reports"
 AS_OF = eod_bench.AS_OF  # 2026-11-28
 
@@ -149,7 +149,7 @@ def build(n_loans: int, months: int) -> dict:
         cur.execute("SET session_replication_role = replica")
     with transaction.atomic():
         for table, df in eod_bench._tables(*frames):
-            df = eod_bench._with_defaults(table, df)
+            df = with_defaults(table, df)
             bulk_insert(table, df)
             counts[table] = df.height
     timings["book"] = round(time.perf_counter() - t0 - timings["synth"], 1)
@@ -209,7 +209,7 @@ def build(n_loans: int, months: int) -> dict:
         pl.lit(dt.datetime(2026, 11, 28, tzinfo=dt.UTC).isoformat()).alias("updated_at"),
     )
     with transaction.atomic():
-        bulk_insert("cases_case", eod_bench._with_defaults("cases_case", cases))
+        bulk_insert("cases_case", with_defaults("cases_case", cases))
     counts["cases_case"] = cases.height
     with connection.cursor() as cur:
         cur.execute("SET session_replication_role = origin")
