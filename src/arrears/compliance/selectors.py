@@ -253,3 +253,21 @@ def override_summary(qs) -> dict[str, list[tuple[str, int]]]:
         "rules": count("rule_id"),
         "actors": [(names.get(pk, "—"), n) for pk, n in actors],
     }
+
+
+# The State Council publishes the next year's holiday arrangement late in the year (in
+# October to December); from this day on, a missing next year is worth a warning.
+CALENDAR_NEXT_YEAR_FROM = (11, 1)
+
+
+def calendar_years_missing(today: dt.date) -> list[int]:
+    """The years whose State Council holiday arrangement should be entered and is not: this
+    year, and from 1 November the next. Without it a limitation deadline that falls on one of
+    that year's holidays is not moved to the next working day (Civil Code art. 203)."""
+    from arrears.core.models import CalendarDay
+
+    years = [today.year]
+    if (today.month, today.day) >= CALENDAR_NEXT_YEAR_FROM:
+        years.append(today.year + 1)
+    have = {d.year for d in CalendarDay.objects.filter(day__year__in=years).dates("day", "year")}
+    return [y for y in years if y not in have]

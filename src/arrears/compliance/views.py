@@ -185,7 +185,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
     """The State Council holiday calendar that moves limitation deadlines (Civil Code art. 203),
     by year, and a form to enter, correct or remove a day (audited; the next end-of-day run
     is full)."""
+    from arrears.compliance.selectors import calendar_years_missing
     from arrears.compliance.services import calendar_day_remove, calendar_day_set
+    from arrears.core.dates import local_today
     from arrears.core.models import CalendarDay
 
     _require_editor(request)
@@ -228,7 +230,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "compliance/calendar.html",
-        {"form": form, "years": sorted(years.items(), reverse=True)},
+        {
+            "form": form,
+            "years": sorted(years.items(), reverse=True),
+            "missing_years": calendar_years_missing(local_today()),
+        },
         status=status,
     )
 

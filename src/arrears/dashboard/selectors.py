@@ -132,6 +132,7 @@ def rolling(user, today: dt.date) -> Rolling | None:
 def morning(*, user, today: dt.date) -> dict:
     """Every tile of the dashboard, each with the figures of the page it links to."""
     from arrears.cases.selectors import case_list
+    from arrears.compliance.selectors import calendar_years_missing
     from arrears.reports.collections import collections_build
     from arrears.reports.limitation import limitation_build
     from arrears.reports.promises import promises_build
@@ -157,6 +158,9 @@ def morning(*, user, today: dt.date) -> dict:
     return {
         "today": today,
         "yesterday": yesterday,
+        # Deadlines depend on the State Council's arrangement being entered (compliance).
+        "calendar_missing": calendar_years_missing(today),
+        "calendar_editable": not user.is_read_only and user.can("rulepack.edit"),
         "collections": {
             "collected_fen": collected,
             "target_fen": day_fen,

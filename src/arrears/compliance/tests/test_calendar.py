@@ -78,3 +78,28 @@ def test_an_edit_is_audited_makes_the_next_run_full_and_moves_the_deadline(clien
     assert LoanSnapshot.objects.get(as_of=D(2026, 11, 29), loan=loan).limitation_deadline == D(
         2029, 7, 10
     )
+
+
+def test_a_year_without_its_arrangement_is_named_on_the_calendar_and_the_dashboard(
+    client, people, settings
+):
+    from unittest import mock
+
+    from arrears.compliance.selectors import calendar_years_missing
+
+    # The shipped calendar ends with 2026: in October nothing is missing yet; from
+    # 1 November the coming year is, until one of its days is entered.
+    assert calendar_years_missing(D(2026, 10, 31)) == []
+    assert calendar_years_missing(D(2026, 12, 6)) == [2027]
+    assert calendar_years_missing(D(2027, 3, 1)) == [2027]
+    with mock.patch("arrears.core.dates.local_today", return_value=D(2026, 12, 6)):
+        html = (
+            login(client, "alice")
+            .get(reverse("compliance:calendar"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+            .content.decode()
+        )
+        assert "尚未录入 2027 年国务院节假日安排" in html
+        home = login(client, "mia").get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert "尚未录入 2027 年国务院节假日安排" in home and "请管理员录入" in home
+    CalendarDay.objects.create(day=D(2027, 1, 1), kind="holiday", name="元旦", source="2027 notice")
+    assert calendar_years_missing(D(2026, 12, 6)) == []
