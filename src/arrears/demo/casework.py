@@ -1436,6 +1436,11 @@ def demo_casework(*, as_of: dt.date, seed: int) -> CaseworkResult:
         advance(seq, script, pick, key)
     for k in pending:
         _eod(desk.day(k), result)
+    # The eve as well: a run writes the next day's due actions and queues, so the eve's run is
+    # what gives a collector who signs in to the demo today's work on the workbench.
+    eve = as_of - dt.timedelta(days=1)
+    if eve > first_day and not result.eod_runs[-1].startswith(eve.isoformat()):
+        _eod(eve, result)
     _eod(as_of, result)
     result.seconds = time.perf_counter() - started
     return result

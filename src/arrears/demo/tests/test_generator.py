@@ -221,3 +221,20 @@ def test_the_command_runs_the_daily_cycle_as_far_as_it_exists(db):
 def test_a_bad_as_of_date_is_refused(db):
     with pytest.raises(CommandError, match="--as-of"):
         call_command("demo", "--loans", "5", "--as-of", "2026-02-30")
+
+
+@pytest.mark.slow
+def test_a_collector_finds_todays_work_on_the_workbench(db):
+    """The demo runs the eve's end-of-day too: a run writes the next day's queue, so without
+    it a collector signing in on the demo's day would find an empty workbench."""
+    from arrears.core.dates import local_today
+    from arrears.queues.models import QueueEntry
+
+    today = local_today()
+    out = StringIO()
+    call_command("demo", "--loans", "120", "--as-of", today.isoformat(), stdout=out)
+    text = out.getvalue()
+    assert f"queues for {today}: 0 actions" not in text
+    mine = QueueEntry.objects.filter(on=today, user__username="collector1")
+    assert mine.exists(), text
+    assert list(mine.order_by("position").values_list("position", flat=True))[:2] == [1, 2]

@@ -101,6 +101,11 @@ class Command(BaseCommand):
             "Allocation (分案, 轮换, 留案, 停催): /cases/allocation/ as lead1 or manager; "
             "collector3 and collector4 (password demo-<username>-2026) share the teams' cases."
         )
+        out(
+            f"Queue coverage per person (who has how much left today): {base}queues/coverage/ "
+            "as lead1 or manager; the holiday calendar (2027 to enter): "
+            f"{base}compliance/calendar/ as admin."
+        )
         out(f"API token for admin (shown once): {raw}")
         out(f'  curl -H "Authorization: Bearer {raw}" {base}api/v1/loans')
         out(f"Log in at {base} with any user above.")
