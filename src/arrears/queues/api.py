@@ -174,7 +174,9 @@ class CoverageOut(Schema):
 
 class CoverageFilters(Schema):
     day: dt.date | None = Field(None, description="the day (default today)")
-    team: int | None = Field(None, description="managers: one team's people (team id)")
+    team: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="managers: one team's people (team id)"
+    )
 
 
 def _coverage_row(r) -> dict:

@@ -10,7 +10,7 @@ class QueuesConfig(AppConfig):
 
     def ready(self) -> None:
         from arrears.cases.panels import CasePanel, register_case_panel
-        from arrears.core.audit_labels import register_event_labels
+        from arrears.core.audit_labels import register_event_labels, register_object_labels
         from arrears.eod.phases import register_eod_phase
         from arrears.ingest.exports import register as export_register
         from arrears.queues.engine import queues_eod_phase
@@ -21,6 +21,7 @@ class QueuesConfig(AppConfig):
         # After promises, plans and escalations (10–50) have judged the day.
         register_eod_phase("queues", queues_eod_phase, order=70)
         register_event_labels({"queue.coverage_export": _("Queue coverage exported")})
+        register_object_labels({"queues.QueueEntry": _("Daily work queues")})
         export_register(QUEUE_EXPORTER)
         # On the case page: where the case stands in today's queue ("next case"), and its
         # colour flag (案件标色).

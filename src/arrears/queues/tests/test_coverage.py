@@ -149,6 +149,10 @@ def test_the_api_gives_the_pages_rows(today, people):
     ]
     assert out["totals"]["user"] is None and out["totals"]["entries"] == coverage.totals.entries
     assert ApiClient(people["tom"]).get("/queues/coverage?day=someday").status_code == 422
+    # A team id past the database's integers is a 422 naming the field, not a 500.
+    response = ApiClient(people["mia"]).get(f"/queues/coverage?team={2**64}")
+    assert response.status_code == 422
+    assert "team" in str(response.json())
 
 
 def test_the_export_has_the_rows_and_the_total_and_is_audited(today, people):
