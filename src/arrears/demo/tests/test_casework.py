@@ -53,10 +53,11 @@ def test_the_work_goes_through_the_services_without_a_refusal(worked):
     assert logged.count() == worked.activities
     assert not Activity.objects.filter(created_by__isnull=True).exists()
     assert set(Activity.objects.values_list("source", flat=True)) == {"cli"}
-    # End-of-day ran on the first day, the checkpoints and the as-of date, in that order.
+    # End-of-day ran on the first day, the checkpoints, the eve (whose run builds the as-of
+    # day's queues) and the as-of date, in that order.
     days = list(EodRun.objects.filter(status="done").order_by("id").values_list("as_of", flat=True))
     assert days == sorted(days) and days[0] == AS_OF - dt.timedelta(days=21)
-    assert days[-1] == AS_OF and len(days) == 4
+    assert days[-2:] == [AS_OF - dt.timedelta(days=1), AS_OF] and len(days) == 5
 
 
 def test_activities_cover_every_channel_many_outcomes_a_correction_and_reasons(worked):
