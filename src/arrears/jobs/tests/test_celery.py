@@ -85,6 +85,11 @@ def test_an_uploaded_payments_file_is_checked_and_imported_by_the_worker(worker,
 
 
 def test_end_of_day_runs_as_a_task_and_a_redelivered_task_does_nothing(worker, people):
+    if connection.vendor == "sqlite":
+        # As above: the shared in-memory test database's table locks ignore the busy timeout,
+        # and the job thread's end-of-day collided with this thread's polling (seen once in a
+        # full run: "database table is locked: jobs_job"). CI runs this on PostgreSQL.
+        pytest.skip("a job thread writing while the test polls: run on PostgreSQL")
     from arrears.eod.models import EodRun
     from arrears.jobs.tasks import job_task
 
