@@ -783,6 +783,19 @@ def rule_content(r: AllocationRule) -> dict:
 
 
 @transaction.atomic
+def absence_row(a: Absence) -> dict:
+    """An absence as the API and `arrears allocation absences --format json` give it."""
+    return {
+        "id": a.pk,
+        "user": a.user.username,
+        "starts_on": a.starts_on,
+        "ends_on": a.ends_on,
+        "reason": a.reason,
+        "note": a.note,
+        "cancelled_on": a.cancelled_on,
+    }
+
+
 def absence_record(
     *,
     user: User,

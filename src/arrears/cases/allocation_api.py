@@ -217,15 +217,7 @@ class AbsenceOut(Schema):
 
 
 def _absence_out(a: Absence) -> dict:
-    return {
-        "id": a.pk,
-        "user": a.user.username,
-        "starts_on": a.starts_on,
-        "ends_on": a.ends_on,
-        "reason": a.reason,
-        "note": a.note,
-        "cancelled_on": a.cancelled_on,
-    }
+    return allocation.absence_row(a)
 
 
 class SkillIn(Schema):

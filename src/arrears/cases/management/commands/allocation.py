@@ -295,20 +295,7 @@ class Command(BaseCommand):
             qs = qs.filter(user__username=opts["user"])
         rows = list(qs)
         if opts["format"] == "json":
-            self._json(
-                [
-                    {
-                        "id": a.pk,
-                        "user": a.user.username,
-                        "starts_on": a.starts_on,
-                        "ends_on": a.ends_on,
-                        "reason": a.reason,
-                        "note": a.note,
-                        "cancelled_on": a.cancelled_on,
-                    }
-                    for a in rows
-                ]
-            )
+            self._json([allocation.absence_row(a) for a in rows])
             return
         self.stdout.write(
             f"{'id':>6}  {'user':<20}{'from':<12}{'until':<12}{'reason':<9}{'state':<22}note"
